@@ -1,0 +1,107 @@
+"""Settings: a flag beats a FRESHNESS_* environment variable, which beats the default."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from freshness.errors import ConfigError
+
+DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_RSS_URL = "https://rss.arxiv.org/rss"
+DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
+DEFAULT_CONTACT = "https://github.com/freshness-dev/freshness"
+# arXiv's terms of use: "no more than one request every three seconds ... a single connection".
+ARXIV_MIN_DELAY = 3.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    claims_path: Path
+    db_path: Path
+    api_url: str = DEFAULT_API_URL
+    rss_url: str = DEFAULT_RSS_URL
+    oai_url: str = DEFAULT_OAI_URL
+    contact: str = DEFAULT_CONTACT
+    request_delay: float = ARXIV_MIN_DELAY
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_poll_seconds: float = 1800.0  # cap on the total time one poll may take
+
+    @property
+    def user_agent(self) -> str:
+        from freshness import __version__
+
+        return f"freshness/{__version__} (+{self.contact})"
+
+
+def default_db_path(claims_path: Path) -> Path:
+    """The store lives beside the claims file it serves, in .freshness/ (git-ignored)."""
+    return claims_path.resolve().parent / ".freshness" / "store.sqlite"
+
+
+def load_settings(
+    *,
+    claims: str | None = None,
+    db: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve every setting; raise ConfigError on a bad value."""
+    env = os.environ if env is None else env
+    claims_path = Path(claims or env.get("FRESHNESS_CLAIMS") or "claims.yaml")
+    db_value = db or env.get("FRESHNESS_DB")
+    db_path = Path(db_value) if db_value else default_db_path(claims_path)
+    urls = {
+        "api_url": env.get("FRESHNESS_ARXIV_API_URL", DEFAULT_API_URL),
+        "rss_url": env.get("FRESHNESS_ARXIV_RSS_URL", DEFAULT_RSS_URL),
+        "oai_url": env.get("FRESHNESS_ARXIV_OAI_URL", DEFAULT_OAI_URL),
+    }
+    for name, url in urls.items():
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(
+                f"FRESHNESS_{name.upper().replace('_URL', '')}_URL={url!r} is not an http(s) URL"
+            )
+    delay = _float(env, "FRESHNESS_REQUEST_DELAY", ARXIV_MIN_DELAY)
+    if delay < ARXIV_MIN_DELAY and not all(is_loopback(u) for u in urls.values()):
+        raise ConfigError(
+            f"FRESHNESS_REQUEST_DELAY={delay:g} is below arXiv's 3-second rule; a shorter delay is "
+            "only allowed when every endpoint is a loopback host (a test server)"
+        )
+    return Settings(
+        claims_path=claims_path,
+        db_path=db_path,
+        contact=env.get("FRESHNESS_CONTACT", DEFAULT_CONTACT),
+        request_delay=delay,
+        connect_timeout=_float(env, "FRESHNESS_CONNECT_TIMEOUT", 10.0),
+        read_timeout=_float(env, "FRESHNESS_READ_TIMEOUT", 60.0),
+        max_poll_seconds=_float(env, "FRESHNESS_MAX_POLL_SECONDS", 1800.0),
+        **urls,
+    )
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+    if value < 0:
+        raise ConfigError(f"{name}={raw!r} must not be negative")
+    return value

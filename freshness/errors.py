@@ -1,0 +1,63 @@
+"""The named errors the core raises; only cli.py turns them into messages and exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class FreshnessError(Exception):
+    """Base of every error freshness raises on purpose. `tip` says what the user can do."""
+
+    tip: str | None = None
+
+    def __init__(self, message: str, *, tip: str | None = None) -> None:
+        super().__init__(message)
+        if tip is not None:
+            self.tip = tip
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input file, located at a 1-based line and column."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class ClaimsError(FreshnessError):
+    """The claims file is missing, unreadable or invalid; carries every problem found."""
+
+    tip = "Fix the lines above, then run `freshness validate` again."
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the claims file")
+
+
+class ImportFileError(FreshnessError):
+    """An import file is unreadable, truncated or corrupt (records before the fault are kept)."""
+
+
+class StoreError(FreshnessError):
+    """The SQLite store cannot be opened, is corrupt, or is locked by another writer."""
+
+
+class StoreBusyError(StoreError):
+    """Another freshness process holds the writer lock on this store."""
+
+    tip = "Another freshness command is writing to this store; wait for it to finish and retry."
+
+
+class SourceUnavailable(FreshnessError):
+    """arXiv could not be reached or answered wrongly; never means 'not found' or 'nothing new'."""
+
+    tip = "arXiv may be down or rate-limiting; try again later (the store is unchanged)."
+
+
+class ConfigError(FreshnessError):
+    """A setting (flag or FRESHNESS_* variable) has an invalid value."""

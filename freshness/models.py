@@ -1,0 +1,161 @@
+"""Frozen values passed between the modules: papers, claims, anchors, matches, verdicts, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from freshness.arxiv_ids import ArxivId
+
+
+class AnchorStatus(StrEnum):
+    """What is known about one anchor id; the first four mean the anchor is broken."""
+
+    NOT_FOUND = "not_found"
+    MALFORMED = "malformed"
+    WITHDRAWN = "withdrawn"
+    TITLE_MISMATCH = "title_mismatch"
+    REVISED = "revised"  # newer versions since the claim's date: a warning, not a failure
+    UNCHECKED = "unchecked"  # could not be checked (offline, network trouble, not in the store)
+    OK = "ok"
+
+    @property
+    def broken(self) -> bool:
+        return self in _BROKEN
+
+
+_BROKEN = frozenset(
+    {
+        AnchorStatus.NOT_FOUND,
+        AnchorStatus.MALFORMED,
+        AnchorStatus.WITHDRAWN,
+        AnchorStatus.TITLE_MISMATCH,
+    }
+)
+
+
+class ClaimStatus(StrEnum):
+    """A claim's overall status, declared most severe first."""
+
+    ANCHOR_BROKEN = "anchor_broken"
+    POSSIBLY_SUPERSEDED = "possibly_superseded"
+    PERISHABLE = "perishable"
+    UNCHECKED = "unchecked"  # the store has no papers covering the time since the claim's date
+    FRESH = "fresh"
+
+    @property
+    def severity(self) -> int:
+        """0 is the most severe."""
+        return list(ClaimStatus).index(self)
+
+
+@dataclass(frozen=True)
+class PaperVersion:
+    number: int
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One arXiv paper as stored: keyed by the id without version, described by its latest version."""
+
+    arxiv_id: str
+    version: int
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]  # primary first
+    published: dt.date  # first version (v1) date
+    updated: dt.date  # latest known version date
+    versions: tuple[PaperVersion, ...] = ()
+    comments: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    withdrawn: bool | None = None  # None: unknown (only OAI arXivRaw can tell for sure)
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An anchor as written in claims.yaml, with where it was written.
+
+    `arxiv_id` is None when `raw` is malformed; `error` then says why.
+    """
+
+    raw: str
+    arxiv_id: ArxivId | None
+    title: str | None
+    line: int
+    col: int
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    text: str
+    date: dt.date
+    topics: tuple[str, ...]
+    anchors: tuple[Anchor, ...] = ()
+    categories: tuple[str, ...] = ()
+    shelf_life_days: int = 365
+    tags: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class AnchorResult:
+    """The status of one anchor, with arXiv's title for it when known and why."""
+
+    anchor: Anchor
+    status: AnchorStatus
+    detail: str
+    title: str | None = None
+    latest_version: int | None = None
+    checked_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """A newer paper related to a claim, scored 0-100, with human-readable evidence."""
+
+    arxiv_id: str
+    title: str
+    published: dt.date
+    score: float
+    superseding: bool
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: Claim
+    status: ClaimStatus
+    reasons: tuple[str, ...]
+    age_days: int
+    anchors: tuple[AnchorResult, ...] = ()
+    matches: tuple[Match, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    papers: int
+    newest_paper: dt.date | None
+    oldest_paper: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    generated_at: dt.datetime
+    store: StoreSummary
+    verdicts: tuple[Verdict, ...]
+    stale: bool = False  # the last poll failed: the report is built from what the store had
+    notes: tuple[str, ...] = field(default=())

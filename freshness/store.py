@@ -1,0 +1,543 @@
+"""The SQLite store: numbered migrations, papers (newest version wins), FTS5 index, poll state.
+
+Every write runs in one transaction (`BEGIN IMMEDIATE`), so a killed process leaves the store as it
+was before the write. WAL mode lets readers (`freshness report`) read while a writer writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from freshness.errors import StoreBusyError, StoreError
+from freshness.models import AnchorStatus, Paper, PaperVersion, StoreSummary
+
+
+def m001_create_papers(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE papers (
+            rowid INTEGER PRIMARY KEY,
+            arxiv_id TEXT NOT NULL UNIQUE,        -- without version: 2508.01191, hep-th/9901001
+            version INTEGER NOT NULL,             -- latest known version
+            title TEXT NOT NULL,
+            abstract TEXT NOT NULL,
+            authors TEXT NOT NULL,                -- JSON array of names, in order
+            categories TEXT NOT NULL,             -- space-separated, primary first
+            comments TEXT,
+            journal_ref TEXT,
+            doi TEXT,
+            published TEXT NOT NULL,              -- first-version (v1) date, YYYY-MM-DD
+            updated TEXT NOT NULL,                -- latest-version date, YYYY-MM-DD
+            withdrawn INTEGER,                    -- 1 withdrawn, 0 not, NULL unknown
+            source TEXT NOT NULL,                 -- what last wrote the row: snapshot, api, oai, rss
+            stored_at TEXT NOT NULL               -- UTC ISO-8601
+        );
+        CREATE INDEX papers_published ON papers(published);
+        CREATE TABLE versions (
+            paper INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+            number INTEGER NOT NULL,
+            date TEXT NOT NULL,
+            PRIMARY KEY (paper, number)
+        ) WITHOUT ROWID;
+        CREATE TABLE paper_categories (
+            category TEXT NOT NULL,
+            paper INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+            PRIMARY KEY (category, paper)
+        ) WITHOUT ROWID;
+        CREATE VIRTUAL TABLE papers_fts USING fts5(
+            title, abstract, content='papers', content_rowid='rowid',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER papers_ai AFTER INSERT ON papers BEGIN
+            INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
+        END;
+        CREATE TRIGGER papers_ad AFTER DELETE ON papers BEGIN
+            INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
+            VALUES ('delete', old.rowid, old.title, old.abstract);
+        END;
+        CREATE TRIGGER papers_au AFTER UPDATE OF title, abstract ON papers BEGIN
+            INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
+            VALUES ('delete', old.rowid, old.title, old.abstract);
+            INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
+        END;
+        """,
+    )
+
+
+def m002_create_source_state(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE source_state (
+            source TEXT PRIMARY KEY,              -- rss:cs.CL+cs.LG, oai:cs, api, ...
+            watermark TEXT,                       -- last day fully stored (YYYY-MM-DD)
+            resume_token TEXT,                    -- OAI resumptionToken of an unfinished harvest
+            etag TEXT,
+            last_modified TEXT,
+            last_success TEXT,                    -- UTC ISO-8601 of the last successful fetch
+            updated_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def m003_create_anchor_checks(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE anchor_checks (
+            arxiv_id TEXT PRIMARY KEY,            -- without version
+            status TEXT NOT NULL,                 -- ok, not_found, withdrawn (what arXiv said)
+            title TEXT,
+            latest_version INTEGER,
+            detail TEXT NOT NULL,
+            checked_at TEXT NOT NULL              -- UTC ISO-8601
+        );
+        """,
+    )
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run several statements inside the caller's transaction (`executescript` would COMMIT first)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: tuple[Migration, ...] = (
+    m001_create_papers,
+    m002_create_source_state,
+    m003_create_anchor_checks,
+)
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertCounts) -> UpsertCounts:
+        return UpsertCounts(
+            self.added + other.added, self.updated + other.updated, self.unchanged + other.unchanged
+        )
+
+
+@dataclass(frozen=True)
+class SourceState:
+    source: str
+    watermark: dt.date | None = None
+    resume_token: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredAnchorCheck:
+    arxiv_id: str
+    status: AnchorStatus
+    title: str | None
+    latest_version: int | None
+    detail: str
+    checked_at: dt.datetime
+
+
+_PAPER_COLUMNS = (
+    "rowid, arxiv_id, version, title, abstract, authors, categories, comments, journal_ref, doi, "
+    "published, updated, withdrawn"
+)
+
+
+class Store:
+    """One SQLite database file. Open with `Store.open(path)`; close with `close()` or `with`."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout: float = 10.0) -> Store:
+        """Open (creating it and its folder if needed) and bring the schema up to date."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path} is not a freshness store (or is corrupt): {exc}") from exc
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the store {path}: {exc}") from exc
+        store = cls(db, path)
+        try:
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise StoreError(f"{path} is not a freshness store (or is corrupt): {exc}") from exc
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions and migrations -------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: all of it is stored, or none of it."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreBusyError(f"the store {self.path} is locked by another writer") from exc
+            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"the store {self.path} has schema version {current}, newer than this freshness "
+                f"knows ({len(MIGRATIONS)})",
+                tip="Upgrade freshness.",
+            )
+        for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+            with self.transaction() as db:
+                migration(db)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    # -- papers ------------------------------------------------------------------------------------
+
+    def upsert_papers(self, papers: Iterable[Paper], *, source: str, now: dt.datetime) -> UpsertCounts:
+        """Store papers in one transaction. A newer version replaces an older one, never the reverse;
+        the same version only fills in what the stored copy lacks (an RSS item has no comments)."""
+        batch = list(papers)
+        if not batch:
+            return UpsertCounts()
+        with self.transaction() as db:
+            return self._upsert(db, batch, source, now)
+
+    def _upsert(
+        self, db: sqlite3.Connection, batch: list[Paper], source: str, now: dt.datetime
+    ) -> UpsertCounts:
+        latest: dict[str, Paper] = {}
+        for p in batch:  # the same id twice in one batch: keep the newer
+            old = latest.get(p.arxiv_id)
+            latest[p.arxiv_id] = p if old is None else _merge(old, p)
+        existing = self._get_many(db, list(latest))
+        stamp = _iso(now)
+        added = updated = unchanged = 0
+        for arxiv_id, new in latest.items():
+            found = existing.get(arxiv_id)
+            if found is None:
+                cur = db.execute(
+                    "INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories, "
+                    "comments, journal_ref, doi, published, updated, withdrawn, source, stored_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (*_row(new), source, stamp),
+                )
+                rowid = cur.lastrowid
+                added += 1
+            else:
+                rowid, old = found
+                merged = _merge(old, new)
+                if merged == old:
+                    unchanged += 1
+                    continue
+                db.execute(
+                    "UPDATE papers SET version=?, title=?, abstract=?, authors=?, categories=?, "
+                    "comments=?, journal_ref=?, doi=?, published=?, updated=?, withdrawn=?, "
+                    "source=?, stored_at=? WHERE rowid=?",
+                    (*_row(merged)[1:], source, stamp, rowid),
+                )
+                db.execute("DELETE FROM paper_categories WHERE paper=?", (rowid,))
+                new = merged
+                updated += 1
+            db.executemany(
+                "INSERT OR REPLACE INTO versions (paper, number, date) VALUES (?,?,?)",
+                [(rowid, v.number, v.date.isoformat()) for v in new.versions],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO paper_categories (category, paper) VALUES (?,?)",
+                [(c, rowid) for c in new.categories],
+            )
+        return UpsertCounts(added, updated, unchanged)
+
+    def _get_many(self, db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple[int, Paper]]:
+        out: dict[str, tuple[int, Paper]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(
+                f"SELECT {_PAPER_COLUMNS} FROM papers WHERE arxiv_id IN ({marks})", chunk
+            ).fetchall()
+            versions = self._versions(db, [r[0] for r in rows])
+            for row in rows:
+                out[row[1]] = (row[0], _paper(row, versions.get(row[0], ())))
+        return out
+
+    def _versions(self, db: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, tuple[PaperVersion, ...]]:
+        found: dict[int, list[PaperVersion]] = {}
+        for start in range(0, len(rowids), 500):
+            chunk = rowids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for paper, number, date in db.execute(
+                f"SELECT paper, number, date FROM versions WHERE paper IN ({marks}) ORDER BY number",
+                chunk,
+            ):
+                found.setdefault(paper, []).append(PaperVersion(number, dt.date.fromisoformat(date)))
+        return {k: tuple(v) for k, v in found.items()}
+
+    def get_papers(self, ids: Sequence[str]) -> dict[str, Paper]:
+        """Papers by id without version; missing ids are absent from the result."""
+        return {k: v for k, (_, v) in self._get_many(self.db, list(ids)).items()}
+
+    def get_paper(self, arxiv_id: str) -> Paper | None:
+        return self.get_papers([arxiv_id]).get(arxiv_id)
+
+    def papers_by_rowid(self, rowids: Sequence[int]) -> dict[int, Paper]:
+        out: dict[int, Paper] = {}
+        for start in range(0, len(rowids), 500):
+            chunk = list(rowids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT {_PAPER_COLUMNS} FROM papers WHERE rowid IN ({marks})", chunk
+            ).fetchall()
+            versions = self._versions(self.db, [r[0] for r in rows])
+            for row in rows:
+                out[row[0]] = _paper(row, versions.get(row[0], ()))
+        return out
+
+    def search(
+        self,
+        fts_query: str,
+        *,
+        after: dt.date | None = None,
+        categories: Sequence[str] = (),
+        limit: int = 200,
+    ) -> list[tuple[int, float]]:
+        """Full-text search: (rowid, bm25 rank; lower is better) of papers first submitted after
+        `after` and, when given, carrying one of `categories`. Title hits weigh 3x abstract hits."""
+        sql = (
+            "SELECT papers_fts.rowid, bm25(papers_fts, 3.0, 1.0) AS rank FROM papers_fts "
+            "JOIN papers ON papers.rowid = papers_fts.rowid WHERE papers_fts MATCH ?"
+        )
+        params: list[object] = [fts_query]
+        if after is not None:
+            sql += " AND papers.published > ?"
+            params.append(after.isoformat())
+        if categories:
+            marks = ",".join("?" * len(categories))
+            sql += f" AND papers.rowid IN (SELECT paper FROM paper_categories WHERE category IN ({marks}))"
+            params.extend(categories)
+        sql += " ORDER BY rank LIMIT ?"
+        params.append(limit)
+        try:
+            return [(int(r), float(s)) for r, s in self.db.execute(sql, params)]
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"full-text query {fts_query!r} failed: {exc}") from exc
+
+    def count_newer(self, after: dt.date, categories: Sequence[str] = ()) -> int:
+        """How many stored papers were first submitted after `after` (in `categories` if given)."""
+        sql = "SELECT count(*) FROM papers WHERE published > ?"
+        params: list[object] = [after.isoformat()]
+        if categories:
+            marks = ",".join("?" * len(categories))
+            sql += f" AND rowid IN (SELECT paper FROM paper_categories WHERE category IN ({marks}))"
+            params.extend(categories)
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def summary(self) -> StoreSummary:
+        n, newest, oldest = self.db.execute(
+            "SELECT count(*), max(published), min(published) FROM papers"
+        ).fetchone()
+        return StoreSummary(
+            papers=int(n),
+            newest_paper=dt.date.fromisoformat(newest) if newest else None,
+            oldest_paper=dt.date.fromisoformat(oldest) if oldest else None,
+        )
+
+    # -- poll state --------------------------------------------------------------------------------
+
+    def get_source_state(self, source: str) -> SourceState:
+        row = self.db.execute(
+            "SELECT watermark, resume_token, etag, last_modified, last_success "
+            "FROM source_state WHERE source=?",
+            (source,),
+        ).fetchone()
+        if row is None:
+            return SourceState(source)
+        return SourceState(
+            source=source,
+            watermark=dt.date.fromisoformat(row[0]) if row[0] else None,
+            resume_token=row[1],
+            etag=row[2],
+            last_modified=row[3],
+            last_success=dt.datetime.fromisoformat(row[4]) if row[4] else None,
+        )
+
+    def set_source_state(self, db: sqlite3.Connection, state: SourceState, *, now: dt.datetime) -> None:
+        """Write a watermark; call inside the same `transaction()` that stores the data it covers."""
+        db.execute(
+            "INSERT INTO source_state (source, watermark, resume_token, etag, last_modified, "
+            "last_success, updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(source) DO UPDATE SET "
+            "watermark=excluded.watermark, resume_token=excluded.resume_token, etag=excluded.etag, "
+            "last_modified=excluded.last_modified, last_success=excluded.last_success, "
+            "updated_at=excluded.updated_at",
+            (
+                state.source,
+                state.watermark.isoformat() if state.watermark else None,
+                state.resume_token,
+                state.etag,
+                state.last_modified,
+                _iso(state.last_success) if state.last_success else None,
+                _iso(now),
+            ),
+        )
+
+    def upsert_papers_in(
+        self, db: sqlite3.Connection, papers: Iterable[Paper], *, source: str, now: dt.datetime
+    ) -> UpsertCounts:
+        """Like `upsert_papers`, inside a transaction the caller holds (to move a watermark with it)."""
+        batch = list(papers)
+        return self._upsert(db, batch, source, now) if batch else UpsertCounts()
+
+    # -- anchor checks -----------------------------------------------------------------------------
+
+    def get_anchor_checks(self, ids: Sequence[str]) -> dict[str, StoredAnchorCheck]:
+        out: dict[str, StoredAnchorCheck] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                "SELECT arxiv_id, status, title, latest_version, detail, checked_at "
+                f"FROM anchor_checks WHERE arxiv_id IN ({marks})",
+                chunk,
+            ):
+                out[row[0]] = StoredAnchorCheck(
+                    row[0],
+                    AnchorStatus(row[1]),
+                    row[2],
+                    row[3],
+                    row[4],
+                    dt.datetime.fromisoformat(row[5]),
+                )
+        return out
+
+    def save_anchor_checks(self, checks: Iterable[StoredAnchorCheck]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO anchor_checks "
+                "(arxiv_id, status, title, latest_version, detail, checked_at) VALUES (?,?,?,?,?,?)",
+                [
+                    (
+                        c.arxiv_id,
+                        c.status.value,
+                        c.title,
+                        c.latest_version,
+                        c.detail,
+                        _iso(c.checked_at),
+                    )
+                    for c in checks
+                ],
+            )
+
+
+def _iso(when: dt.datetime) -> str:
+    if when.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _row(p: Paper) -> tuple[object, ...]:
+    return (
+        p.arxiv_id,
+        p.version,
+        p.title,
+        p.abstract,
+        json.dumps(list(p.authors), ensure_ascii=False),
+        " ".join(p.categories),
+        p.comments,
+        p.journal_ref,
+        p.doi,
+        p.published.isoformat(),
+        p.updated.isoformat(),
+        None if p.withdrawn is None else int(p.withdrawn),
+    )
+
+
+def _paper(row: Sequence[object], versions: tuple[PaperVersion, ...]) -> Paper:
+    withdrawn = row[12]
+    return Paper(
+        arxiv_id=str(row[1]),
+        version=int(str(row[2])),
+        title=str(row[3]),
+        abstract=str(row[4]),
+        authors=tuple(json.loads(str(row[5]))),
+        categories=tuple(str(row[6]).split()),
+        comments=None if row[7] is None else str(row[7]),
+        journal_ref=None if row[8] is None else str(row[8]),
+        doi=None if row[9] is None else str(row[9]),
+        published=dt.date.fromisoformat(str(row[10])),
+        updated=dt.date.fromisoformat(str(row[11])),
+        withdrawn=None if withdrawn is None else bool(withdrawn),
+        versions=versions,
+    )
+
+
+def _merge(old: Paper, new: Paper) -> Paper:
+    """Combine two copies of one paper: the newer version's fields win, gaps are filled from the
+    other copy, and the known versions are unioned. An older copy never overwrites a newer one."""
+    if (new.version, new.updated) < (old.version, old.updated):
+        base, other = old, new
+    else:
+        base, other = new, old
+    versions = {v.number: v for v in other.versions}
+    versions.update({v.number: v for v in base.versions})
+    first = min((old.published, new.published))
+    return Paper(
+        arxiv_id=base.arxiv_id,
+        version=base.version,
+        title=base.title or other.title,
+        abstract=base.abstract or other.abstract,
+        authors=base.authors or other.authors,
+        categories=base.categories or other.categories,
+        published=versions[1].date if 1 in versions else first,
+        updated=base.updated,
+        versions=tuple(versions[k] for k in sorted(versions)),
+        comments=base.comments if base.comments is not None else other.comments,
+        journal_ref=base.journal_ref if base.journal_ref is not None else other.journal_ref,
+        doi=base.doi if base.doi is not None else other.doi,
+        withdrawn=base.withdrawn
+        if base.withdrawn is not None
+        else (other.withdrawn if base.version == other.version else None),
+    )

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""The project's one task runner: needs only Python >= 3.11; makes its own virtualenv.
+
+python3 tasks.py demo     # set up, import the shared arXiv corpus (if present), print the report
+python3 tasks.py test     # set up, then ruff (format + lint), mypy (strict), pytest
+python3 tasks.py setup    # only create/refresh .venv
+python3 tasks.py bench    # run every benchmark in bench/
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("FRESHNESS_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+STAMP = VENV / ".installed-from"
+CORPUS = ROOT.parent / "shared" / "data" / "arxiv" / "arxiv-metadata-2024-2026.jsonl.gz"
+
+
+def run(*args: str | os.PathLike[str], **env: str) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    result = subprocess.run(  # noqa: S603 - runs this project's own tools
+        [str(a) for a in args], cwd=ROOT, env={**os.environ, **env}, check=False
+    )
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def setup() -> None:
+    """Create the virtualenv and install the project with its dev extras (only when pyproject changed)."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py may be started by an older python3
+        sys.exit(f"freshness needs Python >= 3.11; this is {sys.version.split()[0]}")
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if PY.exists() and STAMP.exists() and STAMP.read_text() == digest:
+        return
+    if not PY.exists():
+        print(f"+ python -m venv {VENV}", flush=True)
+        venv.create(VENV, with_pip=True)
+    run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PY, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    STAMP.write_text(digest)
+
+
+def test() -> None:
+    setup()
+    run(BIN / "ruff", "format", "--check", ".")
+    run(BIN / "ruff", "check", ".")
+    run(BIN / "mypy")
+    run(PY, "-m", "pytest", *sys.argv[2:])
+
+
+def demo() -> None:
+    setup()
+    db = os.environ.get("FRESHNESS_DB", str(ROOT / ".freshness" / "store.sqlite"))
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    env = {"FRESHNESS_DB": db}
+    run(BIN / "freshness", "validate", **env)
+    if CORPUS.exists():
+        run(BIN / "freshness", "import", CORPUS, **env)
+    else:
+        print(f"(no shared corpus at {CORPUS}: reporting from what the store has)")
+    run(BIN / "freshness", "report", **env)
+
+
+def bench() -> None:
+    setup()
+    for script in sorted((ROOT / "bench").glob("bench_*.py")):
+        run(PY, script)
+
+
+TASKS = {"setup": setup, "test": test, "demo": demo, "bench": bench}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
+        sys.exit(__doc__)
+    TASKS[sys.argv[1]]()

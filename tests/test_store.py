@@ -1,0 +1,124 @@
+"""Store: migrations, newest-version-wins upserts, FTS search, source state, anchor checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from freshness.errors import StoreError
+from freshness.models import AnchorStatus, PaperVersion
+from freshness.store import MIGRATIONS, SourceState, Store, StoredAnchorCheck, UpsertCounts
+from tests.conftest import make_paper
+
+
+def test_open_creates_schema_at_latest_migration(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "sub" / "s.sqlite") as store:
+        assert store.schema_version == len(MIGRATIONS)
+    with Store.open(tmp_path / "sub" / "s.sqlite") as store:  # reopening runs nothing twice
+        assert store.schema_version == len(MIGRATIONS)
+
+
+def test_open_rejects_a_file_that_is_not_sqlite(tmp_path: Path) -> None:
+    bad = tmp_path / "junk.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="not a freshness store"):
+        Store.open(bad)
+
+
+def test_open_rejects_a_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    Store.open(path).close()
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    con.close()
+    with pytest.raises(StoreError, match="newer than this freshness"):
+        Store.open(path)
+
+
+def test_upsert_is_idempotent(store: Store, now: dt.datetime) -> None:
+    papers = [make_paper("2501.00001"), make_paper("2501.00002", title="Other")]
+    assert store.upsert_papers(papers, source="test", now=now) == UpsertCounts(added=2)
+    assert store.upsert_papers(papers, source="test", now=now) == UpsertCounts(unchanged=2)
+    assert store.summary().papers == 2
+
+
+def test_newer_version_replaces_older_never_the_reverse(store: Store, now: dt.datetime) -> None:
+    v1 = make_paper("2501.00001", title="Old title")
+    v3 = make_paper("2501.00001", version=3, updated=dt.date(2025, 6, 1), title="New title")
+    store.upsert_papers([v1], source="test", now=now)
+    assert store.upsert_papers([v3], source="test", now=now) == UpsertCounts(updated=1)
+    assert store.upsert_papers([v1], source="test", now=now) == UpsertCounts(unchanged=1)
+    got = store.get_paper("2501.00001")
+    assert got is not None
+    assert got.title == "New title"
+    assert got.version == 3
+    assert got.published == dt.date(2025, 1, 2)
+    assert got.versions == (PaperVersion(1, dt.date(2025, 1, 2)), PaperVersion(3, dt.date(2025, 6, 1)))
+    [(rowid, _)] = store.search('"new title"')
+    assert store.search('"old title"') == []  # the FTS index follows the update
+    assert rowid > 0
+
+
+def test_same_version_fills_gaps_without_losing_fields(store: Store, now: dt.datetime) -> None:
+    store.upsert_papers([make_paper(comments="12 pages")], source="snapshot", now=now)
+    counts = store.upsert_papers([make_paper(doi="10.1/x")], source="rss", now=now)
+    assert counts == UpsertCounts(updated=1)
+    got = store.get_paper("2501.00001")
+    assert got is not None
+    assert (got.comments, got.doi) == ("12 pages", "10.1/x")
+
+
+def test_search_filters_by_date_and_category(store: Store, now: dt.datetime) -> None:
+    store.upsert_papers(
+        [
+            make_paper("2401.00001", title="Entropy collapse in RL", published=dt.date(2024, 1, 5)),
+            make_paper("2506.00001", title="Entropy collapse again", published=dt.date(2025, 6, 5)),
+            make_paper(
+                "2506.00002",
+                title="Entropy collapse in vision",
+                published=dt.date(2025, 6, 6),
+                categories=("cs.CV",),
+            ),
+        ],
+        source="test",
+        now=now,
+    )
+    hits = store.search("entropy", after=dt.date(2025, 1, 1), categories=["cs.CL", "cs.LG"])
+    assert [store.papers_by_rowid([r])[r].arxiv_id for r, _ in hits] == ["2506.00001"]
+    assert store.count_newer(dt.date(2025, 1, 1)) == 2
+    assert store.count_newer(dt.date(2025, 1, 1), ["cs.CV"]) == 1
+
+
+def test_bad_fts_query_is_a_store_error(store: Store) -> None:
+    with pytest.raises(StoreError, match="full-text query"):
+        store.search('"unbalanced')
+
+
+def test_failed_transaction_keeps_what_was_stored(store: Store, now: dt.datetime) -> None:
+    store.upsert_papers([make_paper("2501.00001")], source="test", now=now)
+
+    def write_then_die() -> None:
+        with store.transaction() as db:
+            store.upsert_papers_in(db, [make_paper("2501.00002")], source="test", now=now)
+            raise RuntimeError("killed mid-write")
+
+    with pytest.raises(RuntimeError):
+        write_then_die()
+    assert store.summary().papers == 1
+
+
+def test_source_state_round_trip(store: Store, now: dt.datetime) -> None:
+    assert store.get_source_state("rss:cs.CL") == SourceState("rss:cs.CL")
+    state = SourceState("rss:cs.CL", watermark=dt.date(2026, 11, 25), etag='"abc"', last_success=now)
+    with store.transaction() as db:
+        store.set_source_state(db, state, now=now)
+    assert store.get_source_state("rss:cs.CL") == state
+
+
+def test_anchor_checks_round_trip(store: Store, now: dt.datetime) -> None:
+    check = StoredAnchorCheck("2508.01191", AnchorStatus.OK, "A title", 2, "found", now)
+    store.save_anchor_checks([check])
+    assert store.get_anchor_checks(["2508.01191", "2501.99999"]) == {"2508.01191": check}
