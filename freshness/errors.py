@@ -61,3 +61,10 @@ class SourceUnavailable(FreshnessError):
 
 class ConfigError(FreshnessError):
     """A setting (flag or FRESHNESS_* variable) has an invalid value."""
+
+
+class WireFormatError(FreshnessError):
+    """A response or file is not the arXiv format it should be (an HTML page, truncated XML, ...).
+
+    Never to be read as "no papers": the caller reports it as arXiv answering wrongly.
+    """
