@@ -23,6 +23,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from freshness.config import Settings
 from freshness.errors import SourceUnavailable
 
 log = logging.getLogger(__name__)
@@ -239,3 +240,19 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
 def _short(exc: BaseException) -> str:
     text = str(exc)
     return text if len(text) < 160 else text[:157] + "..."
+
+
+def polite_session(settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> PoliteSession:
+    """The one way sources get an HTTP session: spacing shared through a lock file beside the store."""
+    limiter = RateLimiter(
+        settings.request_delay,
+        settings.db_path.parent / (settings.db_path.name + ".arxiv-lock"),
+        sleep=sleep,
+    )
+    return PoliteSession(
+        user_agent=settings.user_agent,
+        limiter=limiter,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        max_total=settings.max_poll_seconds,
+    )
