@@ -104,6 +104,17 @@ def m003_create_anchor_checks(db: sqlite3.Connection) -> None:
     )
 
 
+def m004_add_anchor_latest_date(db: sqlite3.Connection) -> None:
+    # A "revised since the claim's date" check needs the date of the latest version, not only its
+    # number; without it a cached check could not say whether a revision is newer than a claim.
+    _run_script(
+        db,
+        """
+        ALTER TABLE anchor_checks ADD COLUMN latest_date TEXT;   -- latest version's date, YYYY-MM-DD
+        """,
+    )
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the caller's transaction (`executescript` would COMMIT first)."""
     statement = ""
@@ -121,6 +132,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m001_create_papers,
     m002_create_source_state,
     m003_create_anchor_checks,
+    m004_add_anchor_latest_date,
 )
 
 
@@ -154,6 +166,7 @@ class StoredAnchorCheck:
     latest_version: int | None
     detail: str
     checked_at: dt.datetime
+    latest_date: dt.date | None = None
 
 
 _PAPER_COLUMNS = (
@@ -439,7 +452,7 @@ class Store:
             chunk = list(ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
             for row in self.db.execute(
-                "SELECT arxiv_id, status, title, latest_version, detail, checked_at "
+                "SELECT arxiv_id, status, title, latest_version, detail, checked_at, latest_date "
                 f"FROM anchor_checks WHERE arxiv_id IN ({marks})",
                 chunk,
             ):
@@ -450,6 +463,7 @@ class Store:
                     row[3],
                     row[4],
                     dt.datetime.fromisoformat(row[5]),
+                    dt.date.fromisoformat(row[6]) if row[6] else None,
                 )
         return out
 
@@ -457,7 +471,8 @@ class Store:
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO anchor_checks "
-                "(arxiv_id, status, title, latest_version, detail, checked_at) VALUES (?,?,?,?,?,?)",
+                "(arxiv_id, status, title, latest_version, detail, checked_at, latest_date) "
+                "VALUES (?,?,?,?,?,?,?)",
                 [
                     (
                         c.arxiv_id,
@@ -466,6 +481,7 @@ class Store:
                         c.latest_version,
                         c.detail,
                         _iso(c.checked_at),
+                        c.latest_date.isoformat() if c.latest_date else None,
                     )
                     for c in checks
                 ],
