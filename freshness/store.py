@@ -379,6 +379,17 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise StoreError(f"full-text query {fts_query!r} failed: {exc}") from exc
 
+    def count_matches(self, fts_query: str) -> int:
+        """How many stored papers match a full-text query (any date): the document frequency the
+        matcher turns into a term's weight. Cheap: no ranking, just the index's posting lists."""
+        try:
+            row = self.db.execute(
+                "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (fts_query,)
+            ).fetchone()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"full-text query {fts_query!r} failed: {exc}") from exc
+        return int(row[0])
+
     def count_newer(self, after: dt.date, categories: Sequence[str] = ()) -> int:
         """How many stored papers were first submitted after `after` (in `categories` if given)."""
         sql = "SELECT count(*) FROM papers WHERE published > ?"
