@@ -115,6 +115,20 @@ def m004_add_anchor_latest_date(db: sqlite3.Connection) -> None:
     )
 
 
+def m005_add_harvest_window(db: sqlite3.Connection) -> None:
+    # An OAI-PMH harvest spans several pages; its resumptionToken is stored after each page so a killed
+    # poll resumes there. The window the token belongs to must be stored with it: the watermark may only
+    # move to the window's last day once the last page is in, and an expired token (badResumptionToken)
+    # restarts that same window.
+    _run_script(
+        db,
+        """
+        ALTER TABLE source_state ADD COLUMN window_from TEXT;    -- unfinished harvest: first day, YYYY-MM-DD
+        ALTER TABLE source_state ADD COLUMN window_until TEXT;   -- unfinished harvest: last day, YYYY-MM-DD
+        """,
+    )
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the caller's transaction (`executescript` would COMMIT first)."""
     statement = ""
@@ -133,6 +147,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m002_create_source_state,
     m003_create_anchor_checks,
     m004_add_anchor_latest_date,
+    m005_add_harvest_window,
 )
 
 
@@ -156,6 +171,8 @@ class SourceState:
     etag: str | None = None
     last_modified: str | None = None
     last_success: dt.datetime | None = None
+    window_from: dt.date | None = None  # the window of the unfinished harvest `resume_token` belongs to
+    window_until: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -414,8 +431,8 @@ class Store:
 
     def get_source_state(self, source: str) -> SourceState:
         row = self.db.execute(
-            "SELECT watermark, resume_token, etag, last_modified, last_success "
-            "FROM source_state WHERE source=?",
+            "SELECT watermark, resume_token, etag, last_modified, last_success, window_from, "
+            "window_until FROM source_state WHERE source=?",
             (source,),
         ).fetchone()
         if row is None:
@@ -427,15 +444,19 @@ class Store:
             etag=row[2],
             last_modified=row[3],
             last_success=dt.datetime.fromisoformat(row[4]) if row[4] else None,
+            window_from=dt.date.fromisoformat(row[5]) if row[5] else None,
+            window_until=dt.date.fromisoformat(row[6]) if row[6] else None,
         )
 
     def set_source_state(self, db: sqlite3.Connection, state: SourceState, *, now: dt.datetime) -> None:
         """Write a watermark; call inside the same `transaction()` that stores the data it covers."""
         db.execute(
             "INSERT INTO source_state (source, watermark, resume_token, etag, last_modified, "
-            "last_success, updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(source) DO UPDATE SET "
+            "last_success, window_from, window_until, updated_at) VALUES (?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(source) DO UPDATE SET "
             "watermark=excluded.watermark, resume_token=excluded.resume_token, etag=excluded.etag, "
             "last_modified=excluded.last_modified, last_success=excluded.last_success, "
+            "window_from=excluded.window_from, window_until=excluded.window_until, "
             "updated_at=excluded.updated_at",
             (
                 state.source,
@@ -444,6 +465,8 @@ class Store:
                 state.etag,
                 state.last_modified,
                 _iso(state.last_success) if state.last_success else None,
+                state.window_from.isoformat() if state.window_from else None,
+                state.window_until.isoformat() if state.window_until else None,
                 _iso(now),
             ),
         )
