@@ -12,10 +12,11 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from freshness.errors import StoreBusyError, StoreError
-from freshness.models import AnchorStatus, Paper, PaperVersion, StoreSummary
+from freshness.models import AnchorStatus, ClaimStatus, Match, Paper, PaperVersion, StoreSummary
 
 
 def m001_create_papers(db: sqlite3.Connection) -> None:
@@ -129,6 +130,54 @@ def m005_add_harvest_window(db: sqlite3.Connection) -> None:
     )
 
 
+def m006_create_runs(db: sqlite3.Connection) -> None:
+    # History of the nightly cycle: one run a day (a second run that day replaces the first), and
+    # each claim's status, reasons and top matches in that run, so changes can be shown over time.
+    _run_script(
+        db,
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL UNIQUE,             -- YYYY-MM-DD, the run's local day
+            started_at TEXT NOT NULL,             -- UTC ISO-8601
+            finished_at TEXT NOT NULL,            -- UTC ISO-8601
+            outcome TEXT NOT NULL,                -- ok, attention, failed (the exit code's meaning)
+            stale INTEGER NOT NULL,               -- 1: the poll failed; judged on what the store had
+            poll TEXT NOT NULL                    -- one line: what the poll brought, or why it failed
+        );
+        CREATE TABLE run_claims (
+            run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            claim_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reasons TEXT NOT NULL,                -- JSON array of strings
+            matches TEXT NOT NULL,                -- JSON array of the top matches, best first
+            PRIMARY KEY (run, claim_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX run_claims_claim ON run_claims(claim_id);
+        """,
+    )
+
+
+def m007_create_decisions(db: sqlite3.Connection) -> None:
+    # Triage by a person. Keyed by claim id and arXiv id without version (not by papers.rowid), so
+    # decisions survive re-imports of the papers. Rows are never updated: the latest one wins.
+    _run_script(
+        db,
+        """
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            claim_id TEXT NOT NULL,
+            arxiv_id TEXT,                        -- without version; NULL for snooze and reviewed
+            kind TEXT NOT NULL CHECK (kind IN ('dismiss', 'confirm', 'snooze', 'reviewed')),
+            reason TEXT,
+            until TEXT,                           -- YYYY-MM-DD: snoozed until / reviewed on
+            created_at TEXT NOT NULL              -- UTC ISO-8601
+        );
+        CREATE INDEX decisions_claim ON decisions(claim_id);
+        """,
+    )
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the caller's transaction (`executescript` would COMMIT first)."""
     statement = ""
@@ -148,6 +197,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     m003_create_anchor_checks,
     m004_add_anchor_latest_date,
     m005_add_harvest_window,
+    m006_create_runs,
+    m007_create_decisions,
 )
 
 
@@ -184,6 +235,45 @@ class StoredAnchorCheck:
     detail: str
     checked_at: dt.datetime
     latest_date: dt.date | None = None
+
+
+class DecisionKind(StrEnum):
+    """What a person decided about a claim (and, for dismiss/confirm, one paper)."""
+
+    DISMISS = "dismiss"  # this paper does not bear on the claim: never flag it again
+    CONFIRM = "confirm"  # this paper supersedes the claim: keep it at the top
+    SNOOZE = "snooze"  # do not ask for attention until a date
+    REVIEWED = "reviewed"  # a person re-checked the claim: its freshness clock restarts
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    id: int
+    day: dt.date
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    outcome: str
+    stale: bool
+    poll: str
+
+
+@dataclass(frozen=True)
+class StoredRunClaim:
+    claim_id: str
+    status: ClaimStatus
+    reasons: tuple[str, ...]
+    matches: tuple[Match, ...]
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    id: int
+    claim_id: str
+    arxiv_id: str | None
+    kind: DecisionKind
+    reason: str | None
+    until: dt.date | None
+    created_at: dt.datetime
 
 
 _PAPER_COLUMNS = (
@@ -521,6 +611,118 @@ class Store:
                 ],
             )
 
+    # -- run history -------------------------------------------------------------------------------
+
+    def save_run(
+        self,
+        *,
+        day: dt.date,
+        started_at: dt.datetime,
+        finished_at: dt.datetime,
+        outcome: str,
+        stale: bool,
+        poll: str,
+        claims: Sequence[StoredRunClaim],
+    ) -> StoredRun:
+        """Record a run and its claims in one transaction, replacing any earlier run of that day."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM runs WHERE day=?", (day.isoformat(),))  # cascades to run_claims
+            cur = db.execute(
+                "INSERT INTO runs (day, started_at, finished_at, outcome, stale, poll) VALUES (?,?,?,?,?,?)",
+                (day.isoformat(), _iso(started_at), _iso(finished_at), outcome, int(stale), poll),
+            )
+            run_id = int(cur.lastrowid or 0)
+            db.executemany(
+                "INSERT INTO run_claims (run, claim_id, status, reasons, matches) VALUES (?,?,?,?,?)",
+                [
+                    (
+                        run_id,
+                        c.claim_id,
+                        c.status.value,
+                        json.dumps(list(c.reasons), ensure_ascii=False),
+                        json.dumps([_match_json(m) for m in c.matches], ensure_ascii=False),
+                    )
+                    for c in claims
+                ],
+            )
+        return StoredRun(run_id, day, started_at, finished_at, outcome, stale, poll)
+
+    def get_runs(
+        self, *, since: dt.date | None = None, until: dt.date | None = None, succeeded: bool = False
+    ) -> list[StoredRun]:
+        """Runs with `since <= day <= until`, oldest first; `succeeded`: only runs whose poll worked."""
+        sql = "SELECT id, day, started_at, finished_at, outcome, stale, poll FROM runs WHERE 1=1"
+        params: list[object] = []
+        if since is not None:
+            sql += " AND day >= ?"
+            params.append(since.isoformat())
+        if until is not None:
+            sql += " AND day <= ?"
+            params.append(until.isoformat())
+        if succeeded:
+            sql += " AND stale = 0"
+        return [_run(row) for row in self.db.execute(sql + " ORDER BY day", params)]
+
+    def get_run_claims(self, run_id: int) -> dict[str, StoredRunClaim]:
+        """Each claim's status and matches in one run, by claim id."""
+        return {
+            row[0]: _run_claim(row)
+            for row in self.db.execute(
+                "SELECT claim_id, status, reasons, matches FROM run_claims WHERE run=? ORDER BY claim_id",
+                (run_id,),
+            )
+        }
+
+    def get_claim_runs(self, claim_id: str) -> list[tuple[StoredRun, StoredRunClaim]]:
+        """One claim through every run that judged it, oldest first."""
+        rows = self.db.execute(
+            "SELECT r.id, r.day, r.started_at, r.finished_at, r.outcome, r.stale, r.poll, "
+            "c.claim_id, c.status, c.reasons, c.matches FROM run_claims c JOIN runs r ON r.id = c.run "
+            "WHERE c.claim_id=? ORDER BY r.day",
+            (claim_id,),
+        )
+        return [(_run(row[:7]), _run_claim(row[7:])) for row in rows]
+
+    # -- triage decisions --------------------------------------------------------------------------
+
+    def add_decision(
+        self,
+        claim_id: str,
+        kind: DecisionKind,
+        *,
+        now: dt.datetime,
+        arxiv_id: str | None = None,
+        reason: str | None = None,
+        until: dt.date | None = None,
+    ) -> StoredDecision:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO decisions (claim_id, arxiv_id, kind, reason, until, created_at) "
+                "VALUES (?,?,?,?,?,?)",
+                (claim_id, arxiv_id, kind.value, reason, until.isoformat() if until else None, _iso(now)),
+            )
+        return StoredDecision(int(cur.lastrowid or 0), claim_id, arxiv_id, kind, reason, until, now)
+
+    def get_decisions(self, claim_id: str | None = None) -> list[StoredDecision]:
+        """Every decision (or one claim's), oldest first."""
+        sql = "SELECT id, claim_id, arxiv_id, kind, reason, until, created_at FROM decisions"
+        params: tuple[object, ...] = ()
+        if claim_id is not None:
+            sql += " WHERE claim_id=?"
+            params = (claim_id,)
+        return [
+            StoredDecision(
+                int(row[0]),
+                str(row[1]),
+                row[2],
+                DecisionKind(row[3]),
+                row[4],
+                dt.date.fromisoformat(row[5]) if row[5] else None,
+                dt.datetime.fromisoformat(row[6]),
+            )
+            for row in self.db.execute(sql + " ORDER BY id", params)
+        ]
+
 
 def _iso(when: dt.datetime) -> str:
     if when.tzinfo is None:
@@ -591,3 +793,45 @@ def _merge(old: Paper, new: Paper) -> Paper:
         if base.withdrawn is not None
         else (other.withdrawn if base.version == other.version else None),
     )
+
+
+def _run(row: Sequence[object]) -> StoredRun:
+    return StoredRun(
+        id=int(str(row[0])),
+        day=dt.date.fromisoformat(str(row[1])),
+        started_at=dt.datetime.fromisoformat(str(row[2])),
+        finished_at=dt.datetime.fromisoformat(str(row[3])),
+        outcome=str(row[4]),
+        stale=bool(row[5]),
+        poll=str(row[6]),
+    )
+
+
+def _run_claim(row: Sequence[object]) -> StoredRunClaim:
+    return StoredRunClaim(
+        claim_id=str(row[0]),
+        status=ClaimStatus(str(row[1])),
+        reasons=tuple(json.loads(str(row[2]))),
+        matches=tuple(
+            Match(
+                arxiv_id=m["arxiv_id"],
+                title=m["title"],
+                published=dt.date.fromisoformat(m["published"]),
+                score=float(m["score"]),
+                superseding=bool(m["superseding"]),
+                evidence=tuple(m["evidence"]),
+            )
+            for m in json.loads(str(row[3]))
+        ),
+    )
+
+
+def _match_json(m: Match) -> dict[str, object]:
+    return {
+        "arxiv_id": m.arxiv_id,
+        "title": m.title,
+        "published": m.published.isoformat(),
+        "score": m.score,
+        "superseding": m.superseding,
+        "evidence": list(m.evidence),
+    }
