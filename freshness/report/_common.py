@@ -1,0 +1,126 @@
+"""What every report format shares: status labels and counts, safe arXiv links, one-line cleaning."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
+from freshness.models import AnchorResult, AnchorStatus, ClaimStatus, Report, Verdict
+from freshness.output import strip_control
+
+# Bidirectional overrides and isolates can make a title display in another order than it is stored
+# ("Trojan Source"); they have no business in a report line.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def one_line(text: str) -> str:
+    """Untrusted text as one plain line: control and bidi characters removed, whitespace collapsed.
+
+    arXiv titles and abstracts keep the line breaks and indentation of their source.
+    """
+    return " ".join(_BIDI.sub("", strip_control(text)).split())
+
+
+def status_label(status: ClaimStatus) -> str:
+    """`possibly_superseded` -> `possibly superseded`."""
+    return status.value.replace("_", " ")
+
+
+def anchor_label(status: AnchorStatus) -> str:
+    return status.value.replace("_", " ")
+
+
+def count_by_status(report: Report) -> dict[ClaimStatus, int]:
+    """How many claims have each status, every status present, most severe first."""
+    counts = dict.fromkeys(ClaimStatus, 0)
+    for verdict in report.verdicts:
+        counts[verdict.status] += 1
+    return counts
+
+
+def needs_attention(verdict: Verdict) -> bool:
+    """Every status but `fresh` asks the curator to look (unchecked: the store does not cover it)."""
+    return verdict.status is not ClaimStatus.FRESH
+
+
+def abs_url(arxiv_id: str) -> str | None:
+    """`https://arxiv.org/abs/<id>` for a well-formed id; None for anything else (never a link)."""
+    try:
+        parsed = parse_arxiv_id(arxiv_id)
+    except ArxivIdError:
+        return None
+    return parsed.abs_url  # rebuilt from the parsed parts, never the input text
+
+
+def anchor_results(verdict: Verdict) -> tuple[AnchorResult, ...]:
+    """The verdict's anchor results; when nobody checked them, each anchor as malformed or unchecked.
+
+    Syntax needs no network, so a malformed anchor is reported as such even then.
+    """
+    if verdict.anchors or not verdict.claim.anchors:
+        return verdict.anchors
+    return tuple(
+        AnchorResult(a, AnchorStatus.MALFORMED, a.error or "not an arXiv id")
+        if a.arxiv_id is None
+        else AnchorResult(a, AnchorStatus.UNCHECKED, "not checked")
+        for a in verdict.claim.anchors
+    )
+
+
+def anchor_id(result: AnchorResult) -> str:
+    """The normalised base id, or the raw text as written when it is malformed."""
+    anchor = result.anchor
+    return anchor.arxiv_id.base if anchor.arxiv_id is not None else anchor.raw
+
+
+def anchor_display_id(result: AnchorResult) -> str:
+    """The id as a reader wants it: normalised with the cited version, or the raw text when malformed."""
+    anchor = result.anchor
+    return str(anchor.arxiv_id) if anchor.arxiv_id is not None else anchor.raw
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """`moment` in UTC; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def utc_z(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC to the second with a `Z`: 2026-11-26T23:00:00Z."""
+    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_human(moment: dt.datetime) -> str:
+    """2026-11-26 23:00 UTC."""
+    return utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def store_line(report: Report) -> str:
+    """One sentence on what the store held when the report was made."""
+    store = report.store
+    if store.papers == 0:
+        return "the store is empty: import or poll arXiv metadata first"
+    papers = f"{store.papers:,} paper{'s' if store.papers != 1 else ''}"
+    if store.newest_paper is None:
+        return papers
+    if store.oldest_paper is not None and store.oldest_paper != store.newest_paper:
+        return f"{papers} first submitted {store.oldest_paper} to {store.newest_paper}"
+    return f"{papers}, newest first submitted {store.newest_paper}"
+
+
+def age_line(verdict: Verdict) -> str:
+    """`481 days old, shelf life 180 days (301 over)`."""
+    age, shelf = verdict.age_days, verdict.claim.shelf_life_days
+    days = "day" if age == 1 else "days"
+    text = f"{age} {days} old, shelf life {shelf} days"
+    if age > shelf:
+        text += f" ({age - shelf} over)"
+    return text
+
+
+STALE_MESSAGE = (
+    "the last poll of arXiv failed, so this report is built from what the store already had; "
+    "newer papers may be missing."
+)

@@ -1,0 +1,148 @@
+"""The terminal report: whole text at 80 and 100 columns, colour only when asked, untrusted text inert."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from freshness.models import ClaimStatus, Report, StoreSummary
+from freshness.report.terminal import TerminalFormat
+from tests.report.conftest import (
+    ANSI_COLOUR,
+    GENERATED,
+    RICH_MARKUP,
+    STORE,
+    assert_matches_fixture,
+    sample_report,
+)
+
+terminal = TerminalFormat()
+ESC = "\x1b"
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_whole_report_matches_the_expected_text(report: Report, width: int) -> None:
+    assert_matches_fixture(terminal.render(report, width=width), f"terminal-{width}.txt")
+
+
+def test_stale_report_matches_the_expected_text() -> None:
+    assert_matches_fixture(terminal.render(sample_report(stale=True), width=80), "terminal-80-stale.txt")
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_plain_output_has_no_escapes_and_fits_the_width(report: Report, width: int) -> None:
+    out = terminal.render(report, width=width)
+    assert ESC not in out
+    assert max(len(line) for line in out.splitlines()) <= width
+    assert out.isascii()  # the data is ASCII, so is the frame: cron mail shows it as meant
+
+
+def test_every_status_appears_as_a_word_not_only_a_colour(report: Report) -> None:
+    out = terminal.render(report, width=80)
+    for status in ClaimStatus:
+        assert status.value.replace("_", " ").upper() in out
+    assert "1 anchor broken, 1 possibly superseded, 1 perishable, 1 unchecked," in out
+    for word in ("ok", "not found", "malformed", "title mismatch", "revised", "unchecked"):
+        assert re.search(rf"^  {word}  ", out, re.MULTILINE), word
+
+
+def test_ids_and_links_are_never_cut_at_80_columns(report: Report) -> None:
+    out = terminal.render(report, width=80)
+    for verdict in report.verdicts:
+        assert verdict.claim.id in out
+        for m in verdict.matches[:3]:
+            assert f"https://arxiv.org/abs/{m.arxiv_id}" in out
+    assert "hep-th/9901001v2" in out
+    assert "\u2026" not in out  # rich's ellipsis: nothing was truncated
+
+
+def test_a_long_claim_id_moves_to_its_own_line_whole() -> None:
+    report = sample_report()
+    first = report.verdicts[0]
+    long_id = "chain-of-thought-reasoning-degrades-under-distribution-shift-in-task-and-format"
+    claim = dataclasses.replace(first.claim, id=long_id)
+    report = dataclasses.replace(report, verdicts=(dataclasses.replace(first, claim=claim),))
+    out = terminal.render(report, width=80)
+    assert long_id in out.splitlines()
+
+
+def test_only_the_top_three_matches_are_shown(report: Report) -> None:
+    out = terminal.render(report, width=100)
+    assert "(top 3 of 4, best first)" in out
+    assert "2509.03059" not in out  # the fourth match
+    assert "SUPERSEDING?" in out
+    # the first evidence line of the best match, wrapped but complete
+    assert "abstract has 'distribution shift', 'contrary to'" in out
+
+
+def test_colour_when_asked_with_status_words_still_there(report: Report) -> None:
+    out = terminal.render(report, width=80, color=True)
+    assert "\x1b[" in out
+    assert "\x1b[1;37;41mANCHOR BROKEN\x1b[0m" in out
+    assert "\x1b[32mok\x1b[0m" in out
+    assert "POSSIBLY SUPERSEDED" in out
+    assert "FRESH" in out
+
+
+def test_the_caller_decides_colour_not_the_environment(
+    report: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    plain = terminal.render(report, width=80)
+    assert ESC not in plain
+    assert max(len(line) for line in plain.splitlines()) <= 80
+    monkeypatch.delenv("FORCE_COLOR")
+    monkeypatch.setenv("NO_COLOR", "1")  # the CLI reads NO_COLOR and passes color=False; this asks
+    assert "\x1b[" in terminal.render(report, width=80, color=True)
+
+
+def test_stale_report_says_so_in_words_top_and_bottom() -> None:
+    lines = terminal.render(sample_report(stale=True), width=80).splitlines()
+    assert lines[3].startswith("STALE The last poll of arXiv failed")
+    assert lines[-1].endswith("(STALE)")
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_untrusted_text_prints_inert(hostile: Report, color: bool) -> None:
+    out = terminal.render(hostile, width=80, color=color)
+    flat = " ".join(out.split())
+    assert RICH_MARKUP in flat  # shown as typed, not interpreted as markup
+    assert "<script>alert(1)</script>" in flat
+    assert "[click](javascript:alert(1))" in flat
+    assert ANSI_COLOUR not in out
+    assert "\x1b[31mred" not in out
+    assert "\x1b]" not in out  # no OSC 8 hyperlink (nor any other OSC) reaches the terminal
+    assert "red click me" in flat  # the text of the escapes survives, the escapes do not
+    assert "\u202e" not in out
+    if not color:
+        assert ESC not in out
+    # a non-arXiv id is printed as text, never as a link
+    assert "javascript:alert(1)  2025-09-02" in re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert "https://arxiv.org/abs/javascript" not in out
+
+
+def test_unchecked_anchors_are_listed_when_no_check_reached_the_report(report: Report) -> None:
+    tok = report.verdicts[1]
+    report = dataclasses.replace(report, verdicts=(dataclasses.replace(tok, anchors=()),))
+    out = terminal.render(report, width=80)
+    assert re.search(r"^  unchecked  2509\.05486 +not checked$", out, re.MULTILINE)
+    assert re.search(r"^  malformed  25O8\.1234 +'25O8\.1234' is not an arXiv id", out, re.MULTILINE)
+
+
+def test_empty_report_and_empty_store() -> None:
+    out = terminal.render(Report(GENERATED, StoreSummary(0, None), ()), width=80)
+    assert out.splitlines() == [
+        "Claim freshness report  generated 2026-11-26 23:00 UTC",
+        "Store: the store is empty: import or poll arXiv metadata first",
+        "",
+        "No claims to report.",
+        "-" * 80,
+        "0 claims: 0 anchor broken, 0 possibly superseded, 0 perishable, 0 unchecked,",
+        "0 fresh",
+    ]
+    one = terminal.render(Report(GENERATED, StoreSummary(1, STORE.newest_paper), ()), width=80)
+    assert "Store: 1 paper, newest first submitted 2026-07-01" in one
