@@ -1,0 +1,175 @@
+"""The Markdown report, ready to paste into a GitHub issue or job summary.
+
+Every untrusted string goes through `md()`: one line, HTML-significant characters as entities, Markdown
+punctuation backslash-escaped, and the URL shapes GitHub would auto-link broken up, so a title like
+`[click](javascript:alert(1))`, `<script>` or `|` renders as the characters it is and links nothing.
+The only links are the ones built here, to `https://arxiv.org/abs/<validated id>`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from freshness.models import AnchorResult, AnchorStatus, ClaimStatus, Match, Report, Verdict
+from freshness.report._common import (
+    STALE_MESSAGE,
+    abs_url,
+    age_line,
+    anchor_display_id,
+    anchor_label,
+    anchor_results,
+    count_by_status,
+    needs_attention,
+    one_line,
+    status_label,
+    store_line,
+    utc_human,
+)
+
+TOP_MATCHES = 5  # per claim section; GitHub issue bodies stop at 65,536 characters
+
+STATUS_ICON: dict[ClaimStatus, str] = {
+    ClaimStatus.ANCHOR_BROKEN: "\N{LARGE RED CIRCLE}",
+    ClaimStatus.POSSIBLY_SUPERSEDED: "\N{LARGE ORANGE CIRCLE}",
+    ClaimStatus.PERISHABLE: "\N{LARGE YELLOW CIRCLE}",
+    ClaimStatus.UNCHECKED: "\N{MEDIUM WHITE CIRCLE}",
+    ClaimStatus.FRESH: "\N{LARGE GREEN CIRCLE}",
+}
+WARNING = "\N{WARNING SIGN}\N{VARIATION SELECTOR-16}"
+
+
+def _anchor_icon(status: AnchorStatus) -> str:
+    if status.broken:
+        return "\N{CROSS MARK}"
+    if status is AnchorStatus.OK:
+        return "\N{WHITE HEAVY CHECK MARK}"
+    if status is AnchorStatus.REVISED:
+        return WARNING
+    return "\N{WHITE QUESTION MARK ORNAMENT}"
+
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that start emphasis,
+# links, images, code, headings, tables, strikethrough, GitHub math ($) and email autolinks (@).
+_BACKSLASHED = frozenset("\\`*_[]()#|!~$@")
+_URL_SCHEME = re.compile(r":(?=//)")  # https://x -> https\://x: GitHub's autolinker no longer sees a URL
+_WWW = re.compile(r"(?i)\b(www)\.")  # www.x -> www\.x, likewise
+# A list marker at the start of a line nests a list inside a list item ("- - x", "- 1. x").
+_LEADING = re.compile(r"^(?:(?P<mark>[-+])|(?P<num>\d{1,9})\.)(?=\s|$)")
+
+
+def md(text: str) -> str:
+    """Untrusted text as inert inline Markdown on one line."""
+    line = one_line(text)
+    out = "".join(_ENTITIES.get(ch) or ("\\" + ch if ch in _BACKSLASHED else ch) for ch in line)
+    out = _WWW.sub(r"\1\\.", _URL_SCHEME.sub(r"\\:", out))
+    return _LEADING.sub(lambda m: "\\" + m["mark"] if m["mark"] else m["num"] + "\\.", out)
+
+
+def _link(arxiv_id: str) -> str:
+    """A link to arXiv for a valid id, or the escaped text when it is not one."""
+    url = abs_url(arxiv_id)
+    return f"[{md(arxiv_id)}]({url})" if url else md(arxiv_id)
+
+
+class MarkdownFormat:
+    """The report as GitHub-flavoured Markdown."""
+
+    name = "markdown"
+
+    def render(self, report: Report, *, width: int = 100, color: bool = False) -> str:
+        del width, color  # Markdown is reflowed by whatever displays it
+        lines = _header(report)
+        if report.verdicts:
+            lines += _summary_table(report)
+            for verdict in report.verdicts:
+                if needs_attention(verdict):
+                    lines += _section(verdict)
+        else:
+            lines += ["No claims to report.", ""]
+        lines += [
+            "---",
+            "",
+            f"<sub>Scores are 0-100 relatedness to the claim's topics; {WARNING} marks a paper with "
+            "evidence of challenging the claim. Made by freshness.</sub>",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def _header(report: Report) -> list[str]:
+    lines = [
+        "# Claim freshness report",
+        "",
+        f"Generated {utc_human(report.generated_at)} from a store of {md(store_line(report))}.",
+        "",
+    ]
+    if report.stale:
+        lines += ["> [!WARNING]", f"> **Stale report:** {md(STALE_MESSAGE)}", ""]
+    if report.notes:
+        lines += [f"- _Note:_ {md(note)}" for note in report.notes] + [""]
+    counts = count_by_status(report)
+    total = len(report.verdicts)
+    parts = [f"{STATUS_ICON[s]} {n} {status_label(s)}" for s, n in counts.items()]
+    lines += [f"**{total} claim{'s' if total != 1 else ''}:** " + " · ".join(parts), ""]
+    return lines
+
+
+def _summary_table(report: Report) -> list[str]:
+    lines = ["| Claim | Status | Age / shelf life (days) | Top match |", "| --- | --- | --- | --- |"]
+    for v in report.verdicts:
+        top = "—"
+        if v.matches:
+            m = v.matches[0]
+            top = f"{_link(m.arxiv_id)} {m.score:.1f}" + (f" {WARNING}" if m.superseding else "")
+        status = f"{STATUS_ICON[v.status]} {status_label(v.status)}"
+        lines.append(f"| {md(v.claim.id)} | {status} | {v.age_days} / {v.claim.shelf_life_days} | {top} |")
+    return [*lines, ""]
+
+
+def _section(verdict: Verdict) -> list[str]:
+    claim = verdict.claim
+    lines = [
+        f"## {STATUS_ICON[verdict.status]} {md(claim.id)}: {status_label(verdict.status)}",
+        "",
+    ]
+    if claim.text:
+        lines += [f"> {md(claim.text)}", ""]
+    lines += [f"Dated {claim.date}, {age_line(verdict)}.", ""]
+    if verdict.reasons:
+        lines += ["**Why**", ""] + [f"- {md(r)}" for r in verdict.reasons] + [""]
+    results = anchor_results(verdict)
+    if results:
+        lines += ["**Anchors**", ""] + [_anchor_item(r) for r in results] + [""]
+    if verdict.matches:
+        total = len(verdict.matches)
+        more = f" (top {TOP_MATCHES} of {total}, best first)" if total > TOP_MATCHES else ""
+        lines += [
+            f"**Newer related papers**{more}",
+            "",
+            "| Score | Paper | Published | Evidence |",
+            "| ---: | --- | --- | --- |",
+        ]
+        lines += [_match_row(m) for m in verdict.matches[:TOP_MATCHES]]
+        lines.append("")
+    return lines
+
+
+def _anchor_item(result: AnchorResult) -> str:
+    ident = anchor_display_id(result)
+    shown = _link(ident) if result.anchor.arxiv_id is not None else md(ident)
+    item = f"- {_anchor_icon(result.status)} {shown} **{anchor_label(result.status)}**"
+    if result.title:
+        version = f" (v{result.latest_version})" if result.latest_version is not None else ""
+        item += f": {md(result.title)}{version}"
+    if result.detail:
+        item += f" — {md(result.detail)}"
+    if result.anchor.title and result.status is AnchorStatus.TITLE_MISMATCH:
+        item += f"; cited as {md(result.anchor.title)}"
+    return item
+
+
+def _match_row(match: Match) -> str:
+    score = f"{match.score:.1f}" + (f" {WARNING}" if match.superseding else "")
+    paper = f"{_link(match.arxiv_id)} {md(match.title)}"
+    evidence = "; ".join(md(e) for e in match.evidence)
+    return f"| {score} | {paper} | {match.published} | {evidence} |"
