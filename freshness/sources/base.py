@@ -1,0 +1,67 @@
+"""The one interface every network source implements (`PaperSource`) and the values it hands back.
+
+A source only fetches and parses: it yields `Batch`es, each with the papers of one response and the
+source state that becomes true once those papers are stored. `poll.poll_once` stores each batch and
+its state in ONE transaction, so a watermark never runs ahead of the data it covers, and a poll killed
+between two batches resumes at the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from freshness.models import Paper
+from freshness.store import SourceState
+
+
+class SourceKind(StrEnum):
+    RSS = "rss"
+    OAI = "oai"
+    API = "api"
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """A request a poll would make, for `--dry-run`."""
+
+    source: str  # the source's state key, e.g. rss:cs.AI+cs.CL
+    url: str
+    note: str = ""  # e.g. "then one request per resumptionToken page"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One response's worth of papers, and the source state to store in the same transaction."""
+
+    papers: tuple[Paper, ...]
+    state: SourceState
+    received: int = 0  # records the response carried (before filtering to the watched categories)
+    rejected: int = 0  # records the parser refused (counted, never fatal)
+    skipped: int = 0  # records outside the watched categories, or deleted
+    nothing_new: str | None = None  # set when arXiv answered, correctly, that there is nothing new
+    note: str | None = None  # anything else worth telling the user (a restarted window, ...)
+
+
+class PaperSource(Protocol):
+    """A place papers come from. `fetch` raises SourceUnavailable or WireFormatError when arXiv cannot
+    be reached or answers wrongly; batches yielded before that stay valid (they were stored)."""
+
+    @property
+    def kind(self) -> SourceKind: ...
+
+    @property
+    def key(self) -> str:
+        """The `source_state` row this source reads and writes."""
+        ...
+
+    def plan(self, state: SourceState) -> tuple[PlannedRequest, ...]:
+        """The requests `fetch` would start with, without making any."""
+        ...
+
+    def fetch(self, state: SourceState, *, now: dt.datetime) -> Iterator[Batch]:
+        """Request, parse and yield batches; the caller stores each before the next is requested."""
+        ...
