@@ -102,3 +102,178 @@ def main() -> None:
 
 # Commands are registered below, one section each. Keep each body short: flags -> one core call ->
 # render -> exit code.
+
+
+# -- poll -----------------------------------------------------------------------------------------
+
+
+@cli.command("poll")
+@click.option(
+    "--source",
+    type=click.Choice(["auto", "rss", "oai", "api"]),
+    default="auto",
+    show_default=True,
+    help="auto: RSS on a normal night, OAI-PMH to catch up missed days, the API for unknown anchors.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Backfill with OAI-PMH from this day (records changed since; auto and oai only).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the planned requests and their time; change nothing.")
+@handle_errors
+@pass_ctx
+def poll_command(ctx: Context, source: str, since: dt.datetime | None, dry_run: bool) -> None:
+    """Bring arXiv's new papers for the claims' categories into the store.
+
+    Exit codes: 0 got papers, or arXiv had nothing new (weekend, holiday); 2 could not poll (arXiv
+    unreachable or answering wrongly: what was stored is kept, the watermark is not advanced).
+    """
+    import contextlib
+
+    from freshness.claims import load_claims
+    from freshness.locking import writer_lock
+    from freshness.output import strip_control
+    from freshness.poll import PollOutcome, describe, open_poll_store, poll_once
+
+    claims = load_claims(ctx.settings.claims_path, today=ctx.now.date())
+    day = since.date() if since else None
+    with contextlib.ExitStack() as stack:
+        if not dry_run:
+            stack.enter_context(writer_lock(ctx.settings.db_path, command="poll", now=ctx.now))
+        store = stack.enter_context(open_poll_store(ctx.settings, dry_run=dry_run))
+        result = poll_once(
+            store, claims, ctx.settings, now=ctx.now, source=source, since=day, dry_run=dry_run
+        )
+    summary = describe(result)  # arXiv's own words may be in it: control characters are stripped
+    failed = result.outcome is PollOutcome.FAILED
+    click.echo(strip_control(summary.headline), err=failed)
+    for line in summary.lines:
+        click.echo(strip_control(line))
+    if failed:
+        if summary.tip:
+            click.echo(f"Tip: {strip_control(summary.tip)}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+# -- validate -------------------------------------------------------------------------------------
+
+
+@cli.command("validate")
+@handle_errors
+@pass_ctx
+def validate_command(ctx: Context) -> None:
+    """Check the claims file; print every problem as FILE:LINE:COL: message.
+
+    Exit codes: 0 the file is valid; 2 it has problems (all of them are listed, on stderr).
+    """
+    from freshness.claims import read_claims
+
+    path = ctx.settings.claims_path
+    result = read_claims(path, today=ctx.now.date())
+    if result.problems:
+        raise ClaimsError(list(result.problems))
+    claims, anchors = len(result.claims), result.anchor_count
+    click.echo(f"{path}: {claims} claim{'s' * (claims != 1)}, {anchors} anchor{'s' * (anchors != 1)}, OK")
+
+
+# -- import ---------------------------------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path())
+@handle_errors
+@pass_ctx
+def import_command(ctx: Context, files: tuple[str, ...]) -> None:
+    """Load arXiv metadata FILEs into the store.
+
+    Formats, plain or gzipped, detected from the content: arXiv's bulk snapshot (JSON lines), arXiv
+    API Atom responses, OAI-PMH ListRecords (arXiv or arXivRaw) and rss.arxiv.org RSS/Atom feeds.
+    Re-importing changes nothing; a newer version replaces an older one, never the reverse. The
+    claims file is not needed.
+
+    Exit codes: 0 every file was read (even with rejected records); 2 a file is missing, unreadable
+    or corrupt (what was read before the fault stays stored).
+    """
+    from pathlib import Path
+
+    from freshness.locking import writer_lock
+    from freshness.output import make_console
+    from freshness.sources.files import import_files
+    from freshness.store import Store
+
+    console = make_console()
+    with (
+        writer_lock(ctx.settings.db_path, command="import", now=ctx.now),
+        Store.open(ctx.settings.db_path) as store,
+        _ImportProgressBar(make_console(stderr=True)) as progress,
+    ):
+        result = import_files(store, [Path(f) for f in files], now=ctx.now, progress=progress)
+    for line in _import_lines(result):
+        console.print(line, soft_wrap=True)
+    for failed in result.failed:
+        click.echo(f"error: {strip_control(failed.error or '')}", err=True)
+    if result.failed:
+        tip = result.failed[-1].tip
+        if tip:
+            click.echo(f"Tip: {tip}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+def _import_lines(result: Any) -> list[str]:
+    """The per-file and total counts and the first rejections, as rich markup with data escaped."""
+    from freshness.output import safe
+
+    def counts(x: Any) -> str:
+        return f"{x.added:,} added, {x.updated:,} updated, {x.unchanged:,} unchanged, {x.rejected:,} rejected"
+
+    lines: list[str] = []
+    for f in result.files:
+        kind = "unreadable" if f.format is None else f.format.value + (", gzip" if f.compressed else "")
+        lines.append(f"{safe(str(f.path))} ({kind}): {counts(f)}")
+    if len(result.files) > 1:
+        lines.append(f"total: {counts(result)}")
+    shown = [(f, r) for f in result.files for r in f.rejections][:5]
+    if shown:
+        lines.append(f"first {len(shown)} rejected record(s):")
+        lines.extend(f"  {safe(str(f.path))} {safe(r.where)}: {safe(r.reason)}" for f, r in shown)
+    return lines
+
+
+class _ImportProgressBar:
+    """A rich progress bar per file on a TTY (stderr); a no-op callback elsewhere (cron, pipes)."""
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
+        self.bar: Any = None
+        self.tasks: dict[Any, Any] = {}
+
+    def __enter__(self) -> Callable[[Any], None] | None:
+        if not self.console.is_terminal:
+            return None
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TextColumn("{task.fields[records]:,} records"),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.bar.start()
+        return self.update
+
+    def update(self, event: Any) -> None:
+        task = self.tasks.get(event.path)
+        if task is None:
+            task = self.tasks[event.path] = self.bar.add_task(
+                strip_control(event.path.name), total=event.total_bytes, records=0
+            )
+        self.bar.update(task, completed=event.done_bytes, records=event.records)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -1,0 +1,141 @@
+"""`freshness poll` end to end through Click: the three outcomes' wording and exit codes, --dry-run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from freshness.cli import cli
+from freshness.store import Store
+from tests.conftest import make_paper
+from tests.fakearxiv import RSS_CT, XML_CT, FakeArxiv, Reply, html_page, oai_error, oai_list_records, rss_feed
+
+CLAIMS = """\
+version: 1
+defaults:
+  categories: [cs.CL, cs.AI]
+claims:
+  - id: long-context
+    claim: Long-context models still lose facts in the middle.
+    date: 2026-10-01
+    topics: [lost in the middle]
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(CLAIMS)
+    return claims, tmp_path / "state" / "store.sqlite"
+
+
+def run(fake: FakeArxiv, files: tuple[Path, Path], *args: str) -> Result:
+    env = {
+        "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
+        "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
+        "FRESHNESS_ARXIV_API_URL": fake.url("/api/query"),
+        "FRESHNESS_REQUEST_DELAY": "0",  # allowed: every endpoint is loopback
+    }
+    claims, db = files
+    return CliRunner().invoke(cli, ["--claims", str(claims), "--db", str(db), "poll", *args], env=env)
+
+
+def feed(*papers: str, day: dt.date = dt.date(2026, 11, 26)) -> Reply:
+    items = [(make_paper(p, categories=("cs.CL",), published=day), "new") for p in papers]
+    return Reply(200, rss_feed(items, announced=day, categories="cs.AI+cs.CL"), RSS_CT)
+
+
+def test_got_papers_exit_0(files: tuple[Path, Path]) -> None:
+    with FakeArxiv() as fake:
+        fake.script("/rss/cs.AI+cs.CL", feed("2611.00001", "2611.00002"))
+        result = run(fake, files, "--source", "rss")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "got 2 papers (2 added, 0 updated)"
+    assert "rss:cs.AI+cs.CL: 2 papers" in result.stdout
+    assert "1 request made" in result.stdout
+    with Store.open(files[1]) as store:
+        assert store.summary().papers == 2
+
+
+def test_nothing_new_exit_0_with_its_own_wording(files: tuple[Path, Path]) -> None:
+    with FakeArxiv() as fake:
+        fake.script("/rss/cs.AI+cs.CL", feed(day=dt.date(2026, 11, 28)))
+        result = run(fake, files, "--source", "rss")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "arXiv had nothing new (weekend or holiday)"
+
+
+def test_could_not_poll_exit_2_with_tip_and_the_store_unchanged(files: tuple[Path, Path]) -> None:
+    with FakeArxiv() as fake:
+        fake.script("/rss/cs.AI+cs.CL", html_page())
+        result = run(fake, files, "--source", "rss")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("could not poll: arXiv answered wrongly: ")
+    assert "Tip: " in result.stderr
+    assert "nothing new" not in result.output
+    with Store.open(files[1]) as store:
+        assert store.summary().papers == 0
+        assert store.get_source_state("rss:cs.AI+cs.CL").watermark is None
+
+
+def test_auto_first_poll_harvests_oai_then_rss(files: tuple[Path, Path]) -> None:
+    day = dt.date(2026, 11, 26)
+    papers = [make_paper(f"2611.{i:05d}", categories=("cs.CL",), published=day) for i in range(1, 6)]
+    with FakeArxiv() as fake:
+        fake.on("/oai", lambda req: Reply(200, oai_list_records(papers), XML_CT))
+        fake.on("/rss/cs.AI+cs.CL", lambda req: feed("2611.00005", "2611.00006"))
+        result = run(fake, files)
+        oai_query = fake.requests_to("/oai")[0].query
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "got 7 papers (6 added, 0 updated, 1 already stored)"
+    assert "plan: first poll" in result.stdout
+    assert oai_query["set"] == "cs"
+    assert oai_query["from"] == "2026-10-01"
+
+
+def test_an_oai_error_element_is_exit_2_and_arxiv_text_is_made_inert(files: tuple[Path, Path]) -> None:
+    # U+009B is a one-character CSI (legal in XML 1.0): arXiv's words must not drive the terminal.
+    with FakeArxiv() as fake:
+        fake.on("/oai", lambda req: Reply(200, oai_error("badArgument", "bad \u009b31mred"), XML_CT))
+        result = run(fake, files, "--source", "oai")
+    assert result.exit_code == 2
+    assert "could not poll: OAI-PMH answered error badArgument: bad 31mred" in result.stderr
+    assert "\u009b" not in result.output
+
+
+def test_dry_run_prints_urls_and_time_and_touches_nothing(files: tuple[Path, Path]) -> None:
+    with FakeArxiv() as fake:
+        result = run(fake, files, "--dry-run")
+        assert fake.requests == []
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("dry run: 2 requests planned, at least 6 s at 3 s a request")
+    assert any(line.startswith(f"GET {fake.url('/oai?verb=ListRecords')}") for line in lines)
+    assert f"GET {fake.url('/rss/cs.AI+cs.CL')}" in lines
+    assert not files[1].parent.exists()  # no store, no lock file
+
+
+def test_since_with_rss_is_a_usage_error_exit_2(files: tuple[Path, Path]) -> None:
+    with FakeArxiv() as fake:
+        result = run(fake, files, "--source", "rss", "--since", "2026-11-01")
+    assert result.exit_code == 2
+    assert "--since does not apply to --source rss" in result.stderr
+
+
+def test_a_bad_claims_file_is_exit_2_before_any_request(files: tuple[Path, Path]) -> None:
+    files[0].write_text("version: 1\nclaims:\n  - id: x\n")
+    with FakeArxiv() as fake:
+        result = run(fake, files)
+        assert fake.requests == []
+    assert result.exit_code == 2
+    assert "claims.yaml:" in result.stderr
+
+
+def test_help_documents_the_exit_codes() -> None:
+    result = CliRunner().invoke(cli, ["poll", "--help"])
+    assert result.exit_code == 0
+    assert "Exit codes: 0 got papers" in result.output
+    assert "--dry-run" in result.output
