@@ -199,61 +199,42 @@ def import_command(ctx: Context, files: tuple[str, ...]) -> None:
     from pathlib import Path
 
     from freshness.locking import writer_lock
-    from freshness.output import make_console
-    from freshness.sources.files import import_files
+    from freshness.output import make_console, strip_control
+    from freshness.sources.files import describe_import, import_files
     from freshness.store import Store
 
-    console = make_console()
     with (
         writer_lock(ctx.settings.db_path, command="import", now=ctx.now),
         Store.open(ctx.settings.db_path) as store,
         _ImportProgressBar(make_console(stderr=True)) as progress,
     ):
         result = import_files(store, [Path(f) for f in files], now=ctx.now, progress=progress)
-    for line in _import_lines(result):
-        console.print(line, soft_wrap=True)
+    for line in describe_import(result):  # file names and rejection reasons come from the files
+        click.echo(strip_control(line))
     for failed in result.failed:
         click.echo(f"error: {strip_control(failed.error or '')}", err=True)
+    if result.failed and result.failed[-1].tip:
+        click.echo(f"Tip: {result.failed[-1].tip}", err=True)
     if result.failed:
-        tip = result.failed[-1].tip
-        if tip:
-            click.echo(f"Tip: {tip}", err=True)
         sys.exit(EXIT_FAILED)
 
 
-def _import_lines(result: Any) -> list[str]:
-    """The per-file and total counts and the first rejections, as rich markup with data escaped."""
-    from freshness.output import safe
-
-    def counts(x: Any) -> str:
-        return f"{x.added:,} added, {x.updated:,} updated, {x.unchanged:,} unchanged, {x.rejected:,} rejected"
-
-    lines: list[str] = []
-    for f in result.files:
-        kind = "unreadable" if f.format is None else f.format.value + (", gzip" if f.compressed else "")
-        lines.append(f"{safe(str(f.path))} ({kind}): {counts(f)}")
-    if len(result.files) > 1:
-        lines.append(f"total: {counts(result)}")
-    shown = [(f, r) for f in result.files for r in f.rejections][:5]
-    if shown:
-        lines.append(f"first {len(shown)} rejected record(s):")
-        lines.extend(f"  {safe(str(f.path))} {safe(r.where)}: {safe(r.reason)}" for f, r in shown)
-    return lines
-
-
 class _ImportProgressBar:
-    """A rich progress bar per file on a TTY (stderr); a no-op callback elsewhere (cron, pipes)."""
+    """A rich progress bar per file on a TTY (stderr); no callback at all elsewhere (cron, pipes)."""
 
     def __init__(self, console: Any) -> None:
         self.console = console
         self.bar: Any = None
-        self.tasks: dict[Any, Any] = {}
+        self.tasks: dict[object, Any] = {}
 
     def __enter__(self) -> Callable[[Any], None] | None:
         if not self.console.is_terminal:
             return None
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+        from freshness.output import safe
+
+        self.safe = safe
         self.bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -266,12 +247,11 @@ class _ImportProgressBar:
         self.bar.start()
         return self.update
 
-    def update(self, event: Any) -> None:
+    def update(self, event: Any) -> None:  # event: freshness.sources.files.ImportProgress
         task = self.tasks.get(event.path)
         if task is None:
-            task = self.tasks[event.path] = self.bar.add_task(
-                strip_control(event.path.name), total=event.total_bytes, records=0
-            )
+            name = self.safe(event.path.name)
+            task = self.tasks[event.path] = self.bar.add_task(name, total=event.total_bytes, records=0)
         self.bar.update(task, completed=event.done_bytes, records=event.records)
 
     def __exit__(self, *exc: object) -> None:
