@@ -262,7 +262,7 @@ class _FileSpec(_Strict):
 _ALLOWED = {
     "top": ("version", "defaults", "claims"),
     "defaults": tuple(_OptionalFields.model_fields),
-    "claim": tuple(_ClaimSpec.model_fields),
+    "claim": ("id", "claim", "date", "topics", *_OptionalFields.model_fields),
     "anchor": tuple(_AnchorSpec.model_fields),
 }
 

@@ -190,7 +190,7 @@ def test_many_problems_are_all_reported_in_order() -> None:
     assert text[7].endswith("missing required field 'claim' in this claim")
     assert "'Not_Valid' may only use lowercase letters, digits and '-'" in text[8]
     assert text[9].endswith("topics is empty: list at least one topic a related paper would be about")
-    assert text[10].endswith("date: 2026-11-27 is in the future (today is 2026-11-26)")
+    assert text[10].endswith("date: 2999-01-01 is in the future (today is 2026-11-26)")
     assert text[11].endswith(
         "duplicate key 'claim' (first at line 20); YAML would silently keep only the last one"
     )
@@ -418,3 +418,14 @@ def test_shipped_anchors_match_the_real_corpus() -> None:
         assert claim.date == v1, arxiv_id
     text = SHIPPED.read_text(encoding="utf-8")
     assert text.count("NOT in the offline corpus") == len(NOT_IN_CORPUS)
+
+
+def test_annotated_example_in_the_docs_is_valid(tmp_path: Path) -> None:
+    doc = (SHIPPED.parent / "docs" / "claims.md").read_text(encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "claims.yaml"
+    path.write_text(example, encoding="utf-8")
+    [claim] = load_claims(path, today=TODAY)
+    assert [str(a.arxiv_id) for a in claim.anchors] == ["2508.01191", "2507.14783"]
+    assert claim.categories == ("cs.CL", "cs.AI")
+    assert claim.shelf_life_days == 180
