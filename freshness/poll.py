@@ -22,12 +22,12 @@ from urllib.parse import urlencode
 from freshness.config import ARXIV_MIN_DELAY, Settings
 from freshness.errors import ConfigError, SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, polite_session
-from freshness.models import Claim
+from freshness.models import AnchorStatus, Claim
 from freshness.sources.base import Batch, PaperSource, PlannedRequest, SourceKind
-from freshness.sources.oai_pmh import OaiPmhSource, sets_for
+from freshness.sources.oai_pmh import RECORDS_PER_PAGE, OaiPmhSource, sets_for
 from freshness.sources.rss import RssSource
 from freshness.sources.wire import ARXIV_TZ
-from freshness.store import SourceState, Store, UpsertCounts
+from freshness.store import SourceState, Store, StoredAnchorCheck, UpsertCounts
 
 # OAI-PMH `from` filters on a record's last metadata change, which can precede its announcement by a
 # weekend (a Friday submission is announced on Monday evening's mailing): a catch-up window starts
@@ -38,6 +38,9 @@ OVERLAP_DAYS = 4
 BACKFILL_MAX_DAYS = 90
 # arXiv announces at 20:00 US Eastern; the feed published then is dated the next day.
 ANNOUNCE_HOUR = 20
+# An anchor arXiv recently said does not exist (checked by `check-anchors` or by a poll) is not asked
+# about again by the nightly poll until this much time has passed.
+ANCHOR_RECHECK = dt.timedelta(days=7)
 SOURCES = ("auto", "rss", "oai", "api")
 
 
@@ -165,7 +168,7 @@ def plan_poll(
         if since > until:
             raise ConfigError(f"--since {since} is after {until}, the last complete day at arXiv")
     if source == "api":
-        anchors = _anchor_source(store, claims, settings, session, only_missing=False)
+        anchors = _anchor_source(store, claims, settings, session, only_missing=False, now=now)
         if anchors is None:
             return PollPlan((), "no anchors in the claims file")
         return PollPlan((anchors,), "look up every anchor through the arXiv API")
@@ -223,7 +226,7 @@ def plan_poll(
             chosen.append(OaiPmhSource(session, settings.oai_url, spec, cats, start=start, until=until))
     if source == "auto":
         chosen.append(rss)
-        anchors = _anchor_source(store, claims, settings, session, only_missing=True)
+        anchors = _anchor_source(store, claims, settings, session, only_missing=True, now=now)
         if anchors is not None:
             chosen.append(anchors)
     return PollPlan(tuple(chosen), reason, tuple(dict.fromkeys(notes)))
@@ -309,10 +312,14 @@ class AnchorLookupSource:
             shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
             note += f"; arXiv has no paper {shown} (see `freshness check-anchors`)"
         state = SourceState(self.key, last_success=now)
-        if not found:
-            yield Batch((), state, nothing_new=note)
-            return
-        yield Batch(tuple(found.values()), state, received=len(found), note=note)
+        yield Batch(
+            tuple(found.values()),
+            state,
+            received=len(found),
+            nothing_new=None if found else note,
+            note=note if found else None,
+            not_found=tuple(missing),
+        )
 
 
 def _anchor_source(
@@ -322,11 +329,22 @@ def _anchor_source(
     session: PoliteSession,
     *,
     only_missing: bool,
+    now: dt.datetime,
 ) -> AnchorLookupSource | None:
     ids = list(dict.fromkeys(a.arxiv_id.base for c in claims for a in c.anchors if a.arxiv_id is not None))
     if only_missing:
         known = store.get_papers(ids)
-        ids = [i for i in ids if i not in known]
+        checks = store.get_anchor_checks(ids)
+
+        def asked_lately(i: str) -> bool:
+            check = checks.get(i)
+            return (
+                check is not None
+                and check.status is AnchorStatus.NOT_FOUND
+                and now - check.checked_at < ANCHOR_RECHECK
+            )
+
+        ids = [i for i in ids if i not in known and not asked_lately(i)]
     return AnchorLookupSource(session, settings, ids) if ids else None
 
 
@@ -386,6 +404,7 @@ def poll_once(
     )
 
 
+_NOT_FOUND = "arXiv has no paper with this id"
 _DEFAULT_TIP = "arXiv may be down or rate-limiting; try again later (what was stored is kept)."
 _WIRE_TIP = (
     "arXiv answered with something that is not its feed format (a maintenance page, a cut-off "
@@ -410,6 +429,11 @@ def _run_source(store: Store, src: PaperSource, *, now: dt.datetime, session: Po
                 counts += store.upsert_papers_in(db, batch.papers, source=src.kind.value, now=now)
                 store.set_source_state(db, batch.state, now=now)
             state = batch.state
+            if batch.not_found:  # a cache of what arXiv said, shared with check-anchors
+                store.save_anchor_checks(
+                    StoredAnchorCheck(i, AnchorStatus.NOT_FOUND, None, None, _NOT_FOUND, now)
+                    for i in batch.not_found
+                )
             papers += len(batch.papers)
             rejected += batch.rejected
             skipped += batch.skipped
@@ -480,10 +504,11 @@ def describe(result: PollResult) -> PollSummary:
         n = len(result.planned)
         headline = (
             f"dry run: {n} request{'s' if n != 1 else ''} planned, at least {result.estimated_seconds:.0f} s "
-            f"at {result.seconds_per_request:g} s a request; nothing was "
-            "requested or changed"
+            f"at {result.seconds_per_request:g} s a request"
         )
-        return PollSummary(headline, tuple(lines))
+        if any(req.source.startswith("oai:") for req in result.planned):
+            headline += f" (plus one per further {RECORDS_PER_PAGE:,} records an OAI-PMH harvest finds)"
+        return PollSummary(headline + "; nothing was requested or changed", tuple(lines))
     for s in result.sources:
         lines.append(_source_line(s))
     for key in result.not_attempted:

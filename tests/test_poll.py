@@ -480,6 +480,29 @@ def test_api_html_page_is_could_not_poll_never_not_found(tmp_path: Path, store: 
     assert stored_ids(store) == []
 
 
+def test_an_anchor_arxiv_lacks_is_remembered_so_the_next_nights_do_not_ask_again(
+    tmp_path: Path, store: Store
+) -> None:
+    normal_night(store)
+    known = make_paper("2409.00001")
+    claims = [claim(anchors=["2409.00001", "2409.99999"])]
+    with FakeArxiv() as fake:
+        fake.on("/api/query", api_handler([known]))  # type: ignore[arg-type]
+        fake.on("/rss/cs.AI+cs.CL+cs.LG", lambda req: rss([], day=TODAY))
+        s = settings(fake, tmp_path)
+        first = poll_once(store, claims, s, now=NOW, session=polite(FakeClock()))
+        later = NOW + dt.timedelta(days=1)
+        second = poll_once(store, claims, s, now=later, session=polite(FakeClock()))
+        asked = [r.path for r in fake.requests]
+    assert asked == ["/rss/cs.AI+cs.CL+cs.LG", "/api/query", "/rss/cs.AI+cs.CL+cs.LG"]
+    assert first.outcome is PollOutcome.GOT_PAPERS
+    assert "arXiv has no paper 2409.99999" in first.sources[1].detail
+    assert [s.source for s in second.sources] == [RSS_KEY]
+    check = store.get_anchor_checks(["2409.99999"])["2409.99999"]
+    assert check.status.value == "not_found"
+    assert check.checked_at == NOW
+
+
 # -- requests do not grow with claims ---------------------------------------------------------------
 
 

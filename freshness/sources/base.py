@@ -44,6 +44,7 @@ class Batch:
     skipped: int = 0  # records outside the watched categories, or deleted
     nothing_new: str | None = None  # set when arXiv answered, correctly, that there is nothing new
     note: str | None = None  # anything else worth telling the user (a restarted window, ...)
+    not_found: tuple[str, ...] = ()  # ids an id lookup asked for that arXiv says do not exist
 
 
 class PaperSource(Protocol):

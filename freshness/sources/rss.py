@@ -49,7 +49,7 @@ class RssSource:
             yield Batch(
                 (),
                 dataclasses.replace(state, last_success=now),
-                nothing_new="the feed has not changed since the last poll (HTTP 304)",
+                nothing_new="the feed has not changed since the last poll: HTTP 304",
             )
             return
         if resp.status != 200:
