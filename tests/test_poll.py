@@ -379,6 +379,92 @@ def test_an_rss_fault_is_could_not_poll_and_changes_nothing(fault: str, tmp_path
     assert state.etag is None
 
 
+def _page_faults(body: bytes) -> dict[str, list[Reply]]:
+    return {
+        "connection reset": [Reply(reset=True)] * 3,
+        "slower than the read timeout": [Reply(200, body, XML_CT, delay=0.4)] * 3,
+        "HTML page with status 200": [html_page()],
+        "truncated XML": [Reply(200, body[: len(body) // 2], XML_CT)],
+        "429 storm": [too_many_requests("5")] * 3,
+        "OAI error element": [xml(oai_error("badArgument", "Illegal argument"))],
+    }
+
+
+@pytest.mark.parametrize("fault", sorted(_page_faults(b"")))
+def test_an_oai_fault_on_page_2_keeps_page_1_and_the_next_poll_resumes_at_page_2(
+    fault: str, tmp_path: Path, store: Store
+) -> None:
+    papers = corpus_papers(300)
+    pages = [papers[:100], papers[100:200], papers[200:300]]
+    claims = [claim(1, date=dt.date(2026, 11, 1))]
+    page2 = oai_list_records(pages[1], resumption_token="p3")
+    with FakeArxiv() as fake:
+        s = settings(fake, tmp_path)
+        fake.script(
+            "/oai", xml(oai_list_records(pages[0], resumption_token="p2")), *_page_faults(page2)[fault]
+        )
+        failed = poll_once(
+            store, claims, s, now=NOW, source="oai", session=polite(FakeClock(), read_timeout=0.1)
+        )
+        assert failed.outcome is PollOutcome.FAILED
+        assert set(stored_ids(store)) == {p.arxiv_id for p in in_cats(pages[0])}
+        state = store.get_source_state(OAI_KEY)
+        assert state.watermark is None  # not advanced
+        assert state.resume_token == "p2"
+        assert failed.sources[0].resume_token == "p2"
+
+        fake.script("/oai", xml(page2), xml(oai_list_records(pages[2])))
+        n = len(fake.requests)
+        resumed = poll_once(store, claims, s, now=NOW, source="oai", session=polite(FakeClock()))
+        tokens = [r.query.get("resumptionToken") for r in fake.requests[n:]]
+    assert resumed.outcome is PollOutcome.GOT_PAPERS
+    assert tokens == ["p2", "p3"]
+    ids = stored_ids(store)
+    assert sorted(ids) == sorted({p.arxiv_id for p in in_cats(papers)})  # nothing lost, nothing twice
+    assert store.get_source_state(OAI_KEY).watermark == YESTERDAY
+
+
+@pytest.mark.parametrize(
+    ("fault", "outcome"),
+    [
+        ("429 then the answer", PollOutcome.GOT_PAPERS),
+        ("503 then the answer", PollOutcome.GOT_PAPERS),
+        ("connection reset", PollOutcome.FAILED),
+        ("slower than the read timeout", PollOutcome.FAILED),
+        ("truncated XML", PollOutcome.FAILED),
+    ],
+)
+def test_api_faults(fault: str, outcome: PollOutcome, tmp_path: Path, store: Store) -> None:
+    anchor = make_paper("2409.00001")
+    canary = make_paper(CANARY_ID, title=CANARY_TITLE)
+    good = Reply(200, atom_feed([anchor, canary]))
+    replies = {
+        "429 then the answer": [too_many_requests("30"), good],
+        "503 then the answer": [unavailable("30"), good],
+        "connection reset": [Reply(reset=True)] * 3,
+        "slower than the read timeout": [Reply(200, good.body, delay=0.4)] * 3,
+        "truncated XML": [Reply(200, good.body[:-80])],
+    }[fault]
+    clock = FakeClock()
+    with FakeArxiv() as fake:
+        fake.script("/api/query", *replies)
+        result = poll_once(
+            store,
+            [claim(anchors=["2409.00001"])],
+            settings(fake, tmp_path),
+            now=NOW,
+            source="api",
+            session=polite(clock, read_timeout=0.1),
+        )
+    assert result.outcome is outcome
+    if outcome is PollOutcome.GOT_PAPERS:
+        assert stored_ids(store) == ["2409.00001"]  # the canary is not stored
+        assert 30.0 in clock.sleeps
+    else:
+        assert stored_ids(store) == []
+        assert store.get_anchor_checks(["2409.00001"]) == {}  # never "not found"
+
+
 def test_an_oai_error_mid_harvest_keeps_the_stored_pages_and_skips_rss(tmp_path: Path, store: Store) -> None:
     papers = corpus_papers(300)
     set_state(store, SourceState(RSS_KEY, watermark=dt.date(2026, 11, 23)))  # two nights missed
