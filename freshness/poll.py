@@ -182,7 +182,9 @@ def plan_poll(
     rss = RssSource(session, settings.rss_url, categories)
     sets = sets_for(categories)
     rss_mark = store.get_source_state(rss.key).watermark
-    set_marks = {spec: store.get_source_state(_oai_key(spec, cats)).watermark for spec, cats in sets.items()}
+    set_states = {spec: store.get_source_state(_oai_key(spec, cats)) for spec, cats in sets.items()}
+    set_marks = {spec: state.watermark for spec, state in set_states.items()}
+    unfinished = [spec for spec, state in set_states.items() if state.resume_token]
     oai_marks = list(set_marks.values())
     oai_covered = None if any(m is None for m in oai_marks) else min(m for m in oai_marks if m)
     covered = _later(rss_mark, oai_covered)
@@ -200,7 +202,11 @@ def plan_poll(
             reason = "first poll: backfill with OAI-PMH, then today's RSS"
         else:
             missed = missed_days(covered, now)
-            if missed:
+            if unfinished:
+                # A harvest killed or failed mid-way: finish it first, from its stored token.
+                catch_up = True
+                reason = f"resume the unfinished OAI-PMH harvest of {', '.join(unfinished)}, then today's RSS"
+            elif missed:
                 catch_up = True
                 shown = ", ".join(d.isoformat() for d in missed[:5]) + (" ..." if len(missed) > 5 else "")
                 reason = (

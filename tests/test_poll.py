@@ -211,6 +211,19 @@ def test_a_missed_night_catches_up_with_oai_from_before_the_last_covered_day(
     assert "2026-11-24, 2026-11-25" in result.reason
 
 
+def test_an_unfinished_harvest_is_resumed_even_on_a_normal_night(tmp_path: Path, store: Store) -> None:
+    normal_night(store)
+    window = (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    set_state(store, SourceState(OAI_KEY, resume_token="tok", window_from=window[0], window_until=window[1]))
+    with FakeArxiv() as fake:
+        result = poll_once(store, [claim()], settings(fake, tmp_path), now=NOW, dry_run=True)
+    urls = [r.url for r in result.planned]
+    assert urls[0] == fake.url("/oai?verb=ListRecords&resumptionToken=tok")
+    assert "from=2026-10-01" not in "".join(urls)  # nothing between the window and the RSS day
+    assert urls[-1] == fake.url("/rss/cs.AI+cs.CL+cs.LG")
+    assert "resume the unfinished OAI-PMH harvest of cs" in result.reason
+
+
 def test_since_is_refused_for_rss_and_api_and_in_the_future(tmp_path: Path, store: Store) -> None:
     from freshness.errors import ConfigError
 
