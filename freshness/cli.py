@@ -257,3 +257,46 @@ class _ImportProgressBar:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+# -- eval -----------------------------------------------------------------------------------------
+
+
+@cli.command("eval")
+@click.argument("labels", metavar="LABELS.yaml", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "json"]),
+    default="terminal",
+    show_default=True,
+    help="terminal: a table per claim; json: the stable shape documented in docs/matching.md.",
+)
+@click.option(
+    "--k",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Recall counts a labeled paper found when it is in the claim's top k matches.",
+)
+@handle_errors
+@pass_ctx
+def eval_command(ctx: Context, labels: str, fmt: str, k: int) -> None:
+    """Measure the matcher on labeled claims (LABELS.yaml; the format is in docs/matching.md).
+
+    Prints recall@k by label, supersession recall, negatives in any top k and superseding flags per
+    claim, for the papers in the store (--db). Does not read the claims file.
+
+    Exit codes: 0 measured; 2 the labels file is invalid or the store is missing or empty.
+    """
+    import json
+    from pathlib import Path
+
+    from freshness.evaluation import evaluate_file, render_terminal
+    from freshness.output import make_console
+
+    result = evaluate_file(Path(labels), ctx.settings.db_path, k=k)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        render_terminal(result, make_console())
