@@ -383,9 +383,12 @@ class _Reader:
             self.at(line, col, f"YAML syntax error: {message}")
             return None
         except yaml.reader.ReaderError as exc:
-            line = text.count("\n", 0, exc.position) + 1
-            col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
             code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+            # libyaml's position counts UTF-8 bytes, PyYAML's characters; the first such character is it.
+            at = text.find(chr(code))
+            at = at if at >= 0 else min(exc.position, len(text))
+            line = text.count("\n", 0, at) + 1
+            col = at - (text.rfind("\n", 0, at) + 1) + 1
             self.at(line, col, f"YAML syntax error: control character U+{code:04X} is not allowed; remove it")
             return None
         except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
