@@ -296,7 +296,7 @@ def test_unknown_key_in_defaults(tmp_path: Path) -> None:
         (b"version: 1\x07\n", [(1, 11, "control character U+0007 is not allowed")]),
         # after multi-byte characters: libyaml counts bytes, the problem must count characters
         ('claim: "caf\u00e9 \u20ac"\x07\n'.encode(), [(1, 16, "control character U+0007 is not allowed")]),
-        ("a: [\u00e9\u20ac, ]]\n".encode(), [(1, 11, "YAML syntax error: ")]),
+        ("a: [\u00e9\u20ac, ]]\n".encode(), [(1, 10, "YAML syntax error: ")]),
         (b"version: 1\n---\nversion: 1\n", [(2, 1, "expected a single document")]),
         (b"version: 1\nversion: 1\nclaims: [x]\n", [(2, 1, "duplicate key 'version' (first at line 1)")]),
         (b"<<: {version: 1}\n", [(1, 1, "YAML merge keys (<<) are not supported")]),
