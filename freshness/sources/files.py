@@ -151,7 +151,9 @@ def detect_format(head: bytes) -> FileFormat:
     raise WireFormatError(f"an XML <{root.decode(errors='replace')}> document, not an arXiv metadata file")
 
 
-_ROOT = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*<([A-Za-z_][\w:.-]*)", re.DOTALL)
+_ROOT = re.compile(
+    rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^[>]*(?:\[.*?\])?\s*>)*<([A-Za-z_][\w:.-]*)", re.DOTALL
+)
 _API_ID = re.compile(rb"<id>\s*https?://arxiv\.org/abs/")
 _TIP = "Check the file (download it again if it is truncated), then rerun; records already stored stay."
 
@@ -250,8 +252,15 @@ class _FileImporter:
                         self._report(raw.tell(), records)
             except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
                 self._store(batch, FileFormat.SNAPSHOT)
-                what = "truncated gzip stream" if isinstance(exc, EOFError) else f"corrupt gzip data ({exc})"
-                raise self.fail(f"{what} after record {records}; {self._kept(records)}") from None
+                if isinstance(exc, EOFError):
+                    raise self.fail(
+                        f"truncated gzip stream after record {records}; {self._kept(records)}"
+                    ) from None
+                # gzip checks its CRC only at the end, so damaged data may have been read as records.
+                raise self.fail(
+                    f"corrupt gzip data ({exc}) after record {records}; {self._kept(records)}, "
+                    "but some may be damaged: download the file again and import it again"
+                ) from None
             except OSError as exc:
                 self._store(batch, FileFormat.SNAPSHOT)
                 raise self.fail(f"read error after record {records} ({exc}); {self._kept(records)}") from None

@@ -639,7 +639,14 @@ def _feed_item(entry: Any, announced: dt.date | None) -> FeedItem:
         raise _Reject("no announcement date (neither the feed nor the item has one)")
     # RSS gives no v1 date. A new or cross-listed paper was first announced today; anything else
     # (a replacement) gets the first day of its id's month, so an old paper never looks new.
-    published = day if kind in ("new", "cross") else min(_id_month(ident), day)
+    is_new = kind in ("new", "cross")
+    published = day if is_new else min(_id_month(ident), day)
+    # Record the announced version with today's date, except when that would invent a date: an
+    # absonly item changed only the abstract (no new version today), and a v1 that is not new was
+    # announced earlier (the store takes a v1 date as the first-version date).
+    versions: tuple[PaperVersion, ...] = ()
+    if kind != "absonly" and (is_new or ident.version > 1):
+        versions = (PaperVersion(ident.version, day),)
     categories = tuple(
         dict.fromkeys(t for tag in entry.get("tags") or () if (t := _collapse(tag.get("term"))))
     )
@@ -653,7 +660,7 @@ def _feed_item(entry: Any, announced: dt.date | None) -> FeedItem:
             categories=categories,
             published=published,
             updated=day,
-            versions=(PaperVersion(ident.version, day),),
+            versions=versions,
             comments=None,
             journal_ref=_optional(entry.get("arxiv_journal_reference")),
             doi=_doi(entry.get("arxiv_doi")),
