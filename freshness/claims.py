@@ -338,11 +338,11 @@ class _Reader:
             spec = _FileSpec.model_validate(data, context={"today": self.today})
         except ValidationError as exc:
             for error in exc.errors():
-                self.report_validation_error(error, data)
+                self.report_validation_error(error)
             if not self.hard:  # pragma: no cover - pydantic never fails without an error
                 self.at(1, 1, "invalid claims file")
             return self.result([])
-        return self.result(self.build(spec, data) if not self.hard else [])
+        return self.result(self.build(spec) if not self.hard else [])
 
     def read_text(self) -> str | None:
         try:
@@ -493,7 +493,7 @@ class _Reader:
 
     # -- pydantic errors -> problems ---------------------------------------------------------------
 
-    def report_validation_error(self, error: Any, data: dict[str, Any]) -> None:
+    def report_validation_error(self, error: Any) -> None:
         loc: _Loc = tuple(p for p in error["loc"] if p not in _TAGS)
         if any(loc[: len(r)] == r for r in self.reported):
             return  # the value could not even be read; that problem is already reported
@@ -518,7 +518,7 @@ class _Reader:
 
     # -- building the Claims -----------------------------------------------------------------------
 
-    def build(self, spec: _FileSpec, data: dict[str, Any]) -> list[Claim]:
+    def build(self, spec: _FileSpec) -> list[Claim]:
         defaults = spec.defaults or _OptionalFields()
         claims = []
         for i, c in enumerate(spec.claims):

@@ -438,3 +438,22 @@ def test_annotated_example_in_the_docs_is_valid(tmp_path: Path) -> None:
     assert [str(a.arxiv_id) for a in claim.anchors] == ["2508.01191", "2507.14783"]
     assert claim.categories == ("cs.CL", "cs.AI")
     assert claim.shelf_life_days == 180
+
+
+def test_pure_python_yaml_fallback_gives_the_same_locations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without libyaml, PyYAML's own loader is used: same problems, and deep nesting is still caught."""
+    import yaml
+
+    from freshness import claims
+
+    monkeypatch.setattr(claims, "_LOADER", yaml.SafeLoader)
+    assert [p[:2] for p in problems_of(tmp_path, FIXTURES.joinpath("many-problems.yaml").read_bytes())] == [
+        (2, 1), (6, 11), (7, 28), (8, 17), (10, 26), (11, 9), (15, 25), (16, 5), (16, 9), (18, 13), (21, 11),
+        (22, 5),
+    ]  # fmt: skip
+    assert problems_of(tmp_path, b"a: " + b"[" * 600 + b"]" * 600 + b"\n") == [
+        (1, 1, "YAML nesting is too deep")
+    ]
+    assert problems_of(tmp_path, 'claim: "caf\u00e9 \u20ac"\x07\n'.encode())[0][:2] == (1, 16)
