@@ -303,7 +303,17 @@ class AnchorLookupSource:
         planned = []
         for start in range(0, len(self.ids), size):
             batch = [*self.ids[start : start + size], CANARY_ID]
-            query = urlencode({"id_list": ",".join(batch), "max_results": str(len(batch))})
+            # The URL the `arxiv` package builds for this batch (arxiv.Client._format_url).
+            query = urlencode(
+                {
+                    "search_query": "",
+                    "id_list": ",".join(batch),
+                    "sortBy": "relevance",
+                    "sortOrder": "descending",
+                    "start": "0",
+                    "max_results": str(len(batch)),
+                }
+            )
             note = f"{len(batch) - 1} anchor id(s) plus the canary {CANARY_ID}"
             planned.append(PlannedRequest(self.key, f"{self.api_url}?{query}", note))
         return tuple(planned)

@@ -179,9 +179,26 @@ def test_first_poll_backfills_with_oai_then_reads_rss_then_looks_up_unknown_anch
         "/oai?verb=ListRecords&metadataPrefix=arXivRaw&set=cs&from=2026-10-01&until=2026-11-25"
     )
     assert urls[1] == fake.url("/rss/cs.AI+cs.CL+cs.LG")
-    assert urls[2].startswith(fake.url("/api/query?id_list=2401.00001%2C2401.00002%2C1605.08386"))
+    assert urls[2].startswith(
+        fake.url("/api/query?search_query=&id_list=2401.00001%2C2401.00002%2C1605.08386")
+    )
     assert result.estimated_seconds == 9.0
     assert "first poll" in result.reason
+
+
+def test_the_dry_run_plan_is_exactly_the_requests_a_poll_then_makes(tmp_path: Path, store: Store) -> None:
+    anchor = make_paper("2409.00001")
+    claims = [claim(1, date=dt.date(2026, 10, 1), anchors=[anchor.arxiv_id])]
+    session = polite(FakeClock())
+    with FakeArxiv() as fake:
+        fake.on("/oai", lambda req: xml(oai_list_records(corpus_papers(20))))
+        fake.on("/rss/cs.AI+cs.CL+cs.LG", lambda req: rss([]))
+        fake.on("/api/query", api_handler([anchor]))  # type: ignore[arg-type]
+        s = settings(fake, tmp_path)
+        planned = poll_once(store, claims, s, now=NOW, dry_run=True)
+        done = poll_once(store, claims, s, now=NOW, session=session)
+    assert done.outcome is PollOutcome.GOT_PAPERS
+    assert [r.url for r in planned.planned] == session.log.urls
 
 
 def test_the_first_backfill_is_bounded_and_says_how_to_go_further(tmp_path: Path, store: Store) -> None:
