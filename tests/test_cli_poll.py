@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from freshness.cli import cli
+from freshness.poll import BACKFILL_MAX_DAYS, last_complete_day
 from freshness.store import Store
 from tests.conftest import make_paper
 from tests.fakearxiv import RSS_CT, XML_CT, FakeArxiv, Reply, html_page, oai_error, oai_list_records, rss_feed
@@ -93,7 +94,9 @@ def test_auto_first_poll_harvests_oai_then_rss(files: tuple[Path, Path]) -> None
     assert result.stdout.splitlines()[0] == "got 7 papers (6 added, 0 updated, 1 already stored)"
     assert "plan: first poll" in result.stdout
     assert oai_query["set"] == "cs"
-    assert oai_query["from"] == "2026-10-01"
+    # the claim's date, unless the first backfill's 90-day bound is later (these tests use the real clock)
+    bound = last_complete_day(dt.datetime.now(dt.UTC)) - dt.timedelta(days=BACKFILL_MAX_DAYS)
+    assert oai_query["from"] == max(dt.date(2026, 10, 1), bound).isoformat()
 
 
 def test_an_oai_error_element_is_exit_2_and_arxiv_text_is_made_inert(files: tuple[Path, Path]) -> None:

@@ -22,6 +22,7 @@ from freshness.config import Settings
 from freshness.http import PoliteSession, RateLimiter
 from freshness.models import Anchor, Claim, Paper
 from freshness.poll import (
+    BACKFILL_MAX_DAYS,
     PollOutcome,
     announcement_day,
     describe,
@@ -733,7 +734,8 @@ def test_a_poll_killed_after_its_first_page_resumes_at_the_second(tmp_path: Path
             killed = store.get_source_state(OAI_KEY)
         assert killed.resume_token == "p2"
         assert killed.watermark is None  # the window is not done
-        assert killed.window_from == dt.date(2026, 11, 1)
+        bound = last_complete_day(dt.datetime.now(dt.UTC)) - dt.timedelta(days=BACKFILL_MAX_DAYS)
+        assert killed.window_from == max(dt.date(2026, 11, 1), bound)  # the subprocess uses the real clock
 
         served: list[str] = []
 
