@@ -1,0 +1,338 @@
+"""Run history and triage: what each nightly run found, what changed since, and a person's decisions.
+
+History is one run a day (a second run that day replaces the first) with each claim's status, reasons
+and top matches. Decisions (dismiss, confirm, snooze, reviewed) are kept per claim id and arXiv id
+without version, never per stored row, so they survive re-imports; the latest decision wins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
+from freshness.errors import FreshnessError
+from freshness.models import Claim, ClaimStatus, Match, Paper, Report, Verdict
+from freshness.store import DecisionKind, Store, StoredDecision, StoredRun, StoredRunClaim
+
+__all__ = [
+    "ChangeSet",
+    "ClaimChange",
+    "ClaimDecisions",
+    "ClaimHistory",
+    "DecisionKind",
+    "Decisions",
+    "HistoryEntry",
+    "TriageError",
+    "apply_decisions",
+    "changes_since",
+    "claim_history",
+    "compare",
+    "decide",
+    "load_decisions",
+    "previous_run",
+    "record_run",
+]
+
+KEPT_MATCHES = 20  # top matches kept per claim and run (superseding ones are always kept)
+CONFIRMED_EVIDENCE = "confirmed as superseding by a person (freshness confirm)"
+
+
+class TriageError(FreshnessError):
+    """A triage command names an unknown claim, a malformed arXiv id or an impossible date."""
+
+
+# -- decisions -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimDecisions:
+    """The decisions in force for one claim."""
+
+    dismissed: frozenset[str] = frozenset()  # base arXiv ids never to flag again
+    confirmed: tuple[str, ...] = ()  # base arXiv ids that supersede the claim, latest first
+    snoozed_until: dt.date | None = None
+    reviewed_on: dt.date | None = None
+    dismiss_reasons: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def snoozed(self, today: dt.date) -> bool:
+        """True while the claim needs no attention (before the snooze date)."""
+        return self.snoozed_until is not None and today < self.snoozed_until
+
+    def notes(self, today: dt.date) -> tuple[str, ...]:
+        """One line per decision in force, for the claim's reasons in every report."""
+        lines = []
+        if self.snoozed(today):
+            lines.append(f"snoozed until {self.snoozed_until}: needs no attention before then")
+        if self.reviewed_on is not None:
+            lines.append(
+                f"reviewed by a person on {self.reviewed_on}: its age and newer work count from then"
+            )
+        if self.confirmed:
+            lines.append("confirmed as superseding by a person: " + ", ".join(self.confirmed))
+        if self.dismissed:
+            lines.append("dismissed by a person (not flagged again): " + ", ".join(sorted(self.dismissed)))
+        return tuple(lines)
+
+
+NO_DECISIONS = ClaimDecisions()
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """Every claim's decisions in force, by claim id."""
+
+    by_claim: Mapping[str, ClaimDecisions] = field(default_factory=lambda: MappingProxyType({}))
+
+    def for_claim(self, claim_id: str) -> ClaimDecisions:
+        return self.by_claim.get(claim_id, NO_DECISIONS)
+
+
+def load_decisions(store: Store) -> Decisions:
+    """The decisions in force for every claim (replaying them oldest first: the latest wins)."""
+    grouped: dict[str, list[StoredDecision]] = {}
+    for decision in store.get_decisions():
+        grouped.setdefault(decision.claim_id, []).append(decision)
+    return Decisions(MappingProxyType({cid: _fold(ds) for cid, ds in grouped.items()}))
+
+
+def _fold(decisions: Iterable[StoredDecision]) -> ClaimDecisions:
+    paper_state: dict[str, tuple[DecisionKind, str | None]] = {}  # arxiv id -> latest dismiss/confirm
+    snoozed_until: dt.date | None = None
+    reviewed_on: dt.date | None = None
+    for d in decisions:
+        if d.kind in (DecisionKind.DISMISS, DecisionKind.CONFIRM) and d.arxiv_id:
+            paper_state.pop(d.arxiv_id, None)  # re-insert so dict order is decision order
+            paper_state[d.arxiv_id] = (d.kind, d.reason)
+        elif d.kind is DecisionKind.SNOOZE:
+            snoozed_until = d.until
+        elif d.kind is DecisionKind.REVIEWED:
+            reviewed_on = d.until
+            # A review re-checked the claim with what was confirmed so far: those confirmations are
+            # settled and stop forcing the claim to "possibly superseded" (dismissals stay).
+            paper_state = {k: v for k, v in paper_state.items() if v[0] is DecisionKind.DISMISS}
+    dismissed = {k: v[1] or "" for k, v in paper_state.items() if v[0] is DecisionKind.DISMISS}
+    confirmed = [k for k, v in paper_state.items() if v[0] is DecisionKind.CONFIRM]
+    return ClaimDecisions(
+        dismissed=frozenset(dismissed),
+        confirmed=tuple(reversed(confirmed)),
+        snoozed_until=snoozed_until,
+        reviewed_on=reviewed_on,
+        dismiss_reasons=MappingProxyType(dismissed),
+    )
+
+
+def decide(
+    store: Store,
+    claims: Sequence[Claim],
+    claim_id: str,
+    kind: DecisionKind,
+    *,
+    now: dt.datetime,
+    today: dt.date,
+    arxiv_id: str | None = None,
+    reason: str | None = None,
+    until: dt.date | None = None,
+) -> StoredDecision:
+    """Validate and record one decision. `until`: the snooze date, or the review date (default today).
+
+    Raises TriageError for an unknown claim, a malformed or missing arXiv id, or a bad date.
+    """
+    known = {c.id for c in claims}
+    if claim_id not in known:
+        hint = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
+        raise TriageError(
+            f"no claim {claim_id!r} in the claims file",
+            tip=f"Use one of the claim ids in the claims file: {hint}" if known else None,
+        )
+    base: str | None = None
+    if kind in (DecisionKind.DISMISS, DecisionKind.CONFIRM):
+        if not arxiv_id:
+            raise TriageError(f"{kind.value} needs an arXiv id")
+        try:
+            base = parse_arxiv_id(arxiv_id).base  # decisions hold for every version of the paper
+        except ArxivIdError as exc:
+            raise TriageError(str(exc)) from None
+    if kind is DecisionKind.SNOOZE:
+        if until is None:
+            raise TriageError("snooze needs a date (--until YYYY-MM-DD)")
+        if until < today:
+            raise TriageError(f"--until {until} is in the past (today is {today})")
+    if kind is DecisionKind.REVIEWED:
+        until = until or today
+        if until > today:
+            raise TriageError(f"--date {until} is in the future (today is {today})")
+    return store.add_decision(claim_id, kind, now=now, arxiv_id=base, reason=reason, until=until)
+
+
+# -- applying decisions to a report ------------------------------------------------------------------
+
+
+def effective_claim(claim: Claim, decisions: ClaimDecisions) -> Claim:
+    """The claim as judged: a later review date moves its freshness clock (age, "newer" cut-off)."""
+    if decisions.reviewed_on is not None and decisions.reviewed_on > claim.date:
+        return dataclasses.replace(claim, date=decisions.reviewed_on)
+    return claim
+
+
+def shape_matches(
+    matches: Sequence[Match], decisions: ClaimDecisions, confirmed_papers: Mapping[str, Paper]
+) -> tuple[Match, ...]:
+    """Dismissed papers removed; confirmed ones first, superseding, even when the matcher missed them
+    (their `Paper` from `confirmed_papers`; a confirmed id not in the store is left out)."""
+    by_id = {m.arxiv_id: m for m in matches}
+    top = []
+    for arxiv_id in decisions.confirmed:
+        found = by_id.get(arxiv_id)
+        if found is not None:
+            top.append(
+                dataclasses.replace(found, superseding=True, evidence=(CONFIRMED_EVIDENCE, *found.evidence))
+            )
+        elif (paper := confirmed_papers.get(arxiv_id)) is not None:
+            top.append(Match(arxiv_id, paper.title, paper.published, 100.0, True, (CONFIRMED_EVIDENCE,)))
+    rest = [
+        m for m in matches if m.arxiv_id not in decisions.dismissed and m.arxiv_id not in decisions.confirmed
+    ]
+    return (*top, *rest)
+
+
+def apply_decisions(verdict: Verdict, claim: Claim, decisions: ClaimDecisions, today: dt.date) -> Verdict:
+    """The verdict as reported: the claim as written (not its effective date), the decisions in force
+    added to its reasons."""
+    return dataclasses.replace(verdict, claim=claim, reasons=(*verdict.reasons, *decisions.notes(today)))
+
+
+# -- run history -------------------------------------------------------------------------------------
+
+
+def run_claims(report: Report) -> list[StoredRunClaim]:
+    """What history keeps of a report: per claim its status, reasons and top (and superseding) matches."""
+    out = []
+    for v in report.verdicts:
+        kept = [m for i, m in enumerate(v.matches) if i < KEPT_MATCHES or m.superseding]
+        out.append(StoredRunClaim(v.claim.id, v.status, v.reasons, tuple(kept)))
+    return out
+
+
+def record_run(
+    store: Store,
+    report: Report,
+    *,
+    day: dt.date,
+    started_at: dt.datetime,
+    finished_at: dt.datetime,
+    outcome: str,
+    poll: str,
+) -> StoredRun:
+    """Keep this run as the day's run (replacing an earlier run that day)."""
+    return store.save_run(
+        day=day,
+        started_at=started_at,
+        finished_at=finished_at,
+        outcome=outcome,
+        stale=report.stale,
+        poll=poll,
+        claims=run_claims(report),
+    )
+
+
+def previous_run(store: Store, day: dt.date) -> tuple[StoredRun, dict[str, StoredRunClaim]] | None:
+    """The latest run before `day`, with its claims: what a run on `day` reports changes against."""
+    runs = store.get_runs(until=day - dt.timedelta(days=1))
+    if not runs:
+        return None
+    return runs[-1], store.get_run_claims(runs[-1].id)
+
+
+@dataclass(frozen=True)
+class ClaimChange:
+    """How one claim differs between two runs."""
+
+    claim_id: str
+    before: ClaimStatus | None  # None: the claim was not judged then (new claim, or first run)
+    after: ClaimStatus | None  # None: the claim is gone from the claims file
+    new_superseding: tuple[Match, ...] = ()  # superseding now, and were not before
+    new_matches: tuple[Match, ...] = ()  # other related papers that were not among the matches before
+
+    @property
+    def status_changed(self) -> bool:
+        return self.before is not self.after
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What changed between the run of `baseline` (None: no earlier run) and `latest`."""
+
+    baseline: dt.date | None
+    latest: dt.date | None
+    claims: tuple[ClaimChange, ...]
+
+
+def compare(
+    before: Mapping[str, StoredRunClaim], after: Mapping[str, StoredRunClaim]
+) -> tuple[ClaimChange, ...]:
+    """The claims whose status changed or that gained matches, in `after`'s order, then gone claims."""
+    out = []
+    for claim_id, now in after.items():
+        old = before.get(claim_id)
+        old_ids = {m.arxiv_id for m in old.matches} if old else set()
+        old_superseding = {m.arxiv_id for m in old.matches if m.superseding} if old else set()
+        new_superseding = tuple(m for m in now.matches if m.superseding and m.arxiv_id not in old_superseding)
+        new_matches = tuple(m for m in now.matches if not m.superseding and m.arxiv_id not in old_ids)
+        change = ClaimChange(claim_id, old.status if old else None, now.status, new_superseding, new_matches)
+        if change.status_changed or new_superseding or new_matches:
+            out.append(change)
+    out.extend(ClaimChange(cid, old.status, None) for cid, old in before.items() if cid not in after)
+    return tuple(out)
+
+
+def changes_since(store: Store, since: dt.date, *, current: Report | None = None) -> ChangeSet:
+    """What changed after `since`: the last run on or before that day against `current` (a report
+    just built) or, without it, the latest run. For `freshness report --since DATE`."""
+    baseline_runs = store.get_runs(until=since)
+    baseline = baseline_runs[-1] if baseline_runs else None
+    before = store.get_run_claims(baseline.id) if baseline else {}
+    if current is not None:
+        after = {c.claim_id: c for c in run_claims(current)}
+        latest: dt.date | None = current.generated_at.date()
+    else:
+        runs = store.get_runs()
+        if not runs or (baseline is not None and runs[-1].id == baseline.id):
+            return ChangeSet(baseline.day if baseline else None, baseline.day if baseline else None, ())
+        after = store.get_run_claims(runs[-1].id)
+        latest = runs[-1].day
+    return ChangeSet(baseline.day if baseline else None, latest, compare(before, after))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One run's view of a claim, and what was new in it."""
+
+    run: StoredRun
+    status: ClaimStatus
+    reasons: tuple[str, ...]
+    matches: tuple[Match, ...]
+    change: ClaimChange | None  # None: same status and evidence as the run before
+
+
+@dataclass(frozen=True)
+class ClaimHistory:
+    claim_id: str
+    entries: tuple[HistoryEntry, ...]  # every run that judged the claim, oldest first
+    decisions: tuple[StoredDecision, ...]  # every decision recorded for it, oldest first
+
+
+def claim_history(store: Store, claim_id: str) -> ClaimHistory:
+    """How one claim's status and evidence changed from run to run, and the decisions taken on it."""
+    entries = []
+    previous: StoredRunClaim | None = None
+    for run, now in store.get_claim_runs(claim_id):
+        changes = compare({claim_id: previous} if previous else {}, {claim_id: now})
+        entries.append(
+            HistoryEntry(run, now.status, now.reasons, now.matches, changes[0] if changes else None)
+        )
+        previous = now
+    return ClaimHistory(claim_id, tuple(entries), tuple(store.get_decisions(claim_id)))
