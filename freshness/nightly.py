@@ -1,0 +1,403 @@
+"""The nightly cycle behind `freshness run` and `freshness schedule`: one writer at a time, poll, check
+anchors (cached), judge every claim, write the dated reports, record the run, say what changed.
+
+A night where arXiv cannot be reached still judges the claims on what the store has, writes the
+reports marked stale and records the run, then ends "could not run" (exit 2): cron and CI branch on
+it. Running twice on one day replaces that day's run and files, and reports the same changes: both
+runs compare against the last run of an earlier day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from freshness.claims import load_claims
+from freshness.config import Settings
+from freshness.errors import FreshnessError, SourceUnavailable, StoreError, WireFormatError
+from freshness.history import (
+    ClaimChange,
+    Decisions,
+    compare,
+    load_decisions,
+    previous_run,
+    record_run,
+    run_claims,
+)
+from freshness.http import PoliteSession, polite_session
+from freshness.locking import DEFAULT_LOCK_WAIT, writer_lock
+from freshness.models import AnchorResult, Claim, ClaimStatus, Report, Verdict
+from freshness.output import strip_control
+from freshness.store import Store
+
+log = logging.getLogger(__name__)
+
+ALARMING = frozenset({ClaimStatus.ANCHOR_BROKEN, ClaimStatus.POSSIBLY_SUPERSEDED})
+SHOWN_CANDIDATES = 5  # new superseding candidates named per claim in the summary
+
+
+class RunOutcome(StrEnum):
+    """What a run means for the curator, and its exit code."""
+
+    OK = "ok"  # nothing needs attention: exit 0
+    ATTENTION = "attention"  # a claim newly possibly superseded or anchor-broken: exit 1
+    FAILED = "failed"  # could not poll: the report is stale: exit 2
+
+    @property
+    def exit_code(self) -> int:
+        return {RunOutcome.OK: 0, RunOutcome.ATTENTION: 1, RunOutcome.FAILED: 2}[self]
+
+
+@dataclass(frozen=True)
+class CycleOptions:
+    reports_dir: Path | None = None  # default: reports/ beside the claims file
+    html: bool = False
+    lock_wait: float = DEFAULT_LOCK_WAIT
+    command: str = "run"  # named in the writer lock, so a waiting process can say who holds it
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    day: dt.date
+    outcome: RunOutcome
+    report: Report
+    poll: str  # one line: what the poll brought, or why it failed
+    poll_lines: tuple[str, ...]  # per source
+    tip: str | None  # what to do when the poll failed
+    baseline: dt.date | None  # the earlier run the changes are against (None: the first run)
+    changes: tuple[ClaimChange, ...]
+    attention: tuple[str, ...]  # claim ids that need a person now
+    snoozed: tuple[str, ...]  # claim ids that would need attention but are snoozed
+    files: tuple[Path, ...]
+    anchor_problems: tuple[str, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        return self.outcome.exit_code
+
+
+def reports_dir_for(settings: Settings, options: CycleOptions) -> Path:
+    return options.reports_dir or settings.claims_path.resolve().parent / "reports"
+
+
+def run_cycle(
+    settings: Settings,
+    *,
+    now: dt.datetime,
+    today: dt.date | None = None,
+    options: CycleOptions = CycleOptions(),  # frozen: a shared default is safe
+    session: PoliteSession | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+    lock_clock: Callable[[], float] = time.monotonic,
+    lock_sleep: Callable[[float], None] = time.sleep,
+) -> CycleResult:
+    """One nightly cycle. `today` (default: `now`'s local date) names the run and its report files;
+    `clock` gives the finish time (default: the system clock).
+
+    Raises ClaimsError (bad claims file), StoreBusyError (another writer kept the store past
+    `options.lock_wait` seconds) and StoreError; a failed poll is a FAILED result, not an error.
+    """
+    today = today or now.astimezone().date()
+    clock = clock or (lambda: dt.datetime.now(dt.UTC))
+    claims = load_claims(settings.claims_path, today=today)  # fail before taking any lock
+    with (
+        writer_lock(
+            settings.db_path,
+            command=options.command,
+            now=now,
+            wait=options.lock_wait,
+            clock=lock_clock,
+            sleep=lock_sleep,
+        ),
+        Store.open(settings.db_path) as store,
+    ):
+        session = session or polite_session(settings)
+        polled, poll_line, poll_lines, tip = _poll(store, claims, settings, now=now, session=session)
+        anchors, anchor_problems = _anchors(
+            store, claims, settings, now=now, session=session if polled else None
+        )
+        decisions = load_decisions(store)
+        report = _build_report(store, claims, now=now, anchors=anchors, decisions=decisions, stale=not polled)
+        before = previous_run(store, today)
+        changes = compare(before[1] if before else {}, {c.claim_id: c for c in run_claims(report)})
+        attention, snoozed = triage(changes, report.verdicts, decisions, today)
+        outcome = RunOutcome.FAILED if not polled else RunOutcome.ATTENTION if attention else RunOutcome.OK
+        baseline = before[0].day if before else None
+        notes = _notes(poll_line, polled, anchor_problems, baseline, changes)
+        report = dataclasses.replace(report, notes=(*report.notes, *notes))
+        files = write_reports(report, reports_dir_for(settings, options), today, html=options.html)
+        record_run(
+            store,
+            report,
+            day=today,
+            started_at=now,
+            finished_at=clock(),
+            outcome=outcome.value,
+            poll=poll_line,
+        )
+    return CycleResult(
+        day=today,
+        outcome=outcome,
+        report=report,
+        poll=poll_line,
+        poll_lines=poll_lines,
+        tip=tip,
+        baseline=baseline,
+        changes=changes,
+        attention=attention,
+        snoozed=snoozed,
+        files=files,
+        anchor_problems=anchor_problems,
+    )
+
+
+def _poll(
+    store: Store, claims: Sequence[Claim], settings: Settings, *, now: dt.datetime, session: PoliteSession
+) -> tuple[bool, str, tuple[str, ...], str | None]:
+    """(polled, headline, per-source lines, tip). arXiv trouble is a failed poll, never an error."""
+    from freshness.poll import PollOutcome, describe, poll_once
+
+    try:
+        result = poll_once(store, claims, settings, now=now, session=session)
+    except (SourceUnavailable, WireFormatError) as exc:  # poll_once reports these; belt and braces
+        return False, f"could not poll: {exc}", (), exc.tip
+    summary = describe(result)
+    lines = tuple(strip_control(line) for line in summary.lines)
+    return result.outcome is not PollOutcome.FAILED, strip_control(summary.headline), lines, summary.tip
+
+
+def _anchors(
+    store: Store,
+    claims: Sequence[Claim],
+    settings: Settings,
+    *,
+    now: dt.datetime,
+    session: PoliteSession | None,
+) -> tuple[dict[str, tuple[AnchorResult, ...]], tuple[str, ...]]:
+    """Each claim's anchor results: asked of arXiv where the cache is older than a day, or from the
+    store alone when the poll failed (arXiv is not asked again) or arXiv could not answer (the last
+    known statuses beat "unchecked")."""
+    from freshness.anchors import anchor_results_from_store, check_anchors
+    from freshness.sources.arxiv_api import ArxivApiSource
+
+    if session is None:
+        return anchor_results_from_store(claims, store, now), ()
+    lookup = ArxivApiSource(session, settings.api_url, oai_url=settings.oai_url)
+    check = check_anchors(claims, store=store, now=now, lookup=lookup)
+    if check.problems:
+        return anchor_results_from_store(claims, store, now), tuple(strip_control(p) for p in check.problems)
+    out: dict[str, list[AnchorResult]] = {c.id: [] for c in claims}
+    for checked in check.anchors:
+        out[checked.claim_id].append(checked.result)
+    return {k: tuple(v) for k, v in out.items()}, ()
+
+
+def _build_report(
+    store: Store,
+    claims: Sequence[Claim],
+    *,
+    now: dt.datetime,
+    anchors: Mapping[str, tuple[AnchorResult, ...]],
+    decisions: Decisions,
+    stale: bool,
+) -> Report:
+    from freshness.assess import build_report
+
+    return build_report(store, claims, now=now, anchors=anchors, decisions=decisions, stale=stale)
+
+
+def triage(
+    changes: Sequence[ClaimChange], verdicts: Sequence[Verdict], decisions: Decisions, today: dt.date
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(claims needing attention, claims that would but are snoozed).
+
+    A claim needs attention when it newly became possibly superseded or anchor-broken, or gained a
+    superseding candidate a person has not confirmed. A claim superseded only by papers a person
+    confirmed does not: they already know.
+    """
+    by_id = {v.claim.id: v for v in verdicts}
+    attention: list[str] = []
+    snoozed: list[str] = []
+    for change in changes:
+        verdict = by_id.get(change.claim_id)
+        if verdict is None or change.after is None:
+            continue
+        mine = decisions.for_claim(change.claim_id)
+        newly = change.after in ALARMING and change.before is not change.after
+        if newly and change.after is ClaimStatus.POSSIBLY_SUPERSEDED:
+            superseding = {m.arxiv_id for m in verdict.matches if m.superseding}
+            newly = not superseding <= set(mine.confirmed)
+        candidates = [m for m in change.new_superseding if m.arxiv_id not in mine.confirmed]
+        if newly or candidates:
+            (snoozed if mine.snoozed(today) else attention).append(change.claim_id)
+    return tuple(attention), tuple(snoozed)
+
+
+def _notes(
+    poll_line: str,
+    polled: bool,
+    anchor_problems: Sequence[str],
+    baseline: dt.date | None,
+    changes: Sequence[ClaimChange],
+) -> list[str]:
+    """What the run adds to the report's notes: the poll, anchor trouble, and what changed."""
+    notes = [f"poll: {poll_line}" if polled else f"{poll_line}; judged on the papers already stored"]
+    notes += [f"anchors: could not ask arXiv ({p}); last known statuses shown" for p in anchor_problems]
+    since = f"since the run of {baseline}" if baseline else "first run: no earlier run to compare with"
+    if not changes:
+        notes.append(f"no changes {since}" if baseline else since)
+        return notes
+    for change in changes:
+        notes.append(f"{since}: {_change_text(change)}")
+    return notes
+
+
+def _status(status: ClaimStatus | None) -> str:
+    return "(new claim)" if status is None else status.value.replace("_", " ")
+
+
+def _change_text(change: ClaimChange) -> str:
+    parts = []
+    if change.after is None:
+        return f"{change.claim_id}: no longer in the claims file"
+    if change.status_changed:
+        parts.append(f"{_status(change.before)} -> {_status(change.after)}")
+    if change.new_superseding:
+        ids = ", ".join(m.arxiv_id for m in change.new_superseding[:SHOWN_CANDIDATES])
+        more = len(change.new_superseding) - SHOWN_CANDIDATES
+        parts.append(f"new superseding candidate(s) {ids}" + (f" and {more} more" if more > 0 else ""))
+    if change.new_matches:
+        n = len(change.new_matches)
+        parts.append(f"{n} new related paper{'s' if n != 1 else ''}")
+    return f"{change.claim_id}: " + "; ".join(parts)
+
+
+def write_reports(report: Report, directory: Path, day: dt.date, *, html: bool = False) -> tuple[Path, ...]:
+    """`DAY.json` and `DAY.md` (and `DAY.html`) in `directory`, each replaced whole (never half-written)."""
+    from freshness.report import render
+
+    formats = [("json", "json"), ("md", "markdown")] + ([("html", "html")] if html else [])
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        written = []
+        for suffix, fmt in formats:
+            path = directory / f"{day.isoformat()}.{suffix}"
+            _write_atomically(path, render(report, fmt, width=100))
+            written.append(path)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot write the reports to {directory}: {exc}", tip="Check --reports-dir and its permissions."
+        ) from exc
+    return tuple(written)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# -- what the curator reads ----------------------------------------------------------------------------
+
+
+def summary_lines(result: CycleResult) -> list[str]:
+    """The short plain-text summary `freshness run` prints and `schedule` logs. Titles are untrusted:
+    control characters are stripped and whitespace collapsed."""
+    counts: dict[ClaimStatus, int] = {}
+    for v in result.report.verdicts:
+        counts[v.status] = counts.get(v.status, 0) + 1
+    tally = ", ".join(f"{n} {_status(s)}" for s, n in sorted(counts.items(), key=lambda kv: kv[0].severity))
+    lines = [f"freshness run {result.day}: {result.poll}"]
+    if result.outcome is RunOutcome.FAILED:
+        lines.append("the report is STALE: judged on the papers already stored")
+    lines.extend(f"warning: anchors not re-checked: {p}" for p in result.anchor_problems)
+    lines.append(f"{len(result.report.verdicts)} claims: {tally or 'none'}")
+    titles = {m.arxiv_id: m.title for v in result.report.verdicts for m in v.matches}
+    if result.baseline is None:
+        lines.append("First run: no earlier run to compare with.")
+    elif not result.changes:
+        lines.append(f"No changes since the run of {result.baseline}.")
+    else:
+        lines.append(f"Changes since the run of {result.baseline}:")
+    for change in result.changes:
+        if change.after is None:
+            lines.append(f"  {change.claim_id}: no longer in the claims file")
+            continue
+        head = f"  {change.claim_id}: "
+        if change.status_changed:
+            head += f"{_status(change.before)} -> {_status(change.after)}"
+        else:
+            head += f"still {_status(change.after)}"
+        if change.new_matches:
+            n = len(change.new_matches)
+            head += f" (+{n} related paper{'s' if n != 1 else ''})"
+        lines.append(head)
+        for m in change.new_superseding[:SHOWN_CANDIDATES]:
+            lines.append(
+                f"    new superseding candidate: {m.arxiv_id}  {_one_line(titles.get(m.arxiv_id, m.title))}"
+            )
+        if len(change.new_superseding) > SHOWN_CANDIDATES:
+            lines.append(
+                f"    ... and {len(change.new_superseding) - SHOWN_CANDIDATES} more (see the report)"
+            )
+    if result.attention:
+        lines.append("Needs attention: " + ", ".join(result.attention))
+    if result.snoozed:
+        lines.append("Snoozed (not counted): " + ", ".join(result.snoozed))
+    lines.append("Reports: " + ", ".join(str(p) for p in result.files))
+    return lines
+
+
+def _one_line(text: str, limit: int = 90) -> str:
+    flat = " ".join(strip_control(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+# -- the scheduled job -------------------------------------------------------------------------------
+
+
+def last_success(settings: Settings) -> dt.datetime | None:
+    """When the last run whose poll worked finished (None: never), for the scheduler's catch-up."""
+    if not settings.db_path.exists():
+        return None
+    with Store.open(settings.db_path) as store:
+        runs = store.get_runs(succeeded=True)
+    return runs[-1].finished_at if runs else None
+
+
+def scheduled_cycle(
+    settings: Settings,
+    options: CycleOptions,
+    *,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> Callable[[], CycleResult | None]:
+    """The job `freshness schedule` runs: a cycle at the time it fires, its summary logged; errors
+    are logged (with their tip), never raised into the scheduler, which keeps running."""
+
+    def job() -> CycleResult | None:
+        try:
+            result = run_cycle(settings, now=clock(), options=options, clock=clock)
+        except FreshnessError as exc:
+            log.error("could not run the cycle: %s%s", exc, f" (Tip: {exc.tip})" if exc.tip else "")
+            return None
+        level = logging.WARNING if result.outcome is RunOutcome.FAILED else logging.INFO
+        for line in summary_lines(result):
+            log.log(level, "%s", line)
+        if result.tip and result.outcome is RunOutcome.FAILED:
+            log.warning("Tip: %s", strip_control(result.tip))
+        return result
+
+    return job
