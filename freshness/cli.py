@@ -300,3 +300,243 @@ def eval_command(ctx: Context, labels: str, fmt: str, k: int) -> None:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
         render_terminal(result, make_console())
+
+
+# -- nightly: run, schedule, history, triage ------------------------------------------------------
+
+
+def _lock_wait_option(func: F) -> F:
+    return click.option(
+        "--lock-wait",
+        type=click.FloatRange(min=0),
+        default=10.0,
+        show_default=True,
+        envvar="FRESHNESS_LOCK_WAIT",
+        metavar="SECONDS",
+        help="How long to wait for another writer (run, schedule, poll) to finish. [env FRESHNESS_LOCK_WAIT]",
+    )(func)
+
+
+def _cycle_options(func: F) -> F:
+    func = click.option("--html", is_flag=True, help="Also write reports/DAY.html.")(func)
+    func = click.option(
+        "--reports-dir",
+        type=click.Path(file_okay=False),
+        metavar="DIR",
+        help="Where the dated reports go. [default: reports/ beside the claims file]",
+    )(func)
+    return _lock_wait_option(func)
+
+
+@cli.command("run")
+@_cycle_options
+@handle_errors
+@pass_ctx
+def run_command(ctx: Context, reports_dir: str | None, html: bool, lock_wait: float) -> None:
+    """One nightly cycle: poll arXiv, check anchors, judge every claim, write reports/DAY.json and
+    reports/DAY.md, record the run, and print what changed since the last run.
+
+    Running it twice on one day replaces that day's run and files.
+
+    Exit codes: 0 nothing needs attention; 1 a claim is newly possibly superseded or anchor-broken
+    (and not snoozed); 2 could not run: arXiv unreachable (the report is still written from the
+    store, marked stale), another writer holds the store, or the claims file is invalid.
+    """
+    from pathlib import Path
+
+    from freshness.nightly import CycleOptions, RunOutcome, run_cycle, summary_lines
+
+    options = CycleOptions(Path(reports_dir) if reports_dir else None, html, lock_wait, "run")
+    result = run_cycle(ctx.settings, now=ctx.now, options=options)
+    for line in summary_lines(result):
+        click.echo(line)
+    if result.outcome is RunOutcome.FAILED:
+        click.echo(
+            "error: could not poll arXiv; the report was written from the store, marked stale", err=True
+        )
+        click.echo(f"Tip: {result.tip or 'try again later'}", err=True)
+    sys.exit(result.exit_code)
+
+
+@cli.command("schedule")
+@click.option(
+    "--cron",
+    metavar="EXPR",
+    help='When to run, as a crontab line (0 or 7 = Sunday). [default: "30 1 * * 1-5": 01:30 Monday '
+    "to Friday, after arXiv's 20:00 Eastern announcements (Sunday-Thursday) and clear of DST changes]",
+)
+@click.option(
+    "--timezone",
+    metavar="ZONE",
+    help="The time zone of --cron (IANA name). [default: America/New_York, arXiv's]",
+)
+@click.option(
+    "--misfire-grace",
+    type=click.IntRange(min=1),
+    metavar="SECONDS",
+    help="A run missed (machine asleep) by up to this long still runs, once. [default: 43200, 12 h]",
+)
+@click.option(
+    "--next",
+    "show_next",
+    type=click.IntRange(1, 100),
+    metavar="N",
+    help="Print the next N run times and exit.",
+)
+@_cycle_options
+@handle_errors
+@pass_ctx
+def schedule_command(
+    ctx: Context,
+    cron: str | None,
+    timezone: str | None,
+    misfire_grace: int | None,
+    show_next: int | None,
+    reports_dir: str | None,
+    html: bool,
+    lock_wait: float,
+) -> None:
+    """Run the nightly cycle on a schedule, in the foreground, until SIGTERM or Ctrl-C.
+
+    Runs at once when a scheduled run was missed while it was not running (or there was none yet).
+    A signal lets a running cycle finish before exiting. Logs go to stderr with timestamps.
+
+    Exit codes: 0 stopped by a signal; 2 could not start (bad --cron/--timezone, bad claims file).
+    """
+    from pathlib import Path
+
+    from freshness.claims import load_claims
+    from freshness.nightly import CycleOptions, last_success, scheduled_cycle
+    from freshness.output import setup_logging
+    from freshness.scheduler import (
+        DEFAULT_CRON,
+        DEFAULT_MISFIRE_GRACE,
+        DEFAULT_TIMEZONE,
+        build_scheduler,
+        is_overdue,
+        make_trigger,
+        next_fire_times,
+        serve,
+    )
+
+    trigger = make_trigger(cron or DEFAULT_CRON, timezone or DEFAULT_TIMEZONE)
+    if show_next:
+        for at in next_fire_times(trigger, ctx.now, show_next):
+            click.echo(f"{at.isoformat()}  ({at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC, {at:%a})")
+        return
+    load_claims(ctx.settings.claims_path, today=ctx.now.date())  # fail now, not at 01:30
+    setup_logging(service=True)
+    options = CycleOptions(Path(reports_dir) if reports_dir else None, html, lock_wait, "schedule")
+    run_now = ctx.now if is_overdue(trigger, last_success(ctx.settings), ctx.now) else None
+    job = scheduled_cycle(ctx.settings, options)
+    serve(
+        build_scheduler(
+            job, trigger=trigger, run_now=run_now, misfire_grace_time=misfire_grace or DEFAULT_MISFIRE_GRACE
+        )
+    )
+
+
+@cli.command("history")
+@click.argument("claim_id", metavar="CLAIM")
+@click.option(
+    "--all", "show_all", is_flag=True, help="Show every run, not only those where something changed."
+)
+@handle_errors
+@pass_ctx
+def history_command(ctx: Context, claim_id: str, show_all: bool) -> None:
+    """How CLAIM's status and evidence changed from run to run, and the decisions taken on it.
+
+    Exit codes: 0 shown; 2 unknown claim, or bad claims file.
+    """
+    from freshness.claims import load_claims
+    from freshness.history import TriageError, claim_history, history_lines
+    from freshness.store import Store
+
+    known = {c.id for c in load_claims(ctx.settings.claims_path, today=ctx.now.date())}
+    history = None
+    if ctx.settings.db_path.exists():  # a read: never create the store
+        with Store.open(ctx.settings.db_path) as store:
+            history = claim_history(store, claim_id)
+    if claim_id not in known and (history is None or not history.entries):
+        raise TriageError(f"no claim {claim_id!r} in the claims file, and no run has judged one")
+    for line in history_lines(history, claim_id, show_all=show_all):
+        click.echo(line)
+
+
+def _decide(ctx: Context, claim_id: str, kind: str, **fields: Any) -> None:
+    """Record one triage decision and say what it does."""
+    from freshness.claims import load_claims
+    from freshness.history import DecisionKind, decide, describe_decision
+    from freshness.store import Store
+
+    today = ctx.now.astimezone().date()
+    claims = load_claims(ctx.settings.claims_path, today=today)
+    with Store.open(ctx.settings.db_path) as store:
+        decision = decide(store, claims, claim_id, DecisionKind(kind), now=ctx.now, today=today, **fields)
+    click.echo(describe_decision(decision))
+
+
+_REASON = click.option("--reason", metavar="TEXT", help="Why; shown in `freshness history`.")
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@cli.command("dismiss")
+@click.argument("claim_id", metavar="CLAIM")
+@click.argument("arxiv_id", metavar="ARXIV_ID")
+@_REASON
+@handle_errors
+@pass_ctx
+def dismiss_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None) -> None:
+    """ARXIV_ID does not bear on CLAIM: never flag it for this claim again (any version).
+
+    Exit codes: 0 recorded; 2 unknown claim, malformed arXiv id, or bad claims file.
+    """
+    _decide(ctx, claim_id, "dismiss", arxiv_id=arxiv_id, reason=reason)
+
+
+@cli.command("confirm")
+@click.argument("claim_id", metavar="CLAIM")
+@click.argument("arxiv_id", metavar="ARXIV_ID")
+@_REASON
+@handle_errors
+@pass_ctx
+def confirm_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None) -> None:
+    """ARXIV_ID supersedes CLAIM: keep it at the top of the claim's matches, counted as superseding.
+
+    Exit codes: 0 recorded; 2 unknown claim, malformed arXiv id, or bad claims file.
+    """
+    _decide(ctx, claim_id, "confirm", arxiv_id=arxiv_id, reason=reason)
+
+
+@cli.command("snooze")
+@click.argument("claim_id", metavar="CLAIM")
+@click.option(
+    "--until", "until", type=_DATE, required=True, metavar="YYYY-MM-DD", help="Quiet until this day."
+)
+@_REASON
+@handle_errors
+@pass_ctx
+def snooze_command(ctx: Context, claim_id: str, until: dt.datetime, reason: str | None) -> None:
+    """CLAIM keeps showing its status but needs no attention (exit code 1 of `run`) until a date.
+
+    Exit codes: 0 recorded; 2 unknown claim, a date in the past, or bad claims file.
+    """
+    _decide(ctx, claim_id, "snooze", until=until.date(), reason=reason)
+
+
+@cli.command("reviewed")
+@click.argument("claim_id", metavar="CLAIM")
+@click.option(
+    "--date", "on", type=_DATE, metavar="YYYY-MM-DD", help="When it was re-checked. [default: today]"
+)
+@_REASON
+@handle_errors
+@pass_ctx
+def reviewed_command(ctx: Context, claim_id: str, on: dt.datetime | None, reason: str | None) -> None:
+    """A person re-checked CLAIM: its age and "newer papers" count from the review date.
+
+    Earlier confirmations are settled by the review; dismissals stay.
+
+    Exit codes: 0 recorded; 2 unknown claim, a date in the future, or bad claims file.
+    """
+    _decide(ctx, claim_id, "reviewed", until=on.date() if on else None, reason=reason)
