@@ -199,7 +199,6 @@ def _plain(node: yaml.Node, loc: tuple[str | int, ...], marks: Marks) -> Any:
         for key_node, value_node in node.value:
             key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             out[key] = _plain(value_node, (*loc, str(key)), marks)
-            marks[(*loc, str(key))] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_plain(item, (*loc, i), marks) for i, item in enumerate(node.value)]
@@ -210,7 +209,10 @@ def _plain(node: yaml.Node, loc: tuple[str | int, ...], marks: Marks) -> Any:
 
 
 def _scalar(node: yaml.Node) -> Any:
-    return yaml.SafeLoader("").construct_object(node)
+    try:
+        return yaml.SafeLoader("").construct_object(node)
+    except (ValueError, yaml.YAMLError):
+        return str(node.value)  # e.g. the impossible date 2025-13-01: the schema says what is wrong
 
 
 def _problem(name: str, marks: Marks, loc: Sequence[str | int], message: str) -> Problem:
@@ -450,9 +452,8 @@ def render_terminal(ev: Evaluation, console: Console) -> None:
         f"{len(ev.negatives_in_top_k)}/{ev.negatives}",
     )
     console.print(table)
-    console.print(
-        f"flags: ~ is the median over claims; negatives found: {', '.join(ev.negatives_in_top_k) or 'none'}"
-    )
+    if ev.negatives_in_top_k:
+        console.print(f"negatives in a top {ev.k}: {', '.join(ev.negatives_in_top_k)}")
     for c in ev.claims:
         details = []
         if c.missed:

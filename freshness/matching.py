@@ -29,12 +29,13 @@ ANCHOR_QUERY_LIMIT = 60  # candidates naming an anchor (id, title, short name)
 PHRASE_CUTOFF = 88.0  # partial_ratio at which a topic counts as present in a text
 MIN_SCORE = 20.0  # below this a candidate is not reported as related at all
 RELATED_SCORE = 40.0  # velocity counts papers at or above this score
-STRONG_SCORE = 25.0  # "strongly related" needs at least this score ...
+STRONG_SCORE = 20.0  # "strongly related" needs at least this score ...
 STRONG_SHARE = 0.6  # ... and at least this share of the claim's best match's score
 CUE_WINDOW = 90  # characters either side of a matched topic in which a contrast cue counts as near
 SNIPPET_CONTEXT = 50  # characters of context either side of a quoted span in the evidence
 WORDS_QUERY_LIMIT = 150  # candidates from the OR of the claim's distinctive words
-DISTINCTIVE_SHARE = 0.05  # a claim word in at most this share of papers is used for retrieval
+DISTINCTIVE_SHARE = 0.05  # a claim word in at most this share of papers (or DISTINCTIVE_MIN)
+DISTINCTIVE_MIN = 1000  # ... is used for retrieval: in a small store every word is
 NEAR_QUERY_LIMIT = 60  # candidates per topic whose words occur near each other in any order
 NEAR_WINDOW = 80  # characters within which a topic's words in another order still count (weaker)
 NEAR_SCORE = 75.0  # how a topic found only by its words near each other counts, out of 100
@@ -322,7 +323,7 @@ def _prepare(claim: Claim, df: _DocFreq) -> _Prepared:
         d = df(w)
         stems = (_stem(w), compounds[w]) if w in compounds else (_stem(w),)
         words.append(_Word(w, stems, _idf(d, df.n)))
-        if d <= DISTINCTIVE_SHARE * df.n:
+        if d <= max(DISTINCTIVE_SHARE * df.n, DISTINCTIVE_MIN):
             distinctive.append(w)
     return _Prepared(claim, tuple(topics), tuple(words), _anchor_refs(claim.anchors), tuple(distinctive))
 

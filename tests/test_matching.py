@@ -1,0 +1,279 @@
+"""The matcher on crafted papers: filters, challenge cues near vs far, anchors, safe FTS queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from freshness.arxiv_ids import parse_arxiv_id
+from freshness.matching import (
+    fts_any,
+    fts_near,
+    fts_phrase,
+    match_claim,
+    match_claims,
+    short_name,
+    topic_velocity,
+)
+from freshness.models import Anchor, Claim, Paper
+from freshness.store import Store
+from tests.conftest import NOW, make_paper
+
+CLAIM_DATE = dt.date(2025, 1, 1)
+FILLER = (
+    "We describe the experimental setup in detail, list the datasets used, report the hardware, the "
+    "optimiser settings and the number of random seeds, and release all code and checkpoints. "
+)
+
+
+def _claim(**fields: object) -> Claim:
+    values: dict[str, object] = {
+        "id": "collapse",
+        "text": "Training generative models recursively on their own output leads to model collapse.",
+        "date": CLAIM_DATE,
+        "topics": ("model collapse", "recursive training"),
+    }
+    values.update(fields)
+    return Claim(**values)  # type: ignore[arg-type]
+
+
+def _unrelated(n: int) -> list[Paper]:
+    """Background papers, so that document frequencies look like a real corpus's."""
+    subjects = ["image segmentation", "protein folding", "robot grasping", "speech recognition"]
+    return [
+        make_paper(
+            f"2502.{10000 + i:05d}",
+            title=f"Better {subjects[i % 4]} number {i}",
+            abstract=f"We improve {subjects[i % 4]} with a new architecture. " + FILLER,
+            published=dt.date(2025, 2, 1),
+        )
+        for i in range(n)
+    ]
+
+
+def _fill(store: Store, *papers: Paper) -> None:
+    store.upsert_papers([*papers, *_unrelated(12)], source="test", now=NOW)
+
+
+def test_contrast_cue_near_the_topic_flags_superseding_but_far_away_does_not(store: Store) -> None:
+    near = make_paper(
+        "2503.00001",
+        title="Model collapse under recursive training, measured again",
+        abstract="We find no evidence that model collapse occurs when real data is kept. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    far = make_paper(
+        "2503.00002",
+        title="Model collapse under recursive training, measured once more",
+        abstract="Model collapse is studied here. " + FILLER + "We revisit the optimiser defaults too.",
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, near, far)
+
+    matches = {m.arxiv_id: m for m in match_claim(store, _claim())}
+
+    assert matches["2503.00001"].superseding is True
+    assert any(
+        e.startswith("contrast near topic:") and "no evidence that model collapse" in e
+        for e in matches["2503.00001"].evidence
+    )
+    assert matches["2503.00002"].superseding is False
+    assert not any(e.startswith("contrast") for e in matches["2503.00002"].evidence)
+
+
+def test_only_newer_papers_and_only_in_the_claims_categories(store: Store) -> None:
+    before = make_paper("2412.00001", title="Model collapse in 2024", published=dt.date(2024, 12, 30))
+    same_day = make_paper("2501.00001", title="Model collapse on the day", published=CLAIM_DATE)
+    newer_cl = make_paper(
+        "2501.00002", title="Model collapse, newer", published=dt.date(2025, 1, 2), categories=("cs.CL",)
+    )
+    newer_cv = make_paper(
+        "2501.00003", title="Model collapse in images", published=dt.date(2025, 1, 3), categories=("cs.CV",)
+    )
+    _fill(store, before, same_day, newer_cl, newer_cv)
+
+    every = {m.arxiv_id for m in match_claim(store, _claim())}
+    only_cl = {m.arxiv_id for m in match_claim(store, _claim(categories=("cs.CL",)))}
+
+    assert every == {"2501.00002", "2501.00003"}
+    assert only_cl == {"2501.00002"}
+
+
+def test_a_paper_naming_the_anchor_says_so_by_id_and_by_short_name(store: Store) -> None:
+    anchor = Anchor(
+        "2305.17493",
+        parse_arxiv_id("2305.17493"),
+        "The Curse of Recursion: Training on Generated Data Makes Models Forget",
+        3,
+        5,
+    )
+    by_id = make_paper(
+        "2503.00010",
+        title="Recursive training revisited",
+        abstract="Following arXiv:2305.17493 we study model collapse. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    by_name = make_paper(
+        "2503.00011",
+        title="Breaking the curse of recursion",
+        abstract="The Curse of Recursion described model collapse; we test it. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, by_id, by_name)
+
+    matches = {m.arxiv_id: m for m in match_claim(store, _claim(anchors=(anchor,)))}
+
+    assert "names anchor 2305.17493 by id" in matches["2503.00010"].evidence
+    assert "names anchor 2305.17493 as 'The Curse of Recursion'" in matches["2503.00011"].evidence
+
+
+def test_evidence_quotes_the_title_topic_and_the_original_abstract_text(store: Store) -> None:
+    paper = make_paper(
+        "2503.00020",
+        title="Model collapse: a survey",
+        abstract="Recursive-training loops (so-called Model Collapse) degrade quality. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, paper)
+
+    [match] = [m for m in match_claim(store, _claim()) if m.arxiv_id == "2503.00020"]
+
+    assert "title matches topic 'model collapse' (score 100)" in match.evidence
+    assert any("(so-called Model Collapse)" in e for e in match.evidence if e.startswith("abstract: "))
+    assert "covers 2 of 2 topics" in match.evidence
+    assert 0 < match.score <= 100
+    assert match.title == "Model collapse: a survey"
+    assert match.published == dt.date(2025, 3, 1)
+
+
+def test_results_are_best_first_and_limited(store: Store) -> None:
+    strong = make_paper(
+        "2503.00030",
+        title="Model collapse in recursive training",
+        abstract="Model collapse and recursive training: model collapse again. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    weak = make_paper(
+        "2503.00031",
+        title="A note on generative models",
+        abstract="We mention model collapse once. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, strong, weak)
+
+    matches = match_claim(store, _claim())
+    assert [m.arxiv_id for m in matches][:2] == ["2503.00030", "2503.00031"]
+    assert matches[0].score > matches[1].score
+    assert len(match_claim(store, _claim(), limit=1)) == 1
+
+
+def test_a_hyphenated_topic_also_finds_the_closed_compound(store: Store) -> None:
+    paper = make_paper(
+        "2503.00040",
+        title="Efficient finetuning of adapters",
+        abstract="We study finetuning with few parameters. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, paper)
+
+    claim = _claim(topics=("fine-tuning",), text="Fine-tuning adapters is cheap.")
+    assert [m.arxiv_id for m in match_claim(store, claim)] == ["2503.00040"]
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        'model "collapse',
+        "model collapse AND OR NOT",
+        "NEAR(model collapse)",
+        "model* ^collapse (x)",
+        "title:model collapse",
+        "model - collapse; DROP TABLE papers",
+        "\"'\\",
+    ],
+)
+def test_fts_special_characters_in_topics_never_break_the_query(store: Store, topic: str) -> None:
+    paper = make_paper(
+        "2503.00050",
+        title="Model collapse",
+        abstract="Model collapse happens. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, paper)
+
+    matches = match_claim(store, _claim(topics=(topic,), text='Model collapse (AND "quotes").'))
+
+    if any(c.isalpha() for c in topic.replace("AND", "").replace("OR", "").replace("NOT", "")):
+        assert "2503.00050" in {m.arxiv_id for m in matches}
+    assert store.count_matches('"papers"') >= 0  # the table is still there
+
+
+def test_fts_query_builders_quote_words_only() -> None:
+    assert fts_phrase('Lost "in" the-Middle*') == '"lost in the middle"'
+    assert fts_phrase("?!") is None
+    assert fts_any(["a b", "A B", "c"]) == '"a b" OR "c"'
+    assert fts_any(["--"]) is None
+    assert fts_near("position of relevant information") == ('NEAR("position" "relevant" "information", 10)')
+    assert fts_near("LoRA") is None
+
+
+def test_short_name_is_the_title_head_before_a_colon() -> None:
+    assert short_name("LoRA: Low-Rank Adaptation of Large Language Models") == "LoRA"
+    assert short_name("Lost in the Middle: How Language Models Use Long Contexts") == "Lost in the Middle"
+    assert short_name("Training Compute-Optimal Large Language Models") is None
+    assert short_name("A Very Long Head Of Five Words: and a tail") is None
+
+
+def test_match_claims_keys_by_claim_id(store: Store) -> None:
+    paper = make_paper("2503.00060", title="Model collapse", published=dt.date(2025, 3, 1))
+    _fill(store, paper)
+    other = _claim(id="other", topics=("protein folding",), text="Proteins fold.")
+
+    out = match_claims(store, [_claim(), other])
+
+    assert set(out) == {"collapse", "other"}
+    assert "2503.00060" in {m.arxiv_id for m in out["collapse"]}
+    assert "2503.00060" not in {m.arxiv_id for m in out["other"]}
+
+
+def test_empty_store_gives_no_matches(store: Store) -> None:
+    assert match_claim(store, _claim()) == []
+
+
+def test_topic_velocity_counts_related_papers_in_the_window_and_challenges(store: Store) -> None:
+    today = dt.date(2025, 6, 30)
+    recent = [
+        make_paper(
+            f"2505.{i:05d}",
+            title="Model collapse in recursive training",
+            abstract=(
+                "We find no evidence that model collapse happens. "
+                if i == 1
+                else "Model collapse under recursive training is confirmed. "
+            )
+            + FILLER,
+            published=dt.date(2025, 5, 1) + dt.timedelta(days=10 * i),
+        )
+        for i in range(1, 5)
+    ]
+    old = make_paper(
+        "2502.00001",
+        title="Model collapse in recursive training, early",
+        abstract="Model collapse under recursive training. " + FILLER,
+        published=dt.date(2025, 2, 1),
+    )
+    _fill(store, *recent, old)
+
+    v = topic_velocity(store, _claim(), today=today, window_days=90)
+
+    assert v.since == dt.date(2025, 4, 1)
+    assert v.until == today
+    assert v.related == 4
+    assert v.challenging == 1
+    assert v.by_month == (("2025-05", 3), ("2025-06", 1))
+    assert v.per_month == pytest.approx(4 * 30.44 / 90)
+
+    since_claim = topic_velocity(store, _claim(date=dt.date(2025, 5, 15)), today=today)
+    assert since_claim.since == dt.date(2025, 5, 15)
+    assert since_claim.related == 3
