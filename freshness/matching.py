@@ -23,20 +23,19 @@ from freshness.store import Store
 
 # -- tuning constants (docs/matching.md has the measurements behind each) ----------------------------
 
-TOPIC_QUERY_LIMIT = 120  # candidates per topic phrase
-ALL_TOPICS_QUERY_LIMIT = 250  # candidates from the OR of every topic phrase
-ANCHOR_QUERY_LIMIT = 60  # candidates naming an anchor (id, title, short name)
+TOPIC_QUERY_LIMIT = 80  # candidates per topic (its phrase, or its words near each other)
+ALL_TOPICS_QUERY_LIMIT = 200  # candidates from the OR of every topic phrase
+ANCHOR_QUERY_LIMIT = 40  # candidates naming an anchor (id, title, short name)
 PHRASE_CUTOFF = 88.0  # partial_ratio at which a topic counts as present in a text
-MIN_SCORE = 20.0  # below this a candidate is not reported as related at all
-RELATED_SCORE = 40.0  # velocity counts papers at or above this score
+MIN_SCORE = 10.0  # below this a candidate is not reported as related at all
+RELATED_SCORE = 20.0  # velocity counts papers scoring this much, closeness in time left out
 STRONG_SCORE = 20.0  # "strongly related" needs at least this score ...
 STRONG_SHARE = 0.6  # ... and at least this share of the claim's best match's score
 CUE_WINDOW = 90  # characters either side of a matched topic in which a contrast cue counts as near
 SNIPPET_CONTEXT = 50  # characters of context either side of a quoted span in the evidence
-WORDS_QUERY_LIMIT = 150  # candidates from the OR of the claim's distinctive words
+WORDS_QUERY_LIMIT = 100  # candidates from the OR of the claim's distinctive words
 DISTINCTIVE_SHARE = 0.05  # a claim word in at most this share of papers (or DISTINCTIVE_MIN)
 DISTINCTIVE_MIN = 1000  # ... is used for retrieval: in a small store every word is
-NEAR_QUERY_LIMIT = 60  # candidates per topic whose words occur near each other in any order
 NEAR_WINDOW = 80  # characters within which a topic's words in another order still count (weaker)
 NEAR_SCORE = 75.0  # how a topic found only by its words near each other counts, out of 100
 # How the features add up to a score (out of 1; docs/matching.md has the before/after figures).
@@ -131,7 +130,7 @@ def topic_velocity(store: Store, claim: Claim, *, today: dt.date, window_days: i
     since = max(claim.date, today - dt.timedelta(days=window_days))
     matches = [
         m
-        for m in _match(store, claim, after=since, limit=1000, query_scale=2)
+        for m in _match(store, claim, after=since, limit=1000, query_scale=2, timeless=True)
         if m.score >= RELATED_SCORE and m.published <= today
     ]
     months: dict[str, int] = {}
@@ -259,6 +258,7 @@ class _Prepared:
     words: tuple[_Word, ...]
     refs: tuple[_AnchorRef, ...]
     distinctive: tuple[str, ...]  # claim words rare enough to retrieve candidates with
+    timeless: bool = False  # leave closeness in time out of the score
 
 
 def _words_of(text: str) -> str:
@@ -292,13 +292,20 @@ def _anchor_refs(anchors: Sequence[Anchor]) -> tuple[_AnchorRef, ...]:
     return tuple(refs)
 
 
+# Document frequencies barely move between claims or runs: remember them per store file and size.
+_DF_CACHE: dict[tuple[str, int], dict[str, int]] = {}
+_DF_CACHE_MAX = 200_000  # terms, over all stores; past it the memo starts again
+
+
 class _DocFreq:
-    """Document frequencies from the FTS index (any date), cached for one matching run."""
+    """Document frequencies from the FTS index (any date), memoised per store file and size."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.n = max(1, store.summary().papers)
-        self.cache: dict[str, int] = {}
+        if sum(len(c) for c in _DF_CACHE.values()) > _DF_CACHE_MAX:
+            _DF_CACHE.clear()
+        self.cache = _DF_CACHE.setdefault((str(store.path), self.n), {})
 
     def __call__(self, text: str) -> int:
         q = fts_phrase(text)
@@ -309,7 +316,7 @@ class _DocFreq:
         return self.cache[q]
 
 
-def _prepare(claim: Claim, df: _DocFreq) -> _Prepared:
+def _prepare(claim: Claim, df: _DocFreq, *, timeless: bool = False) -> _Prepared:
     topics = [t for text in claim.topics if (t := _make_topic(text, _idf(df(text), df.n)))]
     # A hyphenated compound in the claim ("fine-tuning") also counts when written closed.
     compounds: dict[str, str] = {}
@@ -325,7 +332,9 @@ def _prepare(claim: Claim, df: _DocFreq) -> _Prepared:
         words.append(_Word(w, stems, _idf(d, df.n)))
         if d <= max(DISTINCTIVE_SHARE * df.n, DISTINCTIVE_MIN):
             distinctive.append(w)
-    return _Prepared(claim, tuple(topics), tuple(words), _anchor_refs(claim.anchors), tuple(distinctive))
+    return _Prepared(
+        claim, tuple(topics), tuple(words), _anchor_refs(claim.anchors), tuple(distinctive), timeless
+    )
 
 
 # -- scoring -------------------------------------------------------------------------------------------
@@ -415,7 +424,10 @@ def _cue_near(cues: Sequence[re.Match[str]], spans: Sequence[_Hit]) -> tuple[re.
     return None
 
 
-def _features(paper: Paper, prep: _Prepared) -> _Features:
+def _features(paper: Paper, prep: _Prepared, *, explain: bool = True) -> _Features:
+    """Score one paper against a prepared claim. `explain=False` skips what only the evidence and the
+    superseding flag need (challenge cues, quoted snippets): ranking hundreds of candidates needs
+    only the numbers, and the few that are returned are explained afterwards."""
     title = _process(paper.title)
     abstract = _process(paper.abstract)
     f = _Features()
@@ -456,17 +468,25 @@ def _features(paper: Paper, prep: _Prepared) -> _Features:
                 break
     f.anchor = 1.0 if named else 0.0
 
-    if f.title and (_CUES.search(title) or paper.title.rstrip().endswith("?")):
+    if not explain and not WEIGHTS.get("challenge"):
+        pass
+    elif f.title and (_CUES.search(title) or paper.title.rstrip().endswith("?")):
         # A title that names a topic and questions it ("Is Model Collapse Inevitable?") or argues.
         f.challenge_evidence = f"title questions the topic: '{paper.title}'"
-    if f.challenge_evidence is None and (near := _cue_near(list(_CUES.finditer(abstract)), spans)):
+    if (
+        (explain or WEIGHTS.get("challenge"))
+        and f.challenge_evidence is None
+        and (near := _cue_near(list(_CUES.finditer(abstract)), spans))
+    ):
         m, h = near
         s, e = min(h.start, m.start()), max(h.end, m.end())
         f.challenge_evidence = f"contrast near topic: '{_snippet(paper.abstract, s - 1, e - 1)}'"
     f.challenge = 1.0 if f.challenge_evidence else 0.0
     f.prior = 1.0 if spans and _cue_near(list(_PRIOR.finditer(abstract)), spans) else 0.0
     years = max(0, (paper.published - prep.claim.date).days) / 365.25
-    f.proximity = 1.0 / (1.0 + years)
+    f.proximity = 0.0 if prep.timeless else 1.0 / (1.0 + years)
+    if not explain:
+        return f
 
     if f.title:
         f.evidence.append(f"title matches topic '{title_topic}' (score {100 * f.title:.0f})")
@@ -495,11 +515,13 @@ def _queries(prep: _Prepared, scale: int) -> list[tuple[str, int]]:
     """Bounded FTS5 queries whose union is the candidate set."""
     queries: list[tuple[str, int]] = []
     for t in prep.topics:
+        # The phrase (open or closed compound) or its words near each other, in one ranked query.
         q = fts_any([t.text, _closed(t.text)])
+        near = fts_near(t.text)
+        if q and near:
+            q = f"{q} OR {near}"
         if q:
             queries.append((q, TOPIC_QUERY_LIMIT * scale))
-        if (near := fts_near(t.text)) is not None:
-            queries.append((near, NEAR_QUERY_LIMIT * scale))
     every = fts_any(t.text for t in prep.topics)
     if every:
         queries.append((every, ALL_TOPICS_QUERY_LIMIT * scale))
@@ -526,22 +548,37 @@ def _candidates(store: Store, prep: _Prepared, after: dt.date, scale: int) -> li
     return list(store.papers_by_rowid(list(rowids)).values())
 
 
-def _match(store: Store, claim: Claim, *, after: dt.date, limit: int, query_scale: int = 1) -> list[Match]:
-    prep = _prepare(claim, _DocFreq(store))
-    scored = [
-        (f.score(), p, f) for p in _candidates(store, prep, after, query_scale) for f in [_features(p, prep)]
+def _match(
+    store: Store,
+    claim: Claim,
+    *,
+    after: dt.date,
+    limit: int,
+    query_scale: int = 1,
+    timeless: bool = False,
+) -> list[Match]:
+    """Candidates, ranked on numbers only, then the top `limit` explained. `timeless` leaves closeness
+    to the claim's date out of the score (velocity asks "how related", not "how early")."""
+    prep = _prepare(claim, _DocFreq(store), timeless=timeless)
+    ranked = [
+        (f.score(), p)
+        for p in _candidates(store, prep, after, query_scale)
+        for f in [_features(p, prep, explain=False)]
     ]
-    scored = [s for s in scored if s[0] >= MIN_SCORE]
-    scored.sort(key=lambda s: (-s[0], -s[1].published.toordinal(), s[1].arxiv_id))
-    best = scored[0][0] if scored else 0.0
-    return [
-        Match(
-            arxiv_id=p.arxiv_id,
-            title=p.title,
-            published=p.published,
-            score=round(score, 1),
-            superseding=_is_superseding(f, score, best),
-            evidence=tuple(f.evidence),
+    ranked = [s for s in ranked if s[0] >= MIN_SCORE]
+    ranked.sort(key=lambda s: (-s[0], -s[1].published.toordinal(), s[1].arxiv_id))
+    best = ranked[0][0] if ranked else 0.0
+    matches = []
+    for score, p in ranked[:limit]:
+        f = _features(p, prep, explain=True)
+        matches.append(
+            Match(
+                arxiv_id=p.arxiv_id,
+                title=p.title,
+                published=p.published,
+                score=round(score, 1),
+                superseding=_is_superseding(f, score, best),
+                evidence=tuple(f.evidence),
+            )
         )
-        for score, p, f in scored[:limit]
-    ]
+    return matches
