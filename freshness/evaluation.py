@@ -297,21 +297,24 @@ class Evaluation:
 Matcher = Callable[[Store, Claim], list[Match]]
 
 
-def _default_matcher(store: Store, claim: Claim) -> list[Match]:
-    return match_claim(store, claim, limit=RESULTS_LIMIT)
-
-
 def evaluate(
     store: Store,
     labels: Labels,
     *,
     k: int = DEFAULT_K,
-    matcher: Matcher = _default_matcher,
+    matcher: Matcher | None = None,
     clock: Callable[[], float] | None = None,
 ) -> Evaluation:
-    """Run the matcher on every labeled claim and score its results against the labels."""
+    """Run the matcher (default: `match_claim` for max(RESULTS_LIMIT, k) matches) on every labeled
+    claim and score its results against the labels."""
     if k < 1:
         raise FreshnessError(f"--k must be at least 1 (got {k})")
+    if matcher is None:
+        limit = max(RESULTS_LIMIT, k)
+
+        def matcher(store: Store, claim: Claim) -> list[Match]:
+            return match_claim(store, claim, limit=limit)
+
     tick = clock or _perf_counter
     negatives = set(labels.negatives)
     all_ids = {p.arxiv_id for lc in labels.claims for p in lc.papers} | negatives

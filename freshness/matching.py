@@ -470,8 +470,11 @@ def _features(paper: Paper, prep: _Prepared, *, explain: bool = True) -> _Featur
 
     if not explain and not WEIGHTS.get("challenge"):
         pass
-    elif f.title and (_CUES.search(title) or paper.title.rstrip().endswith("?")):
-        # A title that names a topic and questions it ("Is Model Collapse Inevitable?") or argues.
+    elif f.title and _CUES.search(title):
+        # A title that names a topic and argues with it ("LoRA vs Full Fine-tuning: An Illusion ...").
+        f.challenge_evidence = f"challenge in title: '{paper.title}'"
+    elif f.title and paper.title.rstrip().endswith("?"):
+        # A title that names a topic and questions it ("Is Model Collapse Inevitable?").
         f.challenge_evidence = f"title questions the topic: '{paper.title}'"
     if (
         (explain or WEIGHTS.get("challenge"))

@@ -277,3 +277,33 @@ def test_topic_velocity_counts_related_papers_in_the_window_and_challenges(store
     since_claim = topic_velocity(store, _claim(date=dt.date(2025, 5, 15)), today=today)
     assert since_claim.since == dt.date(2025, 5, 15)
     assert since_claim.related == 3
+
+
+def test_a_title_that_questions_or_argues_with_a_topic_is_challenge_evidence(store: Store) -> None:
+    question = make_paper(
+        "2503.00070",
+        title="Is model collapse real at scale?",
+        abstract="We train generators on their own samples for many generations. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    argues = make_paper(
+        "2503.00071",
+        title="The myth of model collapse",
+        abstract="We train generators on their own samples for many generations. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    plain = make_paper(
+        "2503.00072",
+        title="Model collapse in generators",
+        abstract="We train generators on their own samples for many generations. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, question, argues, plain)
+
+    matches = {m.arxiv_id: m for m in match_claim(store, _claim())}
+
+    assert "title questions the topic: 'Is model collapse real at scale?'" in matches["2503.00070"].evidence
+    assert "challenge in title: 'The myth of model collapse'" in matches["2503.00071"].evidence
+    assert matches["2503.00070"].superseding
+    assert matches["2503.00071"].superseding
+    assert not matches["2503.00072"].superseding
