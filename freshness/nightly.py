@@ -251,13 +251,20 @@ def _notes(
     """What the run adds to the report's notes: the poll, anchor trouble, and what changed."""
     notes = [f"poll: {poll_line}" if polled else f"{poll_line}; judged on the papers already stored"]
     notes += [f"anchors: could not ask arXiv ({p}); last known statuses shown" for p in anchor_problems]
-    since = f"since the run of {baseline}" if baseline else "first run: no earlier run to compare with"
-    if not changes:
-        notes.append(f"no changes {since}" if baseline else since)
-        return notes
-    for change in changes:
-        notes.append(f"{since}: {_change_text(change)}")
+    if baseline is None:
+        notes.append("first run: no earlier run to compare with")
+    elif not changes:
+        notes.append(f"no changes since the run of {baseline}")
+    for change in _shown(changes, baseline):
+        notes.append(
+            f"{'since the run of ' + str(baseline) if baseline else 'first run'}: {_change_text(change)}"
+        )
     return notes
+
+
+def _shown(changes: Sequence[ClaimChange], baseline: dt.date | None) -> list[ClaimChange]:
+    """Every change against an earlier run; on the first run (everything is new) only the alarming."""
+    return list(changes) if baseline is not None else [c for c in changes if c.after in ALARMING]
 
 
 def _status(status: ClaimStatus | None) -> str:
@@ -268,13 +275,15 @@ def _change_text(change: ClaimChange) -> str:
     parts = []
     if change.after is None:
         return f"{change.claim_id}: no longer in the claims file"
-    if change.status_changed:
+    if change.before is None:
+        parts.append(f"{_status(change.after)} (first judged)")
+    elif change.status_changed:
         parts.append(f"{_status(change.before)} -> {_status(change.after)}")
     if change.new_superseding:
         ids = ", ".join(m.arxiv_id for m in change.new_superseding[:SHOWN_CANDIDATES])
         more = len(change.new_superseding) - SHOWN_CANDIDATES
         parts.append(f"new superseding candidate(s) {ids}" + (f" and {more} more" if more > 0 else ""))
-    if change.new_matches:
+    if change.new_matches and change.before is not None:
         n = len(change.new_matches)
         parts.append(f"{n} new related paper{'s' if n != 1 else ''}")
     return f"{change.claim_id}: " + "; ".join(parts)
@@ -326,22 +335,25 @@ def summary_lines(result: CycleResult) -> list[str]:
     lines.extend(f"warning: anchors not re-checked: {p}" for p in result.anchor_problems)
     lines.append(f"{len(result.report.verdicts)} claims: {tally or 'none'}")
     titles = {m.arxiv_id: m.title for v in result.report.verdicts for m in v.matches}
+    shown = _shown(result.changes, result.baseline)
     if result.baseline is None:
-        lines.append("First run: no earlier run to compare with.")
+        lines.append("First run: no earlier run to compare with." + (" Flagged:" if shown else ""))
     elif not result.changes:
         lines.append(f"No changes since the run of {result.baseline}.")
     else:
         lines.append(f"Changes since the run of {result.baseline}:")
-    for change in result.changes:
+    for change in shown:
         if change.after is None:
             lines.append(f"  {change.claim_id}: no longer in the claims file")
             continue
         head = f"  {change.claim_id}: "
-        if change.status_changed:
+        if change.before is None:
+            head += f"{_status(change.after)} (first judged)"
+        elif change.status_changed:
             head += f"{_status(change.before)} -> {_status(change.after)}"
         else:
             head += f"still {_status(change.after)}"
-        if change.new_matches:
+        if change.new_matches and change.before is not None:
             n = len(change.new_matches)
             head += f" (+{n} related paper{'s' if n != 1 else ''})"
         lines.append(head)

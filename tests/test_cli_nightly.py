@@ -327,7 +327,14 @@ def test_triage_commands_record_and_say_what_they_do(arxiv: Arxiv, paths: tuple[
 
 def test_a_dismissed_paper_is_gone_from_the_next_run(arxiv: Arxiv, paths: tuple[Path, Path]) -> None:
     arxiv.announced = [KERNELS, REBUTTAL]
-    assert invoke(arxiv, paths, "run").exit_code == 1  # first run: newly possibly superseded
+    first = invoke(arxiv, paths, "run")
+    assert first.exit_code == 1  # first run: newly possibly superseded
+    lines = first.stdout.splitlines()
+    assert lines[2:4] == [
+        "First run: no earlier run to compare with. Flagged:",
+        "  sparse-attention: possibly superseded (first judged)",
+    ]
+    assert not any("cot-shift" in line for line in lines)  # fresh on a first run: only in the report
     assert invoke(arxiv, paths, "dismiss", "sparse-attention", "2611.00201").exit_code == 0
     rerun = invoke(arxiv, paths, "run")
     assert rerun.exit_code == 0, rerun.output
