@@ -3,6 +3,7 @@ store, and triage decisions changing the next run (fake clocks: nothing sleeps).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -419,3 +420,25 @@ def test_a_review_moves_the_freshness_clock(arxiv: Arxiv, settings: Settings) ->
     assert verdict.age_days == 3
     assert verdict.claim.date == dt.date(2026, 6, 1)  # the claim as written
     assert verdict.status is not ClaimStatus.POSSIBLY_SUPERSEDED
+
+
+def test_the_summary_makes_untrusted_titles_inert(arxiv: Arxiv, settings: Settings) -> None:
+    cycle(settings, NIGHT_1)
+    arxiv.night(NIGHT_2.date(), REBUTTAL)
+    result = cycle(settings, NIGHT_2)
+    [change] = result.changes
+    evil = dataclasses.replace(
+        change.new_superseding[0], title="Sparse\x1b[2J attention\x07 [bold red]fails[/]\n\tto match"
+    )
+    verdicts = tuple(
+        dataclasses.replace(v, matches=(evil,)) if v.claim.id == change.claim_id else v
+        for v in result.report.verdicts
+    )
+    tampered = dataclasses.replace(
+        result,
+        report=dataclasses.replace(result.report, verdicts=verdicts),
+        changes=(dataclasses.replace(change, new_superseding=(evil,)),),
+    )
+    lines = summary_lines(tampered)
+    assert "    new superseding candidate: 2611.00201  Sparse attention [bold red]fails[/] to match" in lines
+    assert not any(ch in "\n".join(lines) for ch in "\x1b\x07\t")
