@@ -540,3 +540,82 @@ def reviewed_command(ctx: Context, claim_id: str, on: dt.datetime | None, reason
     Exit codes: 0 recorded; 2 unknown claim, a date in the future, or bad claims file.
     """
     _decide(ctx, claim_id, "reviewed", until=on.date() if on else None, reason=reason)
+
+
+# -- check-anchors --------------------------------------------------------------------------------
+
+
+def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> dt.timedelta:
+    """--max-age: 0, 30min, 12h, 1d or 1w."""
+    from freshness.anchors import parse_max_age
+
+    try:
+        return parse_max_age(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.command("check-anchors")
+@click.option("--offline", is_flag=True, help="Use only the store (cached checks, imported papers).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a table; github: Actions annotations at each anchor's line; json: docs/ci.md.",
+)
+@click.option(
+    "--max-age",
+    default="1d",
+    metavar="DURATION",
+    callback=_max_age_option,
+    show_default=True,
+    envvar="FRESHNESS_ANCHOR_MAX_AGE",
+    help="Ask arXiv again only about anchors checked longer ago than this (0: always). "
+    "[env FRESHNESS_ANCHOR_MAX_AGE]",
+)
+@handle_errors
+@pass_ctx
+def check_anchors_command(ctx: Context, offline: bool, fmt: str, max_age: dt.timedelta) -> None:
+    """Check that every anchor id in the claims file resolves to the paper it claims.
+
+    Exit codes: 0 every anchor resolves (revised, and unchecked with --offline, are warnings);
+    1 at least one anchor is broken (malformed, not found, withdrawn, title mismatch);
+    2 could not check (arXiv unreachable or answering wrongly, bad claims file).
+    """
+    from pathlib import Path
+
+    from freshness.anchors import (
+        check_anchors,
+        exit_code,
+        render_github,
+        render_json,
+        render_text,
+        summary_line,
+    )
+    from freshness.claims import load_claims
+    from freshness.errors import SourceUnavailable
+    from freshness.output import make_console, strip_control
+    from freshness.sources.arxiv_api import ArxivApiSource
+    from freshness.store import Store
+
+    claims = load_claims(ctx.settings.claims_path, today=ctx.now.date())
+    source = None if offline else ArxivApiSource.from_settings(ctx.settings)
+    # Offline without a store (a fresh clone, a pre-commit hook): read an empty one, create nothing.
+    db = ctx.settings.db_path if source is not None or ctx.settings.db_path.exists() else Path(":memory:")
+    with Store.open(db) as store:
+        check = check_anchors(claims, store=store, now=ctx.now, lookup=source, max_age=max_age)
+    if fmt == "json":
+        click.echo(render_json(check), nl=False)
+    elif fmt == "github":
+        click.echo(render_github(check, str(ctx.settings.claims_path)), nl=False)
+    else:
+        console = make_console()
+        console.print(render_text(check))
+        console.print(summary_line(check), markup=False)
+    for problem in check.problems:
+        click.echo(f"error: could not check: {strip_control(problem)}", err=True)
+    if check.problems:
+        click.echo(f"Tip: {SourceUnavailable.tip}", err=True)
+    sys.exit(exit_code(check))

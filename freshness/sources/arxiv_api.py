@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,9 +50,11 @@ class ArxivApiSource:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, sleep: Callable[[float], None] = time.sleep
+        cls, settings: Settings, *, sleep: Callable[[float], None] | None = None
     ) -> ArxivApiSource:
-        return cls(polite_session(settings, sleep=sleep), settings.api_url, oai_url=settings.oai_url)
+        """The source for the configured endpoints, on the one polite session constructor."""
+        session = polite_session(settings) if sleep is None else polite_session(settings, sleep=sleep)
+        return cls(session, settings.api_url, oai_url=settings.oai_url)
 
     @property
     def ids_per_batch(self) -> int:

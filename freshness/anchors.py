@@ -1,0 +1,595 @@
+"""Anchor checks: does every arXiv id a claim cites still resolve to the paper it claims?
+
+One status per anchor (models.AnchorStatus): `malformed` (syntax, decided offline), `not_found`,
+`withdrawn`, `title_mismatch` (the id points at another paper), `revised` (a warning), `unchecked`
+(could not be decided) or `ok`. Online, arXiv is asked in canary-checked batches (sources/arxiv_api)
+and each answer is cached in the store with the time it was checked; offline, only the store is read:
+that cache and the `papers` table (an imported corpus knows titles and versions).
+
+Also renders a check as a rich table, GitHub Actions annotations or stable JSON (docs/ci.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rapidfuzz import fuzz, utils
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from freshness.arxiv_ids import ArxivId
+from freshness.errors import SourceUnavailable
+from freshness.models import Anchor, AnchorResult, AnchorStatus, Claim, Paper
+from freshness.output import strip_control
+from freshness.store import Store, StoredAnchorCheck
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_AGE = dt.timedelta(days=1)  # arXiv's data changes once a day (user manual §3.3.1)
+# Tuned on the 139k-paper corpus (title_similarity, normalised titles). Same paper, cited differently:
+# of 13,000 variants of 2,000 random titles (lower case, punctuation or hyphens dropped, a trailing
+# period, a lost space, one word dropped, the main title without its subtitle) 9 scored below 85, all
+# "one word dropped" from a short name. Different papers: a random paper's *nearest* other title scored
+# 85 or more for 2 of 300 papers (a typo'd id lands on a random paper, which scores far lower).
+TITLE_THRESHOLD = 85.0
+JSON_SCHEMA_VERSION = 1
+
+
+class AnchorLookup(Protocol):
+    """What the check needs from arXiv (sources.arxiv_api.ArxivApiSource provides it)."""
+
+    @property
+    def ids_per_batch(self) -> int: ...
+
+    def lookup(self, ids: Sequence[ArxivId]) -> dict[str, Paper]: ...
+
+    def raw_record(self, arxiv_id: ArxivId | str) -> Paper | None: ...
+
+
+@dataclass(frozen=True)
+class CheckedAnchor:
+    """One anchor of one claim, with its result."""
+
+    claim_id: str
+    result: AnchorResult
+
+
+@dataclass(frozen=True)
+class AnchorCheck:
+    """Every anchor of every claim in file order, and why any could not be checked."""
+
+    checked_at: dt.datetime
+    offline: bool
+    anchors: tuple[CheckedAnchor, ...]
+    problems: tuple[str, ...] = ()  # why arXiv could not answer (network, bogus answers)
+    queries: int = 0  # id batches and OAI-PMH records asked of arXiv (0: all from the cache)
+
+    def counts(self) -> dict[AnchorStatus, int]:
+        """How many anchors have each status; every status is present."""
+        counts = dict.fromkeys(AnchorStatus, 0)
+        for a in self.anchors:
+            counts[a.result.status] += 1
+        return counts
+
+    @property
+    def broken(self) -> bool:
+        return any(a.result.status.broken for a in self.anchors)
+
+    @property
+    def incomplete(self) -> bool:
+        """At least one anchor stayed `unchecked`."""
+        return any(a.result.status is AnchorStatus.UNCHECKED for a in self.anchors)
+
+
+@dataclass(frozen=True)
+class PaperFact:
+    """What arXiv (or the store) says about one paper, whatever anchor cites it."""
+
+    arxiv_id: str
+    found: bool
+    title: str | None = None
+    latest_version: int | None = None
+    latest_date: dt.date | None = None
+    withdrawn: bool | None = None  # None: not known (offline, or OAI-PMH had no record)
+    checked_at: dt.datetime | None = None  # when arXiv said so; None for the store's papers table
+    origin: str = "arXiv"  # who said so, for the detail text
+
+
+# -- the check --------------------------------------------------------------------------------------
+
+
+def check_anchors(
+    claims: Sequence[Claim],
+    *,
+    store: Store,
+    now: dt.datetime,
+    lookup: AnchorLookup | None,
+    max_age: dt.timedelta = DEFAULT_MAX_AGE,
+) -> AnchorCheck:
+    """Check every anchor. `lookup=None` is offline: only the store is read and nothing is written.
+
+    Online, an id checked less than `max_age` ago is answered from the store's cache; the others are
+    asked of arXiv and the answers saved. When arXiv cannot answer, the remaining anchors stay
+    `unchecked` and `problems` says why: network trouble never reads as "not found".
+    """
+    ids = _well_formed_ids(claims)
+    problems: list[str] = []
+    queries = 0
+    if lookup is None:
+        facts = _facts_from_store(ids, store)
+    else:
+        facts = {
+            k: _fact_from_cache(c)
+            for k, c in store.get_anchor_checks(ids).items()
+            if max_age > dt.timedelta(0) and now - c.checked_at < max_age
+        }
+        todo = [i for i in ids if i not in facts]
+        if todo:
+            asked, problems, queries = _ask_arxiv(todo, lookup, store=store, now=now)
+            facts.update(asked)
+    return AnchorCheck(
+        checked_at=now,
+        offline=lookup is None,
+        anchors=tuple(
+            CheckedAnchor(
+                claim.id, judge(anchor, claim, _fact_for(anchor, facts), now=now, offline=lookup is None)
+            )
+            for claim in claims
+            for anchor in claim.anchors
+        ),
+        problems=tuple(problems),
+        queries=queries,
+    )
+
+
+def anchor_results_from_store(
+    claims: Sequence[Claim], store: Store, now: dt.datetime
+) -> dict[str, tuple[AnchorResult, ...]]:
+    """Each claim's anchor results from the store alone (no network), keyed by claim id; the report
+    uses this so it shows the same statuses as `check-anchors --offline`."""
+    check = check_anchors(claims, store=store, now=now, lookup=None)
+    out: dict[str, list[AnchorResult]] = {c.id: [] for c in claims}
+    for checked in check.anchors:
+        out[checked.claim_id].append(checked.result)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _well_formed_ids(claims: Iterable[Claim]) -> list[str]:
+    """Distinct ids without version, in file order; malformed anchors never reach arXiv."""
+    return list(dict.fromkeys(a.arxiv_id.base for c in claims for a in c.anchors if a.arxiv_id is not None))
+
+
+def _fact_for(anchor: Anchor, facts: dict[str, PaperFact]) -> PaperFact | None:
+    return None if anchor.arxiv_id is None else facts.get(anchor.arxiv_id.base)
+
+
+def _ask_arxiv(
+    ids: list[str], lookup: AnchorLookup, *, store: Store, now: dt.datetime
+) -> tuple[dict[str, PaperFact], list[str], int]:
+    """Ask arXiv one batch at a time, saving each batch's answers as soon as they are known, and
+    stop at the first failure (retrying is the polite session's job; hammering on is not).
+    Returns the facts, why it stopped (if it did) and how many queries it made."""
+    facts: dict[str, PaperFact] = {}
+    queries = 0
+    size = max(1, lookup.ids_per_batch)
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
+        queries += 1
+        try:
+            found = lookup.lookup([ArxivId(i) for i in batch])
+        except SourceUnavailable as exc:
+            log.warning("anchor check stopped: %s", exc)
+            return facts, [str(exc)], queries
+        decided: dict[str, PaperFact] = {}
+        problem: str | None = None
+        for arxiv_id in batch:
+            paper = found.get(arxiv_id)
+            if paper is None:
+                decided[arxiv_id] = PaperFact(arxiv_id, found=False, checked_at=now)
+            elif paper.version == 1:
+                # Withdrawal always creates a new version (arXiv's withdrawal policy), so a paper
+                # still at v1 cannot be withdrawn and needs no second request.
+                decided[arxiv_id] = _found(paper, withdrawn=False, now=now)
+        for arxiv_id in batch:
+            paper = found.get(arxiv_id)
+            if paper is None or paper.version == 1 or problem is not None:
+                continue
+            # Only OAI-PMH arXivRaw flags a withdrawn version; the Atom API cannot tell (notes §2.2).
+            queries += 1
+            try:
+                raw = lookup.raw_record(arxiv_id)
+            except SourceUnavailable as exc:
+                log.warning("anchor check stopped: %s", exc)
+                problem = str(exc)
+                continue
+            # OAI-PMH can lag the API by a day for a brand-new version: then the answer is "unknown".
+            withdrawn = raw.withdrawn if raw is not None and raw.version >= paper.version else None
+            decided[arxiv_id] = _found(paper, withdrawn=withdrawn, now=now)
+        facts.update(decided)
+        store.save_anchor_checks(_to_cache(f) for f in decided.values())
+        if problem is not None:
+            return facts, [problem], queries
+    return facts, [], queries
+
+
+def _found(paper: Paper, *, withdrawn: bool | None, now: dt.datetime) -> PaperFact:
+    return PaperFact(
+        paper.arxiv_id,
+        found=True,
+        title=paper.title,
+        latest_version=paper.version,
+        latest_date=paper.updated,
+        withdrawn=withdrawn,
+        checked_at=now,
+    )
+
+
+def _to_cache(fact: PaperFact) -> StoredAnchorCheck:
+    if not fact.found:
+        status, detail = AnchorStatus.NOT_FOUND, "arXiv has no paper with this id"
+    elif fact.withdrawn:
+        status, detail = AnchorStatus.WITHDRAWN, f"v{fact.latest_version} is a withdrawal"
+    else:
+        status = AnchorStatus.OK
+        detail = f"v{fact.latest_version} ({fact.latest_date})" + (
+            "; withdrawal not confirmed (no OAI-PMH record yet)" if fact.withdrawn is None else ""
+        )
+    assert fact.checked_at is not None
+    return StoredAnchorCheck(
+        arxiv_id=fact.arxiv_id,
+        status=status,
+        title=fact.title,
+        latest_version=fact.latest_version,
+        detail=detail,
+        checked_at=fact.checked_at,
+        latest_date=fact.latest_date,
+    )
+
+
+def _fact_from_cache(c: StoredAnchorCheck) -> PaperFact:
+    withdrawn: bool | None = c.status is AnchorStatus.WITHDRAWN
+    if not withdrawn and "withdrawal not confirmed" in c.detail:
+        withdrawn = None
+    return PaperFact(
+        c.arxiv_id,
+        found=c.status is not AnchorStatus.NOT_FOUND,
+        title=c.title,
+        latest_version=c.latest_version,
+        latest_date=c.latest_date,
+        withdrawn=withdrawn,
+        checked_at=c.checked_at,
+    )
+
+
+def _facts_from_store(ids: list[str], store: Store) -> dict[str, PaperFact]:
+    """Offline: the cache of online checks, overruled by the papers table where that knows a newer
+    version (a poll or import since the check). A paper in the papers table exists."""
+    cached = store.get_anchor_checks(ids)
+    papers = store.get_papers(ids)
+    facts: dict[str, PaperFact] = {}
+    for arxiv_id in ids:
+        check, paper = cached.get(arxiv_id), papers.get(arxiv_id)
+        fact = _fact_from_cache(check) if check is not None else None
+        if paper is not None and (
+            fact is None or not fact.found or (fact.latest_version or 0) < paper.version
+        ):
+            fact = PaperFact(
+                arxiv_id,
+                found=True,
+                title=paper.title,
+                latest_version=paper.version,
+                latest_date=paper.updated,
+                withdrawn=paper.withdrawn,
+                origin="the store",
+            )
+        elif (
+            paper is not None
+            and fact is not None
+            and paper.withdrawn
+            and paper.version == fact.latest_version
+        ):
+            fact = dataclasses.replace(fact, withdrawn=True)
+        if fact is not None:
+            facts[arxiv_id] = fact
+    return facts
+
+
+# -- judging one anchor -----------------------------------------------------------------------------
+
+
+def judge(
+    anchor: Anchor,
+    claim: Claim,
+    fact: PaperFact | None,
+    *,
+    now: dt.datetime | None = None,
+    offline: bool = False,
+) -> AnchorResult:
+    """The one status of `anchor` given what is known about its paper, most severe first."""
+    if anchor.arxiv_id is None:
+        return AnchorResult(
+            anchor, AnchorStatus.MALFORMED, anchor.error or f"{anchor.raw!r} is not an arXiv id"
+        )
+    if fact is None:
+        detail = (
+            "not decided offline: never checked online, and not among the store's papers"
+            if offline
+            else "could not be checked: arXiv did not answer (see the problem reported)"
+        )
+        return AnchorResult(anchor, AnchorStatus.UNCHECKED, detail)
+    source = _source(fact, now)
+    latest = fact.latest_version
+    if not fact.found:
+        return _result(anchor, AnchorStatus.NOT_FOUND, "not found on arXiv" + source, fact)
+    pinned = anchor.arxiv_id.version
+    if pinned is not None and latest is not None and pinned > latest:
+        return _result(
+            anchor,
+            AnchorStatus.NOT_FOUND,
+            f"arXiv has no v{pinned} of {anchor.arxiv_id.base}: its latest version is v{latest}{source}",
+            fact,
+        )
+    if fact.withdrawn:
+        return _result(
+            anchor,
+            AnchorStatus.WITHDRAWN,
+            f"withdrawn: arXiv's latest version, v{latest}{_on(fact.latest_date)}, is a withdrawal{source}",
+            fact,
+        )
+    if anchor.title and fact.title:
+        score = title_similarity(anchor.title, fact.title)
+        if score < TITLE_THRESHOLD:
+            return _result(
+                anchor,
+                AnchorStatus.TITLE_MISMATCH,
+                f"arXiv's title is {_quote(fact.title)}; the claim cites {_quote(anchor.title)} "
+                f"(similarity {score:.0f}, below {TITLE_THRESHOLD:.0f}): the id may point at another paper"
+                + source,
+                fact,
+            )
+    revised = _revision(anchor.arxiv_id, claim, fact)
+    if revised:
+        return _result(anchor, AnchorStatus.REVISED, revised + source, fact)
+    detail = f"found on arXiv: v{latest}{_on(fact.latest_date)}" if latest else "found on arXiv"
+    if fact.withdrawn is None and (latest or 0) >= 2:
+        detail += "; withdrawal " + (
+            "unknown offline" if offline else "not confirmed (no OAI-PMH record yet)"
+        )
+    return _result(anchor, AnchorStatus.OK, detail + source, fact)
+
+
+def _result(anchor: Anchor, status: AnchorStatus, detail: str, fact: PaperFact) -> AnchorResult:
+    return AnchorResult(
+        anchor,
+        status,
+        detail,
+        title=fact.title,
+        latest_version=fact.latest_version,
+        checked_at=fact.checked_at,
+    )
+
+
+def _revision(arxiv_id: ArxivId, claim: Claim, fact: PaperFact) -> str | None:
+    latest = fact.latest_version
+    if latest is None:
+        return None
+    if arxiv_id.version is not None:
+        if latest > arxiv_id.version:
+            return f"arXiv has v{latest}{_on(fact.latest_date)}; the claim pins v{arxiv_id.version}"
+        return None
+    if latest >= 2 and fact.latest_date is not None and fact.latest_date > claim.date:
+        return f"arXiv has v{latest} ({fact.latest_date}), newer than the claim's date {claim.date}"
+    return None
+
+
+def _on(day: dt.date | None) -> str:
+    return f" ({day})" if day else ""
+
+
+def _source(fact: PaperFact, now: dt.datetime | None) -> str:
+    """Where an answer came from, when not from arXiv just now."""
+    if fact.checked_at is None:
+        return f" (from {fact.origin}'s papers)"
+    if now is not None and fact.checked_at >= now:
+        return ""
+    return f" (cached: arXiv, checked {fact.checked_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+
+
+def _quote(text: str) -> str:
+    return "'" + " ".join(text.split()) + "'"
+
+
+# -- titles -----------------------------------------------------------------------------------------
+
+_TEX_FORMAT = re.compile(
+    r"\\(?:emph|textit|textbf|textsc|texttt|textrm|textsf|mathrm|mathbf|mathcal|mathit|mathsf|mathbb|"
+    r"mathtt|text|mbox|operatorname)\b"
+)
+_TEX_WORD = re.compile(r"\\([A-Za-z]+)")
+
+
+def normalise_title(title: str) -> str:
+    """Lower case, accents and TeX markup dropped, Greek letters spelled out (U+03B1 and $\\alpha$ agree),
+    every non-alphanumeric character a space: what rapidfuzz's default_process then compares."""
+    chars: list[str] = []
+    for ch in unicodedata.normalize("NFKD", title):
+        if unicodedata.combining(ch):
+            continue
+        if "\u0370" <= ch <= "\u03ff":
+            name = unicodedata.name(ch, "")
+            ch = f" {name.split()[-1].lower()} " if name.startswith("GREEK") else ch
+        chars.append(ch)
+    text = _TEX_WORD.sub(r" \1 ", _TEX_FORMAT.sub(" ", "".join(chars)))
+    return " ".join(utils.default_process(text).split())
+
+
+def title_similarity(cited: str, actual: str) -> float:
+    """0-100: how well a cited title matches arXiv's. Word order and markup do not matter; a title
+    cited without its subtitle matches ("ProRL" for "ProRL: Prolonged ..."); two titles whose short
+    names before the colon differ ("MMAU: ..." vs "MMTU: ...") or whose numbers differ ("Keye-VL 2.0"
+    vs "Keye-VL 1.5") do not."""
+    a, b = normalise_title(cited), normalise_title(actual)
+    if not a or not b:
+        return 0.0
+    # ratio too: a lost space ("viaReinforced") merges two words, which token sorting scatters.
+    score = max(fuzz.token_sort_ratio(a, b), fuzz.ratio(a, b))
+    main_a, main_b = _main_title(cited), _main_title(actual)
+    # The claim may cite only the part before the colon (or arXiv's title may lack the subtitle).
+    if main_b and not main_a:
+        score = max(score, fuzz.token_sort_ratio(a, main_b))
+    elif main_a and not main_b:
+        score = max(score, fuzz.token_sort_ratio(main_a, b))
+    elif main_a and main_b and len(main_a.split()) <= 3 and len(main_b.split()) <= 3:
+        score = min(score, fuzz.ratio(main_a, main_b))  # short names are the papers' identities
+    numbers_a, numbers_b = _numbers(a), _numbers(b)
+    if numbers_a and numbers_b and numbers_a != numbers_b:
+        score = min(score, 70.0)
+    return float(score)
+
+
+def _main_title(title: str) -> str | None:
+    """The normalised part before the first colon, when there is a subtitle after it."""
+    head, sep, tail = title.partition(":")
+    if not sep or not tail.strip() or not head.strip():
+        return None
+    return normalise_title(head) or None
+
+
+def _numbers(normalised: str) -> frozenset[str]:
+    return frozenset(w for w in normalised.split() if w.isdigit())
+
+
+# -- rendering --------------------------------------------------------------------------------------
+
+_STYLE = {
+    AnchorStatus.OK: "green",
+    AnchorStatus.REVISED: "yellow",
+    AnchorStatus.UNCHECKED: "yellow",
+}
+
+
+def exit_code(check: AnchorCheck) -> int:
+    """0 every anchor resolves (revised and offline-unchecked are warnings); 1 at least one anchor is
+    broken (certain, so it wins: retrying will not fix it); 2 online and something stayed unchecked."""
+    if check.broken:
+        return 1
+    if not check.offline and (check.incomplete or check.problems):
+        return 2
+    return 0
+
+
+def summary_line(check: AnchorCheck) -> str:
+    counts = check.counts()
+    parts = [f"{n} {s.value.replace('_', ' ')}" for s, n in counts.items() if n]
+    mode = "offline, from the store" if check.offline else f"{check.queries} arXiv quer(ies)"
+    return f"{len(check.anchors)} anchor(s): " + (", ".join(parts) or "none") + f" ({mode})"
+
+
+def render_text(check: AnchorCheck, *, width: int | None = None) -> Table:
+    """A rich Table (claim, anchor, status, detail); readable without colour. Untrusted text goes
+    in as Text, never as markup."""
+    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, expand=False, width=width)
+    table.add_column("Claim", overflow="fold", max_width=28)
+    table.add_column("Anchor", overflow="fold", max_width=24)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Detail", overflow="fold", ratio=1)
+    for checked in check.anchors:
+        r = checked.result
+        style = _STYLE.get(r.status, "bold red")
+        table.add_row(
+            Text(checked.claim_id),
+            Text(f"{strip_control(r.anchor.raw)}\n(line {r.anchor.line})"),
+            Text(r.status.value.replace("_", " "), style=style),
+            Text(strip_control(r.detail)),
+        )
+    return table
+
+
+def render_github(check: AnchorCheck, claims_path: str) -> str:
+    """GitHub Actions workflow commands: `::error` for broken anchors, `::warning` for revised and
+    unchecked ones, each at the anchor's line and column in the claims file; then a summary line."""
+    lines: list[str] = []
+    for checked in check.anchors:
+        r = checked.result
+        if r.status is AnchorStatus.OK:
+            continue
+        kind = "error" if r.status.broken else "warning"
+        props = ",".join(
+            f"{k}={_gh_property(v)}"
+            for k, v in (
+                ("file", claims_path),
+                ("line", str(r.anchor.line)),
+                ("col", str(r.anchor.col)),
+                ("title", f"freshness anchor {r.status.value}"),
+            )
+        )
+        message = f"{r.anchor.raw} ({checked.claim_id}): {r.detail}"
+        lines.append(f"::{kind} {props}::{_gh_data(message)}")
+    lines.append(_gh_data(summary_line(check)))
+    lines.extend(
+        f"::error title=freshness anchor::{_gh_data('could not check: ' + p)}" for p in check.problems
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _gh_data(text: str) -> str:
+    # GitHub's workflow-command escaping (toolkit/core command.ts): % first, then CR and LF.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_json(check: AnchorCheck) -> str:
+    """The stable JSON document described in docs/ci.md (schema_version 1)."""
+    counts = check.counts()
+    doc = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "checked_at": _iso(check.checked_at),
+        "offline": check.offline,
+        "exit_code": exit_code(check),
+        "summary": {s.value: counts[s] for s in AnchorStatus},
+        "problems": list(check.problems),
+        "anchors": [
+            {
+                "claim": c.claim_id,
+                "anchor": c.result.anchor.raw,
+                "id": None if c.result.anchor.arxiv_id is None else str(c.result.anchor.arxiv_id),
+                "status": c.result.status.value,
+                "broken": c.result.status.broken,
+                "detail": c.result.detail,
+                "title": c.result.title,
+                "cited_title": c.result.anchor.title,
+                "latest_version": c.result.latest_version,
+                "line": c.result.anchor.line,
+                "col": c.result.anchor.col,
+                "checked_at": _iso(c.result.checked_at) if c.result.checked_at else None,
+            }
+            for c in check.anchors
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_max_age(text: str) -> dt.timedelta:
+    """`0`, `90s`, `30min`, `12h`, `1d`, `2w` -> timedelta; ValueError otherwise."""
+    m = re.fullmatch(r"\s*(\d+)\s*(s|min|h|d|w)?\s*", text, re.IGNORECASE)
+    if not m or (m[2] is None and int(m[1]) != 0):
+        raise ValueError(f"{text!r} is not a duration: use e.g. 0, 30min, 12h, 1d or 1w")
+    unit = (m[2] or "s").lower()
+    seconds = {"s": 1, "min": 60, "h": 3600, "d": 86400, "w": 604800}[unit]
+    return dt.timedelta(seconds=int(m[1]) * seconds)

@@ -1,0 +1,585 @@
+"""anchors: one status per anchor, from a loopback arXiv (online) or the store alone (offline)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterator, Sequence
+
+import pytest
+from rich.console import Console
+
+from freshness.anchors import (
+    TITLE_THRESHOLD,
+    AnchorCheck,
+    anchor_results_from_store,
+    check_anchors,
+    exit_code,
+    normalise_title,
+    parse_max_age,
+    render_github,
+    render_json,
+    render_text,
+    title_similarity,
+)
+from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
+from freshness.http import PoliteSession, RateLimiter
+from freshness.models import Anchor, AnchorStatus, Claim, Paper, PaperVersion
+from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE, ArxivApiSource
+from freshness.store import Store, StoredAnchorCheck
+from tests.conftest import NOW, make_paper, shared_path
+from tests.fakearxiv import (
+    ATOM_CT,
+    XML_CT,
+    FakeArxiv,
+    FakeRequest,
+    Reply,
+    atom_feed,
+    html_page,
+    oai_error,
+    too_many_requests,
+)
+
+CANARY = make_paper(CANARY_ID, title=CANARY_TITLE, published=dt.date(2016, 5, 26))
+CLAIM_DATE = dt.date(2025, 8, 2)
+
+PAPERS = {
+    p.arxiv_id: p
+    for p in [
+        CANARY,
+        make_paper("2401.00001", title="Scaling Laws for Neural Language Models, Revisited"),
+        make_paper("2402.00002", title="Chain-of-Thought Prompting Elicits Reasoning"),
+        # v3 from after the claim's date (a revision), v2 from before it.
+        make_paper("2508.01191", version=3, published=dt.date(2025, 7, 1), updated=dt.date(2025, 10, 2)),
+        make_paper("2503.00004", version=2, published=dt.date(2025, 3, 1), updated=dt.date(2025, 4, 1)),
+        make_paper("hep-th/9901001", title="Old style, still here", published=dt.date(1999, 1, 4)),
+        # Withdrawn: the API entry looks normal (notes §2.2); only arXivRaw tells.
+        make_paper("0903.0442", version=5, published=dt.date(2009, 3, 3), updated=dt.date(2010, 1, 5)),
+    ]
+}
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 1_000_000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+
+def api_reply(req: FakeRequest) -> Reply:
+    asked = [i for i in req.query.get("id_list", "").split(",") if i]
+    found = [PAPERS[parse_arxiv_id(i).base] for i in asked if parse_arxiv_id(i).base in PAPERS]
+    start, size = int(req.query.get("start", "0")), int(req.query["max_results"])
+    return Reply(200, atom_feed(found[start : start + size], total_results=len(found), start=start))
+
+
+def oai_reply(req: FakeRequest) -> Reply:
+    ident = req.query["identifier"].removeprefix("oai:arXiv.org:")
+    if ident == "0903.0442":  # arXiv's own rendering of a real withdrawn record (v5 withdrawn)
+        record = shared_path("data", "arxiv", "wire", "oai", "withdrawn", "rendered_arXivRaw_0903.0442.xml")
+        return Reply(200, get_record(record.read_bytes()), XML_CT)
+    paper = PAPERS.get(ident)
+    if paper is None:
+        return Reply(200, oai_error("idDoesNotExist"), XML_CT)
+    return Reply(200, get_record(raw_record(paper)), XML_CT)
+
+
+def raw_record(p: Paper) -> bytes:
+    versions = "".join(
+        f'<version version="v{v.number}"><date>{v.date:%a, %d %b %Y} 12:00:00 GMT</date>'
+        "<size>100kb</size><source_type>D</source_type></version>"
+        for v in p.versions
+    )
+    return (
+        f"<record><header><identifier>oai:arXiv.org:{p.arxiv_id}</identifier></header><metadata>"
+        f'<arXivRaw xmlns="http://arxiv.org/OAI/arXivRaw/"><id>{p.arxiv_id}</id>{versions}'
+        f"<title>{p.title}</title><authors>A B</authors><categories>cs.CL</categories>"
+        "<abstract>x</abstract></arXivRaw></metadata></record>"
+    ).encode()
+
+
+def get_record(record: bytes) -> bytes:
+    record = re.sub(rb"<!--.*?-->", b"", record, flags=re.S).strip()
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+        b"<responseDate>2026-11-26T23:02:06Z</responseDate>"
+        b'<request verb="GetRecord">https://oaipmh.arxiv.org/oai</request><GetRecord>'
+        + record
+        + b"</GetRecord></OAI-PMH>\n"
+    )
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeArxiv]:
+    with FakeArxiv() as server:
+        server.on("/api/query", api_reply)
+        server.on("/oai", oai_reply)
+        yield server
+
+
+def arxiv_source(fake: FakeArxiv, *, max_retries: int = 4) -> ArxivApiSource:
+    clock = FakeClock()
+    limiter = RateLimiter(3.0, None, clock=clock, sleep=clock.sleep)
+    session = PoliteSession(user_agent="freshness/test", limiter=limiter, max_retries=max_retries)
+    return ArxivApiSource(session, fake.url("/api/query"), oai_url=fake.url("/oai"))
+
+
+def anchor(raw: str, *, title: str | None = None, line: int = 10, col: int = 9) -> Anchor:
+    try:
+        return Anchor(raw, parse_arxiv_id(raw), title, line, col)
+    except ArxivIdError as exc:
+        return Anchor(raw, None, title, line, col, str(exc))
+
+
+def claim(*anchors: Anchor, claim_id: str = "c1", date: dt.date = CLAIM_DATE) -> Claim:
+    return Claim(id=claim_id, text="A claim.", date=date, topics=("t",), anchors=anchors)
+
+
+def statuses(check: AnchorCheck) -> dict[str, AnchorStatus]:
+    return {c.result.anchor.raw: c.result.status for c in check.anchors}
+
+
+def run(claims: Sequence[Claim], store: Store, fake: FakeArxiv | None, **kw: object) -> AnchorCheck:
+    lookup = arxiv_source(fake) if fake is not None else None
+    return check_anchors(claims, store=store, now=NOW, lookup=lookup, **kw)  # type: ignore[arg-type]
+
+
+# -- online ---------------------------------------------------------------------------------------
+
+
+def test_all_ok_in_one_request_without_oai_for_v1_papers(store: Store, fake: FakeArxiv) -> None:
+    check = run([claim(anchor("2401.00001"), anchor("arXiv:2402.00002"))], store, fake)
+    assert statuses(check) == {"2401.00001": AnchorStatus.OK, "arXiv:2402.00002": AnchorStatus.OK}
+    assert [r.path for r in fake.requests] == ["/api/query"]
+    assert check.anchors[0].result.title == "Scaling Laws for Neural Language Models, Revisited"
+    assert check.anchors[0].result.detail == "found on arXiv: v1 (2025-01-02)"
+    assert exit_code(check) == 0
+
+
+def test_a_well_formed_but_nonexistent_id_is_not_found(store: Store, fake: FakeArxiv) -> None:
+    check = run([claim(anchor("2401.00001"), anchor("2509.99999"))], store, fake)
+    assert statuses(check)["2509.99999"] is AnchorStatus.NOT_FOUND
+    assert check.anchors[1].result.detail == "not found on arXiv"
+    assert exit_code(check) == 1
+    assert store.get_anchor_checks(["2509.99999"])["2509.99999"].status is AnchorStatus.NOT_FOUND
+
+
+def test_a_malformed_id_is_reported_offline_and_the_good_ones_still_checked(
+    store: Store, fake: FakeArxiv
+) -> None:
+    check = run([claim(anchor("2401.00001"), anchor("2401.0001"), anchor("2402.00002"))], store, fake)
+    assert statuses(check) == {
+        "2401.00001": AnchorStatus.OK,
+        "2401.0001": AnchorStatus.MALFORMED,
+        "2402.00002": AnchorStatus.OK,
+    }
+    assert "5 digits" in check.anchors[1].result.detail
+    [req] = fake.requests
+    assert req.query["id_list"] == f"2401.00001,2402.00002,{CANARY_ID}"  # the bad id never sent
+    assert exit_code(check) == 1
+
+
+def test_a_withdrawn_anchor_is_found_through_arxivraw(store: Store, fake: FakeArxiv) -> None:
+    check = run([claim(anchor("0903.0442"), anchor("2503.00004"))], store, fake)
+    assert statuses(check) == {"0903.0442": AnchorStatus.WITHDRAWN, "2503.00004": AnchorStatus.OK}
+    assert "v5" in check.anchors[0].result.detail
+    assert "withdrawal" in check.anchors[0].result.detail
+    oai = [r.query["identifier"] for r in fake.requests if r.path == "/oai"]
+    assert oai == ["oai:arXiv.org:0903.0442", "oai:arXiv.org:2503.00004"]  # only v2+ papers
+    assert exit_code(check) == 1
+
+
+def test_a_cited_title_that_belongs_to_another_paper(store: Store, fake: FakeArxiv) -> None:
+    wrong = anchor("2401.00001", title="Chain-of-Thought Prompting Elicits Reasoning")
+    variant = anchor("2402.00002", title="chain of thought prompting elicits reasoning.")
+    check = run([claim(wrong, variant)], store, fake)
+    assert statuses(check) == {"2401.00001": AnchorStatus.TITLE_MISMATCH, "2402.00002": AnchorStatus.OK}
+    detail = check.anchors[0].result.detail
+    assert detail.startswith(
+        "arXiv's title is 'Scaling Laws for Neural Language Models, Revisited'; "
+        "the claim cites 'Chain-of-Thought Prompting Elicits Reasoning' (similarity "
+    )
+    assert exit_code(check) == 1
+
+
+def test_revisions_after_the_claims_date_or_a_pinned_version_are_warnings(
+    store: Store, fake: FakeArxiv
+) -> None:
+    check = run(
+        [claim(anchor("2508.01191"), anchor("2503.00004"), anchor("2503.00004v1"), anchor("2508.01191v5"))],
+        store,
+        fake,
+    )
+    assert statuses(check) == {
+        "2508.01191": AnchorStatus.REVISED,
+        "2503.00004": AnchorStatus.OK,  # v2 is older than the claim
+        "2503.00004v1": AnchorStatus.REVISED,  # pinned v1, arXiv has v2
+        "2508.01191v5": AnchorStatus.NOT_FOUND,  # no such version
+    }
+    details = [c.result.detail for c in check.anchors]
+    assert details[0] == "arXiv has v3 (2025-10-02), newer than the claim's date 2025-08-02"
+    assert details[2] == "arXiv has v2 (2025-04-01); the claim pins v1"
+    assert details[3] == "arXiv has no v5 of 2508.01191: its latest version is v3"
+    assert exit_code(check) == 1
+
+
+def test_revised_alone_exits_zero(store: Store, fake: FakeArxiv) -> None:
+    check = run([claim(anchor("2508.01191"))], store, fake)
+    assert statuses(check) == {"2508.01191": AnchorStatus.REVISED}
+    assert exit_code(check) == 0
+
+
+def test_old_style_ids(store: Store, fake: FakeArxiv) -> None:
+    check = run([claim(anchor("hep-th/9901001"), anchor("hep-th/9901002v1"))], store, fake)
+    assert statuses(check) == {"hep-th/9901001": AnchorStatus.OK, "hep-th/9901002v1": AnchorStatus.NOT_FOUND}
+    assert fake.requests[0].query["id_list"] == f"hep-th/9901001,hep-th/9901002,{CANARY_ID}"
+
+
+def test_more_than_100_anchors_go_in_canary_checked_batches(store: Store, fake: FakeArxiv) -> None:
+    many = [make_paper(f"2410.{n:05d}") for n in range(1, 131)]
+    PAPERS.update({p.arxiv_id: p for p in many})
+    try:
+        claims = [claim(*(anchor(p.arxiv_id, line=i + 1) for i, p in enumerate(many)))]
+        check = run(claims, store, fake)
+    finally:
+        for p in many:
+            del PAPERS[p.arxiv_id]
+    assert set(statuses(check).values()) == {AnchorStatus.OK}
+    assert len(check.anchors) == 130
+    sizes = []
+    for req in fake.requests:
+        asked = req.query["id_list"].split(",")
+        assert asked[-1] == CANARY_ID
+        assert req.query["max_results"] == str(len(asked))
+        sizes.append(len(asked))
+    assert sizes == [100, 32]
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (lambda req: html_page(), "HTML page"),
+        (lambda req: Reply(200, atom_feed([CANARY, PAPERS["2401.00001"]])[:700], ATOM_CT), "truncated"),
+        (lambda req: too_many_requests("60"), "HTTP 429"),
+        (lambda req: Reply(200, atom_feed([]), ATOM_CT), "cannot be trusted"),
+    ],
+    ids=["html-200", "truncated-xml", "429-storm", "empty-answer"],
+)
+def test_bogus_or_missing_answers_leave_anchors_unchecked_never_not_found(
+    store: Store, fake: FakeArxiv, fault: object, message: str
+) -> None:
+    fake.on("/api/query", fault)  # type: ignore[arg-type]
+    check = run([claim(anchor("2401.00001"), anchor("2509.99999"), anchor("bad-id"))], store, fake)
+    assert statuses(check) == {
+        "2401.00001": AnchorStatus.UNCHECKED,
+        "2509.99999": AnchorStatus.UNCHECKED,
+        "bad-id": AnchorStatus.MALFORMED,  # certain without arXiv
+    }
+    [problem] = check.problems
+    assert message in problem
+    assert store.get_anchor_checks(["2401.00001", "2509.99999"]) == {}  # nothing cached
+    check_without_malformed = run([claim(anchor("2401.00001"))], store, fake)
+    assert exit_code(check_without_malformed) == 2
+
+
+def test_server_down_is_exit_2(store: Store) -> None:
+    with FakeArxiv() as fake:
+        url = fake.url("/api/query")
+    source = ArxivApiSource(
+        PoliteSession(user_agent="t", limiter=RateLimiter(0.0, None, sleep=lambda s: None), max_retries=1),
+        url,
+    )
+    check = check_anchors([claim(anchor("2401.00001"))], store=store, now=NOW, lookup=source)
+    assert statuses(check) == {"2401.00001": AnchorStatus.UNCHECKED}
+    assert "could not connect" in check.problems[0]
+    assert exit_code(check) == 2
+
+
+def test_an_oai_failure_keeps_the_api_answers(store: Store, fake: FakeArxiv) -> None:
+    fake.on("/oai", lambda req: html_page())
+    check = run([claim(anchor("2401.00001"), anchor("2503.00004"), anchor("2509.99999"))], store, fake)
+    assert statuses(check) == {
+        "2401.00001": AnchorStatus.OK,  # v1: cannot be withdrawn
+        "2503.00004": AnchorStatus.UNCHECKED,  # v2: withdrawal unknown
+        "2509.99999": AnchorStatus.NOT_FOUND,  # the canary-checked answer stands
+    }
+    assert set(store.get_anchor_checks(["2401.00001", "2503.00004", "2509.99999"])) == {
+        "2401.00001",
+        "2509.99999",
+    }
+    assert exit_code(check) == 1
+
+
+def test_cached_checks_are_not_asked_again_within_max_age(store: Store, fake: FakeArxiv) -> None:
+    claims = [claim(anchor("2401.00001"), anchor("2509.99999"), anchor("2508.01191"))]
+    first = run(claims, store, fake)
+    n = len(fake.requests)
+    assert n == 2  # one batch, one OAI record (2508.01191 is at v3)
+    second = check_anchors(claims, store=store, now=NOW + dt.timedelta(hours=3), lookup=arxiv_source(fake))
+    assert len(fake.requests) == n  # nothing asked
+    assert statuses(second) == statuses(first)
+    assert second.queries == 0
+    assert "(cached: arXiv, checked 2026-11-26 23:00 UTC)" in second.anchors[0].result.detail
+    third = check_anchors(claims, store=store, now=NOW + dt.timedelta(days=2), lookup=arxiv_source(fake))
+    assert len(fake.requests) == n + 2
+    assert statuses(third) == statuses(first)
+    run(claims, store, fake, max_age=dt.timedelta(0))
+    assert len(fake.requests) == n + 4
+
+
+# -- offline --------------------------------------------------------------------------------------
+
+
+def test_offline_uses_the_papers_table_and_the_cache_and_says_what_it_could_not_decide(
+    store: Store,
+) -> None:
+    store.upsert_papers(
+        [
+            make_paper("2401.00001", title="Scaling Laws"),
+            make_paper(
+                "2508.01191",
+                version=3,
+                published=dt.date(2025, 7, 1),
+                updated=dt.date(2025, 10, 2),
+            ),
+            make_paper("2501.00005", version=2, updated=dt.date(2025, 2, 2), withdrawn=True),
+        ],
+        source="snapshot",
+        now=NOW,
+    )
+    store.save_anchor_checks(
+        [StoredAnchorCheck("2509.99999", AnchorStatus.NOT_FOUND, None, None, "x", NOW - dt.timedelta(days=9))]
+    )
+    claims = [
+        claim(
+            anchor("2401.00001", title="Scaling laws"),
+            anchor("2508.01191"),
+            anchor("2501.00005"),
+            anchor("2509.99999"),
+            anchor("2509.88888"),
+            anchor("nope"),
+        )
+    ]
+    check = run(claims, store, None)
+    assert check.offline
+    assert statuses(check) == {
+        "2401.00001": AnchorStatus.OK,
+        "2508.01191": AnchorStatus.REVISED,
+        "2501.00005": AnchorStatus.WITHDRAWN,
+        "2509.99999": AnchorStatus.NOT_FOUND,  # only because an online check said so
+        "2509.88888": AnchorStatus.UNCHECKED,  # offline never invents "not found"
+        "nope": AnchorStatus.MALFORMED,
+    }
+    details = {c.result.anchor.raw: c.result.detail for c in check.anchors}
+    assert details["2401.00001"] == "found on arXiv: v1 (2025-01-02) (from the store's papers)"
+    assert details["2509.99999"] == "not found on arXiv (cached: arXiv, checked 2026-11-17 23:00 UTC)"
+    assert details["2509.88888"].startswith("not decided offline")
+    assert check.queries == 0
+    assert exit_code(check) == 1
+    assert store.get_anchor_checks(["2401.00001", "2509.88888"]) == {}  # offline writes nothing
+
+
+def test_offline_unchecked_alone_exits_zero(store: Store) -> None:
+    check = run([claim(anchor("2401.00001"))], store, None)
+    assert statuses(check) == {"2401.00001": AnchorStatus.UNCHECKED}
+    assert exit_code(check) == 0
+
+
+def test_offline_a_newer_imported_version_overrules_an_older_cached_check(store: Store) -> None:
+    store.save_anchor_checks(
+        [StoredAnchorCheck("2501.00005", AnchorStatus.WITHDRAWN, "T", 2, "x", NOW, dt.date(2025, 2, 2))]
+    )
+    check = run([claim(anchor("2501.00005"), date=dt.date(2026, 1, 1))], store, None)
+    assert statuses(check) == {"2501.00005": AnchorStatus.WITHDRAWN}
+    store.upsert_papers(
+        [make_paper("2501.00005", version=3, updated=dt.date(2025, 6, 1))], source="oai", now=NOW
+    )  # withdrawal is not terminal: a normal v3 followed
+    check = run([claim(anchor("2501.00005"), date=dt.date(2026, 1, 1))], store, None)
+    assert statuses(check) == {"2501.00005": AnchorStatus.OK}
+
+
+def test_anchor_results_from_store_is_keyed_by_claim(store: Store) -> None:
+    store.upsert_papers([make_paper("2401.00001")], source="snapshot", now=NOW)
+    claims = [
+        claim(anchor("2401.00001"), claim_id="a"),
+        claim(claim_id="b"),
+        claim(anchor("x"), claim_id="c"),
+    ]
+    got = anchor_results_from_store(claims, store, NOW)
+    assert list(got) == ["a", "b", "c"]
+    assert [r.status for r in got["a"]] == [AnchorStatus.OK]
+    assert got["b"] == ()
+    assert [r.status for r in got["c"]] == [AnchorStatus.MALFORMED]
+
+
+# -- titles ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cited", "actual"),
+    [
+        ("attention is all you need.", "Attention Is All You Need"),
+        ("$\\alpha$-Divergence Preference Optimization", "\u03b1-Divergence Preference Optimization"),
+        ('\\emph{Schr\\"odinger} Bridges', "Schr\u00f6dinger Bridges"),
+        ("ProRL", "ProRL: Prolonged Reinforcement Learning Expands Reasoning Boundaries in LLMs"),
+        ("Chain of thought prompting elicits reasoning", "Chain-of-Thought Prompting Elicits Reasoning"),
+        (
+            "Optimizing Retrieval for RAG viaReinforced Contrastive Learning",
+            "Optimizing Retrieval for RAG via Reinforced Contrastive Learning",
+        ),
+    ],
+)
+def test_title_variants_of_the_same_paper_match(cited: str, actual: str) -> None:
+    assert title_similarity(cited, actual) >= TITLE_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("cited", "actual"),
+    [
+        (
+            "MMAU: A Massive Multi-Task Audio Understanding and Reasoning Benchmark",
+            "MMTU: A Massive Multi-Task Table Understanding and Reasoning Benchmark",
+        ),
+        ("Kwai Keye-VL 1.5 Technical Report", "Kwai Keye-VL-2.0 Technical Report"),
+        ("Heat-bath random walks with Markov bases", "Scaling Laws for Neural Language Models"),
+    ],
+)
+def test_titles_of_different_papers_do_not(cited: str, actual: str) -> None:
+    assert title_similarity(cited, actual) < TITLE_THRESHOLD
+
+
+def test_normalise_title() -> None:
+    assert (
+        normalise_title("  $\\mathcal{O}(n)$ Sparse-Attention, R\u00e9sum\u00e9!")
+        == "o n sparse attention resume"
+    )
+
+
+# -- rendering ------------------------------------------------------------------------------------
+
+
+def sample_check() -> AnchorCheck:
+    from freshness.anchors import CheckedAnchor
+    from freshness.models import AnchorResult
+
+    a1 = Anchor("2508.01191", parse_arxiv_id("2508.01191"), None, 12, 11)
+    a2 = Anchor("2401.00001", parse_arxiv_id("2401.00001"), "T", 14, 13)
+    a3 = Anchor("2401.0001", None, None, 15, 9, "bad, really: 100%")
+    return AnchorCheck(
+        checked_at=NOW,
+        offline=False,
+        anchors=(
+            CheckedAnchor("cot-shift", AnchorResult(a1, AnchorStatus.NOT_FOUND, "not found on arXiv")),
+            CheckedAnchor(
+                "cot-shift", AnchorResult(a2, AnchorStatus.REVISED, "arXiv has v2\nnewer", "T", 2, NOW)
+            ),
+            CheckedAnchor("scaling", AnchorResult(a3, AnchorStatus.MALFORMED, "bad, really: 100%")),
+        ),
+    )
+
+
+def test_github_annotations_point_at_the_anchor_and_escape() -> None:
+    out = render_github(sample_check(), "notes/my claims,v1.yaml").splitlines()
+    assert out[0] == (
+        "::error file=notes/my claims%2Cv1.yaml,line=12,col=11,title=freshness anchor not_found::"
+        "2508.01191 (cot-shift): not found on arXiv"
+    )
+    assert out[1] == (
+        "::warning file=notes/my claims%2Cv1.yaml,line=14,col=13,title=freshness anchor revised::"
+        "2401.00001 (cot-shift): arXiv has v2%0Anewer"
+    )
+    assert out[2] == (
+        "::error file=notes/my claims%2Cv1.yaml,line=15,col=9,title=freshness anchor malformed::"
+        "2401.0001 (scaling): bad, really: 100%25"
+    )
+    assert out[3].startswith("3 anchor(s): 1 not found, 1 malformed, 1 revised")
+
+
+def test_json_is_stable_and_complete() -> None:
+    doc = json.loads(render_json(sample_check()))
+    assert list(doc) == [
+        "schema_version",
+        "checked_at",
+        "offline",
+        "exit_code",
+        "summary",
+        "problems",
+        "anchors",
+    ]
+    assert doc["schema_version"] == 1
+    assert doc["checked_at"] == "2026-11-26T23:00:00Z"
+    assert doc["exit_code"] == 1
+    assert doc["summary"] == {
+        "not_found": 1,
+        "malformed": 1,
+        "withdrawn": 0,
+        "title_mismatch": 0,
+        "revised": 1,
+        "unchecked": 0,
+        "ok": 0,
+    }
+    assert doc["anchors"][1] == {
+        "claim": "cot-shift",
+        "anchor": "2401.00001",
+        "id": "2401.00001",
+        "status": "revised",
+        "broken": False,
+        "detail": "arXiv has v2\nnewer",
+        "title": "T",
+        "cited_title": "T",
+        "latest_version": 2,
+        "line": 14,
+        "col": 13,
+        "checked_at": "2026-11-26T23:00:00Z",
+    }
+    assert doc["anchors"][2]["id"] is None
+
+
+def test_text_table_is_readable_without_colour_and_inert() -> None:
+    check = sample_check()
+    from freshness.anchors import CheckedAnchor
+    from freshness.models import AnchorResult
+
+    hostile = Anchor("2401.00002", parse_arxiv_id("2401.00002"), None, 3, 3)
+    check = AnchorCheck(
+        NOW,
+        False,
+        (
+            *check.anchors,
+            CheckedAnchor("c", AnchorResult(hostile, AnchorStatus.OK, "title [bold red]x[/] \x1b[31mred")),
+        ),
+    )
+    buf = io.StringIO()
+    Console(file=buf, width=120, color_system=None).print(render_text(check))
+    text = buf.getvalue()
+    assert "not found" in text
+    assert "malformed" in text
+    assert "(line 12)" in text
+    assert "[bold red]x[/]" in text  # printed literally, not as markup
+    assert "\x1b" not in text
+
+
+def test_parse_max_age() -> None:
+    assert parse_max_age("1d") == dt.timedelta(days=1)
+    assert parse_max_age("12h") == dt.timedelta(hours=12)
+    assert parse_max_age("30min") == dt.timedelta(minutes=30)
+    assert parse_max_age("0") == dt.timedelta(0)
+    for bad in ("", "1", "1y", "-1d", "soon"):
+        with pytest.raises(ValueError, match="not a duration"):
+            parse_max_age(bad)
+
+
+def test_paper_version_fixture_sanity() -> None:
+    # The fake arXiv serves what make_paper builds: a v3 paper knows its v1 and v3 dates.
+    assert PAPERS["2508.01191"].versions == (
+        PaperVersion(1, dt.date(2025, 7, 1)),
+        PaperVersion(3, dt.date(2025, 10, 2)),
+    )
