@@ -178,6 +178,13 @@ def m007_create_decisions(db: sqlite3.Connection) -> None:
     )
 
 
+def m008_index_new_papers_in_batches(db: sqlite3.Connection) -> None:
+    # New papers are indexed by one executemany into papers_fts per batch (Store._upsert), not by a
+    # row trigger: the trigger interleaves an FTS5 write with every papers row and made importing
+    # the corpus 2x slower (bench/bench_import.py; docs/benchmarks.md). Updates keep their trigger.
+    db.execute("DROP TRIGGER IF EXISTS papers_ai")
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the caller's transaction (`executescript` would COMMIT first)."""
     statement = ""
@@ -199,6 +206,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m005_add_harvest_window,
     m006_create_runs,
     m007_create_decisions,
+    m008_index_new_papers_in_batches,
 )
 
 
@@ -407,6 +415,11 @@ class Store:
             "comments, journal_ref, doi, published, updated, withdrawn, source, stored_at) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             inserts,
+        )
+        # The FTS5 index gets the new rows in the same transaction (m008: faster than a trigger).
+        db.executemany(
+            "INSERT INTO papers_fts (rowid, title, abstract) VALUES (?,?,?)",
+            [(row[0], row[3], row[4]) for row in inserts],
         )
         db.executemany(
             "UPDATE papers SET version=?, title=?, abstract=?, authors=?, categories=?, "

@@ -122,3 +122,31 @@ def test_anchor_checks_round_trip(store: Store, now: dt.datetime) -> None:
     check = StoredAnchorCheck("2508.01191", AnchorStatus.OK, "A title", 2, "found", now)
     store.save_anchor_checks([check])
     assert store.get_anchor_checks(["2508.01191", "2501.99999"]) == {"2508.01191": check}
+
+
+def test_new_papers_are_indexed_without_the_old_insert_trigger(tmp_path: Path, now: dt.datetime) -> None:
+    # A store made before m008 indexed new rows by trigger; after it, _upsert indexes them itself.
+    path = tmp_path / "s.sqlite"
+    con = sqlite3.connect(path, isolation_level=None)
+    for number, migration in enumerate(MIGRATIONS[:7], start=1):
+        migration(con)
+        con.execute(f"PRAGMA user_version = {number}")
+    con.execute(
+        "INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories, published, "
+        "updated, source, stored_at) VALUES ('2501.00001', 1, 'Sparse attention', 'old row', '[]', "
+        "'cs.CL', '2025-01-02', '2025-01-02', 'snapshot', '2025-01-02T00:00:00Z')"
+    )
+    con.close()
+    with Store.open(path) as store:
+        names = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+        assert "papers_ai" not in names
+        assert "papers_au" in names
+        store.upsert_papers(
+            [make_paper("2501.00002", title="Entropy collapse"), make_paper("2501.00003")],
+            source="snapshot",
+            now=now,
+        )
+        assert [r for r, _ in store.search("sparse")] == [1]  # indexed before the migration
+        assert [r for r, _ in store.search("entropy")] == [2]  # indexed by the batch write
+        fts_rows = store.db.execute("SELECT count(*) FROM papers_fts").fetchone()[0]
+        assert fts_rows == store.summary().papers == 3
