@@ -1,0 +1,153 @@
+"""Report and start-up benchmark: wall time of `freshness report` (terminal and JSON) on the 1M-paper
+store with 1,000 claims, and of `freshness --help`, each against a floor measured in the same run
+(`python -c pass` for start-up; the same claims loaded and the store opened, for the report).
+Also `python -X importtime` of the CLI module: which imports start-up pays for.
+
+    .venv/bin/python bench/bench_report.py
+    .venv/bin/python bench/bench_report.py --papers 100000 --claims 100
+    .venv/bin/python bench/bench_report.py --quick          # 20k store, 20 claims
+
+Every measured command runs as a child process, as a user would run it (output to a file, no TTY).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common
+
+STARTUP_RUNS = 10
+
+# What a report needs before it can judge anything: the claims file parsed and the store opened.
+FLOOR = """
+import sys
+from pathlib import Path
+from freshness.claims import load_claims
+from freshness.store import Store
+import datetime as dt
+claims = load_claims(Path(sys.argv[1]), today=dt.date.today())
+with Store.open(Path(sys.argv[2])) as store:
+    store.summary()
+"""
+
+
+def time_command(argv: list[str | Path], runs: int, env: dict[str, str] | None = None) -> common.Timing:
+    times = []
+    for _ in range(runs):
+        run = common.run_child(argv, env=env)
+        if run.returncode not in (0, 1):  # 1 = something needs attention, a normal report outcome
+            raise RuntimeError(f"{argv} failed ({run.returncode}):\n{run.stderr[-2000:]}")
+        times.append(run.seconds)
+    return common.Timing(tuple(times))
+
+
+def import_times(module: str = "freshness.cli", top: int = 12) -> tuple[float, list[tuple[str, float]]]:
+    """(total seconds, the `top` heaviest imports by cumulative time) from `python -X importtime`."""
+    run = common.run_child([common.PYTHON, "-X", "importtime", "-c", f"import {module}"])
+    rows: list[tuple[str, float, int]] = []
+    for line in run.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        if m:
+            rows.append((m[4], int(m[2]) / 1e6, len(m[3])))
+    total = next((sec for name, sec, _ in rows if name == module), 0.0)
+    # Top-level imports and their direct children (indent 1 or 3), heaviest first.
+    outer = sorted(((n, s) for n, s, depth in rows if depth <= 3), key=lambda r: -r[1])
+    return total, outer[:top]
+
+
+def heavy_modules_loaded(argv: list[str]) -> list[str]:
+    """Which heavy modules a command has imported by the time it exits."""
+    heavy = ["rapidfuzz", "rich", "yaml", "pydantic", "requests", "arxiv", "feedparser", "apscheduler"]
+    code = (
+        "import sys, runpy; sys.argv = ['freshness', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('freshness', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        f"print(' '.join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)"
+    )
+    run = common.run_child([common.PYTHON, "-c", code, *argv])
+    return run.stderr.strip().splitlines()[-1].split() if run.stderr.strip() else []
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--papers", type=int, default=1_000_000, help="store size")
+    parser.add_argument("--claims", type=int, default=1000, help="claims in the claims file")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per report measurement")
+    parser.add_argument("--quick", action="store_true", help="a 20k store, 20 claims, one run")
+    parser.add_argument("--startup-only", action="store_true", help="only `freshness --help`")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.papers, args.claims, args.repeat = 20_000, 20, 1
+    common.header("Report and start-up benchmark")
+    began = time.perf_counter()
+
+    print("## Start-up\n")
+    floor = time_command([common.PYTHON, "-c", "pass"], STARTUP_RUNS)
+    click_only = time_command([common.PYTHON, "-c", "import click"], STARTUP_RUNS)
+    helps = time_command([common.FRESHNESS, "--help"], STARTUP_RUNS)
+    sub_help = time_command([common.FRESHNESS, "report", "--help"], STARTUP_RUNS)
+    rows = [
+        ["python -c pass (floor)", floor.best, floor.median, "1.00x"],
+        [
+            "python -c 'import click'",
+            click_only.best,
+            click_only.median,
+            common.ratio(click_only.best, floor.best),
+        ],
+        ["freshness --help", helps.best, helps.median, common.ratio(helps.best, floor.best)],
+        ["freshness report --help", sub_help.best, sub_help.median, common.ratio(sub_help.best, floor.best)],
+    ]
+    print(common.table(["command", "best s", "median s", "vs floor"], rows))
+    total, heaviest = import_times()
+    print(
+        f"\n`python -X importtime -c 'import freshness.cli'`: {total * 1000:.0f} ms cumulative; heaviest:\n"
+    )
+    print(common.table(["module", "cumulative ms"], [[n, f"{s * 1000:.1f}"] for n, s in heaviest]))
+    loaded = heavy_modules_loaded(["--help"])
+    print(f"\nHeavy modules loaded by `freshness --help`: {', '.join(loaded) or 'none'}")
+
+    if args.startup_only:
+        return
+    print("\n## Report\n")
+    store = common.build_store(args.papers)
+    claims_file = common.write_claims_yaml(
+        common.scratch("report", f"claims-{args.claims}.yaml"), common.make_claims(args.claims)
+    )
+    base = [common.FRESHNESS, "--claims", claims_file, "--db", store]
+    env = {"NO_COLOR": "1", "COLUMNS": "100"}
+    floor_report = time_command([common.PYTHON, "-c", FLOOR, claims_file, store], args.repeat)
+    terminal = time_command([*base, "report"], args.repeat, env)
+    as_json = time_command([*base, "report", "--format", "json"], args.repeat, env)
+    rows = [
+        ["floor: start, load claims, open store", floor_report.best, floor_report.median, "1.00x"],
+        [
+            "freshness report (terminal)",
+            terminal.best,
+            terminal.median,
+            common.ratio(terminal.best, floor_report.best),
+        ],
+        [
+            "freshness report --format json",
+            as_json.best,
+            as_json.median,
+            common.ratio(as_json.best, floor_report.best),
+        ],
+    ]
+    print(f"Store: {args.papers:,} papers; claims file: {args.claims:,} claims drawn from real titles.\n")
+    print(common.table(["command", "best s", "median s", "vs floor"], rows))
+    per_claim = statistics.median(terminal.runs) / args.claims * 1000
+    print(f"\n({per_claim:.1f} ms per claim for the terminal report.)")
+    print(f"\nTotal bench time {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
