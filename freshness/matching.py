@@ -461,10 +461,13 @@ def _features(paper: Paper, prep: _Prepared, *, explain: bool = True) -> _Featur
     f.words = word_sum / (sum(w.weight for w in prep.words) or 1.0)
 
     named = []
+    anchor_spans: list[tuple[str, _Hit]] = []  # where the abstract names an anchor
     for ref in prep.refs:
         for pattern, how in ref.patterns:
             if pattern in title or pattern in abstract:
                 named.append(f"names anchor {ref.label} {how}")
+                if (at := abstract.find(pattern)) != -1:
+                    anchor_spans.append((ref.label, _Hit(100.0, at + 1, at + len(pattern) - 1)))
                 break
     f.anchor = 1.0 if named else 0.0
 
@@ -484,6 +487,16 @@ def _features(paper: Paper, prep: _Prepared, *, explain: bool = True) -> _Featur
         m, h = near
         s, e = min(h.start, m.start()), max(h.end, m.end())
         f.challenge_evidence = f"contrast near topic: '{_snippet(paper.abstract, s - 1, e - 1)}'"
+    if (explain or WEIGHTS.get("challenge")) and f.challenge_evidence is None and anchor_spans:
+        # It names what the claim cites and argues with it, whatever words it uses for the topic.
+        cues = list(_CUES.finditer(abstract))
+        for label, h in anchor_spans:
+            if near := _cue_near(cues, [h]):
+                m = near[0]
+                s, e = min(h.start, m.start()), max(h.end, m.end())
+                snippet = _snippet(paper.abstract, s - 1, e - 1)
+                f.challenge_evidence = f"argues with anchor {label}: '{snippet}'"
+                break
     f.challenge = 1.0 if f.challenge_evidence else 0.0
     f.prior = 1.0 if spans and _cue_near(list(_PRIOR.finditer(abstract)), spans) else 0.0
     years = max(0, (paper.published - prep.claim.date).days) / 365.25

@@ -307,3 +307,27 @@ def test_a_title_that_questions_or_argues_with_a_topic_is_challenge_evidence(sto
     assert matches["2503.00070"].superseding
     assert matches["2503.00071"].superseding
     assert not matches["2503.00072"].superseding
+
+
+def test_a_paper_that_names_the_anchor_and_argues_with_it_is_superseding(store: Store) -> None:
+    anchor = Anchor(
+        "2305.17493",
+        parse_arxiv_id("2305.17493"),
+        "The Curse of Recursion: Training on Generated Data Makes Models Forget",
+        3,
+        5,
+    )
+    paper = make_paper(
+        "2503.00080",
+        title="Generators that stay stable on their own output",
+        abstract="We revisit the curse of recursion: generators trained on their own output stay stable. "
+        + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, paper)
+
+    [match] = match_claim(store, _claim(anchors=(anchor,), topics=("model collapse",)))
+
+    assert match.arxiv_id == "2503.00080"
+    assert match.superseding
+    assert any(e.startswith("argues with anchor 2305.17493: 'We revisit the curse") for e in match.evidence)
