@@ -255,3 +255,36 @@ def test_k_below_one_is_refused(eval_store: Store) -> None:
 
     with pytest.raises(FreshnessError, match="at least 1"):
         evaluate(eval_store, load_labels(LABELS), k=0)
+
+
+@pytest.mark.corpus
+def test_the_shared_dev_set_loads_and_is_measured_on_its_own_papers(store: Store) -> None:
+    """The real labels file, on a store of the dev papers plus 3,000 real background papers."""
+    import gzip
+    import itertools
+
+    from freshness.sources.files import import_files
+    from tests.conftest import shared_path
+
+    labels_path = shared_path("eval", "dev_claims.yaml")
+    dev_papers = shared_path("eval", "dev_papers.jsonl")
+    corpus = shared_path("data", "arxiv", "arxiv-metadata-2024-2026.jsonl.gz")
+    background = Path(store.path).parent / "background.jsonl"
+    with gzip.open(corpus, "rb") as f:
+        background.write_bytes(b"".join(itertools.islice(f, 3000)))
+    import_files(store, [dev_papers, background], now=NOW)
+
+    labels = load_labels(labels_path)
+    ev = evaluate(store, labels, k=20)
+
+    assert [c.claim.id for c in labels.claims] == ["D1", "D2", "D3", "D4", "D5", "D6", "D7"]
+    assert ev.labeled == 43
+    assert ev.negatives == 13
+    assert all(c.not_in_store == () for c in ev.claims)
+    # Measured when written: recall@20 0.907, supersession recall 0.889, median 5 flags, and 5 of 13
+    # negatives in a top 20 (with 3,000 background papers they have few rivals; 0 on the full corpus).
+    assert ev.recall_at_k is not None
+    assert ev.recall_at_k >= 0.85
+    assert ev.supersession_recall is not None
+    assert ev.supersession_recall >= 0.8
+    assert len(ev.negatives_in_top_k) <= 6
