@@ -187,7 +187,7 @@ def _ask_arxiv(
         try:
             found = lookup.lookup([ArxivId(i) for i in batch])
         except SourceUnavailable as exc:
-            log.warning("anchor check stopped: %s", exc)
+            log.info("anchor check stopped: %s", exc)
             return facts, [str(exc)], queries
         decided: dict[str, PaperFact] = {}
         problem: str | None = None
@@ -208,7 +208,7 @@ def _ask_arxiv(
             try:
                 raw = lookup.raw_record(arxiv_id)
             except SourceUnavailable as exc:
-                log.warning("anchor check stopped: %s", exc)
+                log.info("anchor check stopped: %s", exc)
                 problem = str(exc)
                 continue
             # OAI-PMH can lag the API by a day for a brand-new version: then the answer is "unknown".
@@ -398,10 +398,10 @@ def _on(day: dt.date | None) -> str:
 def _source(fact: PaperFact, now: dt.datetime | None) -> str:
     """Where an answer came from, when not from arXiv just now."""
     if fact.checked_at is None:
-        return f" (from {fact.origin}'s papers)"
+        return f"; from {fact.origin}'s papers"
     if now is not None and fact.checked_at >= now:
         return ""
-    return f" (cached: arXiv, checked {fact.checked_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+    return f"; cached check of {fact.checked_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def _quote(text: str) -> str:
@@ -490,7 +490,12 @@ def exit_code(check: AnchorCheck) -> int:
 def summary_line(check: AnchorCheck) -> str:
     counts = check.counts()
     parts = [f"{n} {s.value.replace('_', ' ')}" for s, n in counts.items() if n]
-    mode = "offline, from the store" if check.offline else f"{check.queries} arXiv quer(ies)"
+    if check.offline:
+        mode = "offline, from the store"
+    elif check.queries == 0:
+        mode = "all from the cache: nothing asked of arXiv"
+    else:
+        mode = f"{check.queries} arXiv quer{'y' if check.queries == 1 else 'ies'}"
     return f"{len(check.anchors)} anchor(s): " + (", ".join(parts) or "none") + f" ({mode})"
 
 
@@ -498,10 +503,10 @@ def render_text(check: AnchorCheck, *, width: int | None = None) -> Table:
     """A rich Table (claim, anchor, status, detail); readable without colour. Untrusted text goes
     in as Text, never as markup."""
     table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, expand=False, width=width)
-    table.add_column("Claim", overflow="fold", max_width=28)
-    table.add_column("Anchor", overflow="fold", max_width=24)
+    table.add_column("Claim", overflow="fold", max_width=22)
+    table.add_column("Anchor", overflow="fold", max_width=22)
     table.add_column("Status", no_wrap=True)
-    table.add_column("Detail", overflow="fold", ratio=1)
+    table.add_column("Detail", overflow="fold", min_width=24, ratio=1)
     for checked in check.anchors:
         r = checked.result
         style = _STYLE.get(r.status, "bold red")

@@ -595,7 +595,6 @@ def check_anchors_command(ctx: Context, offline: bool, fmt: str, max_age: dt.tim
         summary_line,
     )
     from freshness.claims import load_claims
-    from freshness.errors import SourceUnavailable
     from freshness.output import make_console, strip_control
     from freshness.sources.arxiv_api import ArxivApiSource
     from freshness.store import Store
@@ -617,5 +616,9 @@ def check_anchors_command(ctx: Context, offline: bool, fmt: str, max_age: dt.tim
     for problem in check.problems:
         click.echo(f"error: could not check: {strip_control(problem)}", err=True)
     if check.problems:
-        click.echo(f"Tip: {SourceUnavailable.tip}", err=True)
+        click.echo(
+            "Tip: arXiv may be down or rate-limiting; try again later (answers already received are "
+            "cached, so the next run asks only about the rest).",
+            err=True,
+        )
     sys.exit(exit_code(check))

@@ -327,7 +327,7 @@ def test_cached_checks_are_not_asked_again_within_max_age(store: Store, fake: Fa
     assert len(fake.requests) == n  # nothing asked
     assert statuses(second) == statuses(first)
     assert second.queries == 0
-    assert "(cached: arXiv, checked 2026-11-26 23:00 UTC)" in second.anchors[0].result.detail
+    assert "; cached check of 2026-11-26 23:00 UTC" in second.anchors[0].result.detail
     third = check_anchors(claims, store=store, now=NOW + dt.timedelta(days=2), lookup=arxiv_source(fake))
     assert len(fake.requests) == n + 2
     assert statuses(third) == statuses(first)
@@ -379,8 +379,8 @@ def test_offline_uses_the_papers_table_and_the_cache_and_says_what_it_could_not_
         "nope": AnchorStatus.MALFORMED,
     }
     details = {c.result.anchor.raw: c.result.detail for c in check.anchors}
-    assert details["2401.00001"] == "found on arXiv: v1 (2025-01-02) (from the store's papers)"
-    assert details["2509.99999"] == "not found on arXiv (cached: arXiv, checked 2026-11-17 23:00 UTC)"
+    assert details["2401.00001"] == "found on arXiv: v1 (2025-01-02); from the store's papers"
+    assert details["2509.99999"] == "not found on arXiv; cached check of 2026-11-17 23:00 UTC"
     assert details["2509.88888"].startswith("not decided offline")
     assert check.queries == 0
     assert exit_code(check) == 1

@@ -130,7 +130,7 @@ def test_text_table_and_exit_1_for_a_missing_anchor(
     lines = result.stdout.splitlines()
     assert any("2509.99999" in line and "not found" in line for line in lines)
     assert any("hep-th/9901001" in line and " ok " in line for line in lines)
-    assert lines[-1] == "4 anchor(s): 1 not found, 3 ok (1 arXiv quer(ies))"
+    assert lines[-1] == "4 anchor(s): 1 not found, 3 ok (1 arXiv query)"
     [req] = fake.requests
     assert req.query["id_list"] == f"2401.00001,2402.00002,hep-th/9901001,2509.99999,{CANARY_ID}"
 
@@ -145,7 +145,7 @@ def test_github_annotations_at_the_exact_line_and_column(
         f"::error file={claims_file},line={line},col={col},title=freshness anchor not_found::"
         "2509.99999 (old-physics): not found on arXiv"
     )
-    assert result.stdout.splitlines()[-1] == "4 anchor(s): 1 not found, 3 ok (1 arXiv quer(ies))"
+    assert result.stdout.splitlines()[-1] == "4 anchor(s): 1 not found, 3 ok (1 arXiv query)"
 
 
 def test_github_annotations_for_every_anchor_position(claims_file: Path) -> None:
@@ -185,7 +185,7 @@ def test_all_resolving_exits_0(fake: FakeArxiv, tmp_path: Path, sleeps: list[flo
     claims.write_text(CLAIMS.replace("[hep-th/9901001, 2509.99999]", "[hep-th/9901001]"))
     result = invoke(fake, claims)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-1] == "3 anchor(s): 3 ok (1 arXiv quer(ies))"
+    assert result.stdout.splitlines()[-1] == "3 anchor(s): 3 ok (1 arXiv query)"
 
 
 def test_the_cache_answers_the_second_run(fake: FakeArxiv, claims_file: Path, sleeps: list[float]) -> None:
@@ -194,8 +194,8 @@ def test_the_cache_answers_the_second_run(fake: FakeArxiv, claims_file: Path, sl
     second = invoke(fake, claims_file)
     assert second.exit_code == 1
     assert len(fake.requests) == 1  # nothing asked: checked less than --max-age (1d) ago
-    assert "cached: arXiv, checked" in second.stdout
-    assert second.stdout.splitlines()[-1].endswith("(0 arXiv quer(ies))")
+    assert "cached check of" in second.stdout
+    assert second.stdout.splitlines()[-1].endswith("(all from the cache: nothing asked of arXiv)")
     assert invoke(fake, claims_file, "--max-age", "0").exit_code == 1
     assert len(fake.requests) == 2
 
@@ -217,7 +217,9 @@ def test_arxiv_answering_wrongly_is_exit_2_never_1(
     assert result.stdout.count("::warning") == 3
     assert "could not be checked" in result.stdout
     assert "error: could not check: " in result.stderr
-    assert "Tip: arXiv may be down or rate-limiting" in result.stderr
+    assert (
+        "Tip: arXiv may be down or rate-limiting; try again later (answers already received" in result.stderr
+    )
     if reply.status == 429:
         assert [s for s in sleeps if s >= 120] == [120.0] * 4  # Retry-After honoured, nothing slept
 
@@ -242,7 +244,7 @@ def test_offline_reads_imported_papers_and_never_asks(fake: FakeArxiv, claims_fi
     doc = json.loads(result.stdout)
     assert doc["offline"] is True
     assert [a["status"] for a in doc["anchors"]] == ["ok", "ok", "unchecked", "unchecked"]
-    assert doc["anchors"][0]["detail"].endswith("(from the store's papers)")
+    assert doc["anchors"][0]["detail"].endswith("; from the store's papers")
     assert fake.requests == []
 
 
