@@ -547,7 +547,9 @@ def render_github(check: AnchorCheck, claims_path: str) -> str:
 
 
 def _gh_data(text: str) -> str:
+    # Untrusted text (titles) loses ANSI escapes and other controls (the Actions log renders them), then
     # GitHub's workflow-command escaping (toolkit/core command.ts): % first, then CR and LF.
+    text = strip_control(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -583,7 +585,13 @@ def render_json(check: AnchorCheck) -> str:
             for c in check.anchors
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    # JSON escapes C0 controls itself; C1 controls (a terminal reads 0x9b as CSI) and bidi overrides in
+    # arXiv's titles are escaped too, so `cat anchors.json` is inert.
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n"
+
+
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _iso(when: dt.datetime) -> str:

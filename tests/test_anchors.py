@@ -503,6 +503,18 @@ def test_github_annotations_point_at_the_anchor_and_escape() -> None:
     assert out[3].startswith("3 anchor(s): 1 not found, 1 malformed, 1 revised")
 
 
+def test_github_messages_lose_terminal_escapes() -> None:
+    from freshness.anchors import CheckedAnchor
+    from freshness.models import AnchorResult
+
+    a = Anchor("2401.00001", parse_arxiv_id("2401.00001"), None, 2, 5)
+    result = AnchorResult(a, AnchorStatus.TITLE_MISMATCH, "arXiv's title is '\x1b[31mX\x1b[0m'\r\nnext")
+    [line, _] = render_github(
+        AnchorCheck(NOW, False, (CheckedAnchor("c", result),)), "claims.yaml"
+    ).splitlines()
+    assert line.endswith("::2401.00001 (c): arXiv's title is 'X'%0Anext")
+
+
 def test_json_is_stable_and_complete() -> None:
     doc = json.loads(render_json(sample_check()))
     assert list(doc) == [
@@ -541,6 +553,22 @@ def test_json_is_stable_and_complete() -> None:
         "checked_at": "2026-11-26T23:00:00Z",
     }
     assert doc["anchors"][2]["id"] is None
+
+
+def test_json_escapes_terminal_controls_in_untrusted_text() -> None:
+    from freshness.anchors import CheckedAnchor
+    from freshness.models import AnchorResult
+
+    a = Anchor("2401.00001", parse_arxiv_id("2401.00001"), None, 1, 1)
+    hostile = "T\x9b31m\u202eevil\x1b[0m"
+    check = AnchorCheck(
+        NOW, False, (CheckedAnchor("c", AnchorResult(a, AnchorStatus.OK, "d", hostile, 1, NOW)),)
+    )
+    text = render_json(check)
+    assert "\x9b" not in text
+    assert "\u202e" not in text
+    assert "\x1b" not in text
+    assert json.loads(text)["anchors"][0]["title"] == hostile  # escaped, not altered
 
 
 def test_text_table_is_readable_without_colour_and_inert() -> None:
