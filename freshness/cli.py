@@ -18,7 +18,8 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from freshness.config import Settings, load_settings
-from freshness.errors import ClaimsError, FreshnessError
+from freshness.errors import ClaimsError, ConfigError, FreshnessError
+from freshness.models import Claim
 
 EXIT_OK = 0
 EXIT_ATTENTION = 1
@@ -302,6 +303,147 @@ def eval_command(ctx: Context, labels: str, fmt: str, k: int) -> None:
         render_terminal(result, make_console())
 
 
+# -- report ---------------------------------------------------------------------------------------
+
+
+@cli.command("report")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "json", "markdown", "html"]),
+    default="terminal",
+    show_default=True,
+    help="terminal: for people; json: stable, documented in docs/report-json.md; markdown: paste into "
+    "an issue; html: one self-contained file.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("--claim", "claim_ids", multiple=True, metavar="ID", help="Only this claim (repeatable).")
+@handle_errors
+@pass_ctx
+def report_command(ctx: Context, fmt: str, output: str | None, claim_ids: tuple[str, ...]) -> None:
+    """Show each claim's status with its evidence: which newer papers, and why.
+
+    Reads the store only (no network): run `freshness poll` or `freshness run` to bring in new papers
+    and `freshness check-anchors` to refresh anchor statuses.
+
+    Exit codes: 0 shown; 2 bad claims file, unknown --claim, or unreadable store.
+    """
+    from pathlib import Path
+
+    from freshness.assess import build_report
+    from freshness.claims import load_claims
+    from freshness.output import make_console
+    from freshness.report import render
+    from freshness.store import Store
+
+    claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.now.date()), claim_ids)
+    with Store.open(ctx.settings.db_path) as store:
+        report = build_report(store, claims, now=ctx.now)
+    if output is not None:
+        Path(output).write_text(render(report, fmt, width=100), encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+        return
+    console = make_console()
+    color = fmt == "terminal" and console.is_terminal and not console.no_color
+    click.echo(render(report, fmt, width=console.width, color=color), nl=False)
+
+
+def select_claims(claims: list[Claim], wanted: tuple[str, ...]) -> list[Claim]:
+    """The claims named by --claim (all when none), or an error naming the unknown ids."""
+    if not wanted:
+        return claims
+    known = {c.id for c in claims}
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        raise ConfigError(
+            f"no claim {', '.join(map(repr, unknown))} in the claims file",
+            tip="Known claim ids: " + ", ".join(sorted(known)),
+        )
+    return [c for c in claims if c.id in wanted]
+
+
+# -- check-anchors --------------------------------------------------------------------------------
+
+
+def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> dt.timedelta:
+    """--max-age: 0, 30min, 12h, 1d or 1w."""
+    from freshness.anchors import parse_max_age
+
+    try:
+        return parse_max_age(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.command("check-anchors")
+@click.option("--offline", is_flag=True, help="Use only the store (cached checks, imported papers).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a table; github: Actions annotations at each anchor's line; json: docs/ci.md.",
+)
+@click.option(
+    "--max-age",
+    default="1d",
+    metavar="DURATION",
+    callback=_max_age_option,
+    show_default=True,
+    envvar="FRESHNESS_ANCHOR_MAX_AGE",
+    help="Ask arXiv again only about anchors checked longer ago than this (0: always). "
+    "[env FRESHNESS_ANCHOR_MAX_AGE]",
+)
+@handle_errors
+@pass_ctx
+def check_anchors_command(ctx: Context, offline: bool, fmt: str, max_age: dt.timedelta) -> None:
+    """Check that every anchor id in the claims file resolves to the paper it claims.
+
+    Exit codes: 0 every anchor resolves (revised, and unchecked with --offline, are warnings);
+    1 at least one anchor is broken (malformed, not found, withdrawn, title mismatch);
+    2 could not check (arXiv unreachable or answering wrongly, bad claims file).
+    """
+    from pathlib import Path
+
+    from freshness.anchors import (
+        check_anchors,
+        exit_code,
+        render_github,
+        render_json,
+        render_text,
+        summary_line,
+    )
+    from freshness.claims import load_claims
+    from freshness.output import make_console, strip_control
+    from freshness.sources.arxiv_api import ArxivApiSource
+    from freshness.store import Store
+
+    claims = load_claims(ctx.settings.claims_path, today=ctx.now.date())
+    source = None if offline else ArxivApiSource.from_settings(ctx.settings)
+    # Offline without a store (a fresh clone, a pre-commit hook): read an empty one, create nothing.
+    db = ctx.settings.db_path if source is not None or ctx.settings.db_path.exists() else Path(":memory:")
+    with Store.open(db) as store:
+        check = check_anchors(claims, store=store, now=ctx.now, lookup=source, max_age=max_age)
+    if fmt == "json":
+        click.echo(render_json(check), nl=False)
+    elif fmt == "github":
+        click.echo(render_github(check, str(ctx.settings.claims_path)), nl=False)
+    else:
+        console = make_console()
+        console.print(render_text(check))
+        console.print(summary_line(check), markup=False)
+    for problem in check.problems:
+        click.echo(f"error: could not check: {strip_control(problem)}", err=True)
+    if check.problems:
+        click.echo(
+            "Tip: arXiv may be down or rate-limiting; try again later (answers already received are "
+            "cached, so the next run asks only about the rest).",
+            err=True,
+        )
+    sys.exit(exit_code(check))
+
+
 # -- nightly: run, schedule, history, triage ------------------------------------------------------
 
 
@@ -540,85 +682,3 @@ def reviewed_command(ctx: Context, claim_id: str, on: dt.datetime | None, reason
     Exit codes: 0 recorded; 2 unknown claim, a date in the future, or bad claims file.
     """
     _decide(ctx, claim_id, "reviewed", until=on.date() if on else None, reason=reason)
-
-
-# -- check-anchors --------------------------------------------------------------------------------
-
-
-def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> dt.timedelta:
-    """--max-age: 0, 30min, 12h, 1d or 1w."""
-    from freshness.anchors import parse_max_age
-
-    try:
-        return parse_max_age(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-@cli.command("check-anchors")
-@click.option("--offline", is_flag=True, help="Use only the store (cached checks, imported papers).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "github", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a table; github: Actions annotations at each anchor's line; json: docs/ci.md.",
-)
-@click.option(
-    "--max-age",
-    default="1d",
-    metavar="DURATION",
-    callback=_max_age_option,
-    show_default=True,
-    envvar="FRESHNESS_ANCHOR_MAX_AGE",
-    help="Ask arXiv again only about anchors checked longer ago than this (0: always). "
-    "[env FRESHNESS_ANCHOR_MAX_AGE]",
-)
-@handle_errors
-@pass_ctx
-def check_anchors_command(ctx: Context, offline: bool, fmt: str, max_age: dt.timedelta) -> None:
-    """Check that every anchor id in the claims file resolves to the paper it claims.
-
-    Exit codes: 0 every anchor resolves (revised, and unchecked with --offline, are warnings);
-    1 at least one anchor is broken (malformed, not found, withdrawn, title mismatch);
-    2 could not check (arXiv unreachable or answering wrongly, bad claims file).
-    """
-    from pathlib import Path
-
-    from freshness.anchors import (
-        check_anchors,
-        exit_code,
-        render_github,
-        render_json,
-        render_text,
-        summary_line,
-    )
-    from freshness.claims import load_claims
-    from freshness.output import make_console, strip_control
-    from freshness.sources.arxiv_api import ArxivApiSource
-    from freshness.store import Store
-
-    claims = load_claims(ctx.settings.claims_path, today=ctx.now.date())
-    source = None if offline else ArxivApiSource.from_settings(ctx.settings)
-    # Offline without a store (a fresh clone, a pre-commit hook): read an empty one, create nothing.
-    db = ctx.settings.db_path if source is not None or ctx.settings.db_path.exists() else Path(":memory:")
-    with Store.open(db) as store:
-        check = check_anchors(claims, store=store, now=ctx.now, lookup=source, max_age=max_age)
-    if fmt == "json":
-        click.echo(render_json(check), nl=False)
-    elif fmt == "github":
-        click.echo(render_github(check, str(ctx.settings.claims_path)), nl=False)
-    else:
-        console = make_console()
-        console.print(render_text(check))
-        console.print(summary_line(check), markup=False)
-    for problem in check.problems:
-        click.echo(f"error: could not check: {strip_control(problem)}", err=True)
-    if check.problems:
-        click.echo(
-            "Tip: arXiv may be down or rate-limiting; try again later (answers already received are "
-            "cached, so the next run asks only about the rest).",
-            err=True,
-        )
-    sys.exit(exit_code(check))

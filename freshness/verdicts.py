@@ -56,7 +56,7 @@ def judge(
     if too_old:
         reasons.append(f"{age} days old, shelf life {claim.shelf_life_days} days")
     if velocity is not None and covered:
-        reasons.append(_velocity_reason(claim, velocity))
+        reasons.append(_velocity_reason(claim, velocity, today))
     if not covered:
         reasons.append(_unchecked_reason(claim, newest_paper))
     reasons.extend(_anchor_reason(a) for a in anchors if not a.status.broken and a.status != AnchorStatus.OK)
@@ -105,10 +105,15 @@ def _superseding_reason(superseding: Sequence[Match]) -> str:
     return f"{n} newer paper{'s' if n != 1 else ''} may supersede it: {named}{more}"
 
 
-def _velocity_reason(claim: Claim, velocity: Velocity) -> str:
+def _velocity_reason(claim: Claim, velocity: Velocity, today: dt.date) -> str:
     months = max(1, round(velocity.days / 30.44))
     span = f"{months} month{'s' if months != 1 else ''}"
-    when = f"in the {span} since this claim" if velocity.since <= claim.date else f"in the last {span}"
+    if velocity.since <= claim.date:
+        when = f"in the {span} since this claim"
+    else:
+        when = f"in the last {span}"
+    if velocity.until < today:  # the store ends before today: say which months were counted
+        when += f" of the store (to {velocity.until.isoformat()}, its newest papers)"
     papers = f"{velocity.related} related paper{'s' if velocity.related != 1 else ''}"
     challenge = (
         f"{velocity.challenging} challenge{'s' if velocity.challenging == 1 else ''} it"
