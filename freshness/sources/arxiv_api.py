@@ -76,7 +76,8 @@ class ArxivApiSource:
         batch_size = self.ids_per_batch
         for start in range(0, len(bases), batch_size):
             found.update(self._lookup_batch(bases[start : start + batch_size]))
-        return {k: v for k, v in found.items() if k in set(bases)}
+        wanted = set(bases)
+        return {k: v for k, v in found.items() if k in wanted}
 
     def _lookup_batch(self, bases: list[str]) -> dict[str, Paper]:
         batch = bases if CANARY_ID in bases else [*bases, CANARY_ID]
