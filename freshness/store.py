@@ -185,6 +185,33 @@ def m008_index_new_papers_in_batches(db: sqlite3.Connection) -> None:
     db.execute("DROP TRIGGER IF EXISTS papers_ai")
 
 
+def m009_create_paper_filter(db: sqlite3.Connection) -> None:
+    # What a full-text search filters on (first-version date, categories), in narrow rows: joining the
+    # FTS hits to `papers` instead read a wide row (abstract, authors) per hit, and the category
+    # IN-subquery materialised every paper of the categories on each query; both dominated search
+    # time at 100k-1M papers (bench/bench_match.py; docs/benchmarks.md). Inserts are written by
+    # Store._upsert (like papers_fts, m008); updates and deletes follow by trigger.
+    _run_script(
+        db,
+        """
+        CREATE TABLE paper_filter (
+            rowid INTEGER PRIMARY KEY,            -- papers.rowid
+            published TEXT NOT NULL,              -- papers.published
+            categories TEXT NOT NULL              -- ' cs.CL cs.AI ': papers.categories, space-padded
+        );
+        INSERT INTO paper_filter (rowid, published, categories)
+            SELECT rowid, published, ' ' || categories || ' ' FROM papers;
+        CREATE TRIGGER paper_filter_au AFTER UPDATE OF published, categories ON papers BEGIN
+            UPDATE paper_filter SET published = new.published, categories = ' ' || new.categories || ' '
+            WHERE rowid = new.rowid;
+        END;
+        CREATE TRIGGER paper_filter_ad AFTER DELETE ON papers BEGIN
+            DELETE FROM paper_filter WHERE rowid = old.rowid;
+        END;
+        """,
+    )
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the caller's transaction (`executescript` would COMMIT first)."""
     statement = ""
@@ -207,6 +234,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m006_create_runs,
     m007_create_decisions,
     m008_index_new_papers_in_batches,
+    m009_create_paper_filter,
 )
 
 
@@ -296,6 +324,7 @@ class Store:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
         self.path = path
+        self._summary: tuple[tuple[int, int], StoreSummary] | None = None
 
     @classmethod
     def open(cls, path: Path, *, busy_timeout: float = 10.0) -> Store:
@@ -422,6 +451,10 @@ class Store:
             [(row[0], row[3], row[4]) for row in inserts],
         )
         db.executemany(
+            "INSERT INTO paper_filter (rowid, published, categories) VALUES (?,?,?)",
+            [(row[0], row[10], f" {row[6]} ") for row in inserts],
+        )
+        db.executemany(
             "UPDATE papers SET version=?, title=?, abstract=?, authors=?, categories=?, "
             "comments=?, journal_ref=?, doi=?, published=?, updated=?, withdrawn=?, "
             "source=?, stored_at=? WHERE rowid=?",
@@ -487,18 +520,18 @@ class Store:
     ) -> list[tuple[int, float]]:
         """Full-text search: (rowid, bm25 rank; lower is better) of papers first submitted after
         `after` and, when given, carrying one of `categories`. Title hits weigh 3x abstract hits."""
+        # The filters read paper_filter's narrow rows (m009), one lookup per hit.
         sql = (
             "SELECT papers_fts.rowid, bm25(papers_fts, 3.0, 1.0) AS rank FROM papers_fts "
-            "JOIN papers ON papers.rowid = papers_fts.rowid WHERE papers_fts MATCH ?"
+            "JOIN paper_filter f ON f.rowid = papers_fts.rowid WHERE papers_fts MATCH ?"
         )
         params: list[object] = [fts_query]
         if after is not None:
-            sql += " AND papers.published > ?"
+            sql += " AND f.published > ?"
             params.append(after.isoformat())
         if categories:
-            marks = ",".join("?" * len(categories))
-            sql += f" AND papers.rowid IN (SELECT paper FROM paper_categories WHERE category IN ({marks}))"
-            params.extend(categories)
+            sql += " AND (" + " OR ".join("instr(f.categories, ?) > 0" for _ in categories) + ")"
+            params.extend(f" {c} " for c in categories)
         sql += " ORDER BY rank LIMIT ?"
         params.append(limit)
         try:
@@ -528,14 +561,22 @@ class Store:
         return int(self.db.execute(sql, params).fetchone()[0])
 
     def summary(self) -> StoreSummary:
+        """Paper count and date range. Remembered until the database changes (this connection's
+        writes move total_changes, other connections' commits move data_version): count(*) over 1M
+        papers costs tens of ms, and the matcher asks once per claim."""
+        key = (int(self.db.execute("PRAGMA data_version").fetchone()[0]), self.db.total_changes)
+        if self._summary is not None and self._summary[0] == key:
+            return self._summary[1]
         n, newest, oldest = self.db.execute(
             "SELECT count(*), max(published), min(published) FROM papers"
         ).fetchone()
-        return StoreSummary(
+        summary = StoreSummary(
             papers=int(n),
             newest_paper=dt.date.fromisoformat(newest) if newest else None,
             oldest_paper=dt.date.fromisoformat(oldest) if oldest else None,
         )
+        self._summary = (key, summary)
+        return summary
 
     # -- poll state --------------------------------------------------------------------------------
 

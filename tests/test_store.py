@@ -150,3 +150,32 @@ def test_new_papers_are_indexed_without_the_old_insert_trigger(tmp_path: Path, n
         assert [r for r, _ in store.search("entropy")] == [2]  # indexed by the batch write
         fts_rows = store.db.execute("SELECT count(*) FROM papers_fts").fetchone()[0]
         assert fts_rows == store.summary().papers == 3
+
+
+def test_search_filters_follow_a_newer_version(store: Store, now: dt.datetime) -> None:
+    # paper_filter (m009) holds what search filters on; an update must move it along.
+    store.upsert_papers(
+        [make_paper("2501.00001", title="Entropy", categories=("cs.CL",))], source="rss", now=now
+    )
+    assert [r for r, _ in store.search("entropy", categories=["cs.CL"])] == [1]
+    newer = make_paper(
+        "2501.00001", title="Entropy", version=2, updated=dt.date(2025, 3, 1), categories=("cs.LG", "stat.ML")
+    )
+    store.upsert_papers([newer], source="api", now=now)
+    assert store.search("entropy", categories=["cs.CL"]) == []
+    assert [r for r, _ in store.search("entropy", categories=["stat.ML", "cs.AI"])] == [1]
+    assert store.search("entropy", categories=["cs"]) == []  # a category matches whole, not as a prefix
+    assert [r for r, _ in store.search("entropy", after=dt.date(2025, 1, 1))] == [1]
+    assert store.search("entropy", after=dt.date(2025, 1, 2)) == []
+
+
+def test_summary_is_remembered_until_the_store_changes(tmp_path: Path, now: dt.datetime) -> None:
+    path = tmp_path / "s.sqlite"
+    with Store.open(path) as reader, Store.open(path) as writer:
+        assert reader.summary().papers == 0
+        writer.upsert_papers([make_paper("2501.00001")], source="rss", now=now)
+        assert reader.summary().papers == 1  # another connection's commit
+        reader.upsert_papers([make_paper("2501.00002", published=dt.date(2025, 2, 1))], source="rss", now=now)
+        assert reader.summary() == reader.summary()
+        assert reader.summary().papers == 2  # its own write
+        assert reader.summary().newest_paper == dt.date(2025, 2, 1)
