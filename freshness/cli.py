@@ -318,9 +318,17 @@ def eval_command(ctx: Context, labels: str, fmt: str, k: int) -> None:
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @click.option("--claim", "claim_ids", multiple=True, metavar="ID", help="Only this claim (repeatable).")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Only the claims whose status or evidence changed since the run of that day (freshness run).",
+)
 @handle_errors
 @pass_ctx
-def report_command(ctx: Context, fmt: str, output: str | None, claim_ids: tuple[str, ...]) -> None:
+def report_command(
+    ctx: Context, fmt: str, output: str | None, claim_ids: tuple[str, ...], since: dt.datetime | None
+) -> None:
     """Show each claim's status with its evidence: which newer papers, and why.
 
     Reads the store only (no network): run `freshness poll` or `freshness run` to bring in new papers
@@ -339,6 +347,10 @@ def report_command(ctx: Context, fmt: str, output: str | None, claim_ids: tuple[
     claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.now.date()), claim_ids)
     with Store.open(ctx.settings.db_path) as store:
         report = build_report(store, claims, now=ctx.now)
+        if since is not None:
+            from freshness.history import changes_since, report_since
+
+            report = report_since(report, changes_since(store, since.date(), current=report), since.date())
     if output is not None:
         Path(output).write_text(render(report, fmt, width=100), encoding="utf-8")
         click.echo(f"wrote {output}", err=True)

@@ -405,3 +405,47 @@ def _flat(text: str, limit: int = 100) -> str:
     """Untrusted text on one line: control characters removed, whitespace collapsed, cut to `limit`."""
     flat = " ".join(strip_control(text).split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+# -- describing changes -------------------------------------------------------------------------------
+
+SHOWN_CANDIDATES = 5  # new superseding candidates named per claim in summaries and notes
+
+
+def status_words(status: ClaimStatus | None) -> str:
+    """A status as words ("possibly superseded"); None is a claim not judged before."""
+    return "(new claim)" if status is None else status.value.replace("_", " ")
+
+
+def change_text(change: ClaimChange) -> str:
+    """One line: how a claim changed (status, new superseding candidates, new related papers)."""
+    parts = []
+    if change.after is None:
+        return f"{change.claim_id}: no longer in the claims file"
+    if change.before is None:
+        parts.append(f"{status_words(change.after)} (first judged)")
+    elif change.status_changed:
+        parts.append(f"{status_words(change.before)} -> {status_words(change.after)}")
+    if change.new_superseding:
+        ids = ", ".join(m.arxiv_id for m in change.new_superseding[:SHOWN_CANDIDATES])
+        more = len(change.new_superseding) - SHOWN_CANDIDATES
+        parts.append(f"new superseding candidate(s) {ids}" + (f" and {more} more" if more > 0 else ""))
+    if change.new_matches and change.before is not None:
+        n = len(change.new_matches)
+        parts.append(f"{n} new related paper{'s' if n != 1 else ''}")
+    return f"{change.claim_id}: " + "; ".join(parts)
+
+
+def report_since(report: Report, changes: ChangeSet, since: dt.date) -> Report:
+    """`report --since DATE`: only the claims that changed after DATE, with how they changed in the
+    notes. Without a run on or before DATE there is nothing to compare with: everything is shown."""
+    if changes.baseline is None:
+        note = f"no run on or before {since} to compare with: showing every claim"
+        return dataclasses.replace(report, notes=(*report.notes, note))
+    changed = {c.claim_id for c in changes.claims if c.after is not None}
+    notes = [f"changes since the run of {changes.baseline}: {len(changes.claims)} claim(s)"]
+    notes += [change_text(c) for c in changes.claims]
+    if not changes.claims:
+        notes = [f"no changes since the run of {changes.baseline}"]
+    verdicts = tuple(v for v in report.verdicts if v.claim.id in changed)
+    return dataclasses.replace(report, verdicts=verdicts, notes=(*report.notes, *notes))

@@ -24,14 +24,17 @@ from freshness.claims import load_claims
 from freshness.config import Settings
 from freshness.errors import FreshnessError, SourceUnavailable, StoreError, WireFormatError
 from freshness.history import (
+    SHOWN_CANDIDATES,
     ClaimChange,
     Decisions,
+    change_text,
     compare,
     load_decisions,
     previous_run,
     record_run,
     run_claims,
 )
+from freshness.history import status_words as _status
 from freshness.http import PoliteSession, polite_session
 from freshness.locking import DEFAULT_LOCK_WAIT, writer_lock
 from freshness.models import AnchorResult, Claim, ClaimStatus, Report, Verdict
@@ -41,7 +44,6 @@ from freshness.store import Store
 log = logging.getLogger(__name__)
 
 ALARMING = frozenset({ClaimStatus.ANCHOR_BROKEN, ClaimStatus.POSSIBLY_SUPERSEDED})
-SHOWN_CANDIDATES = 5  # new superseding candidates named per claim in the summary
 
 
 class RunOutcome(StrEnum):
@@ -257,7 +259,7 @@ def _notes(
         notes.append(f"no changes since the run of {baseline}")
     for change in _shown(changes, baseline):
         notes.append(
-            f"{'since the run of ' + str(baseline) if baseline else 'first run'}: {_change_text(change)}"
+            f"{'since the run of ' + str(baseline) if baseline else 'first run'}: {change_text(change)}"
         )
     return notes
 
@@ -265,28 +267,6 @@ def _notes(
 def _shown(changes: Sequence[ClaimChange], baseline: dt.date | None) -> list[ClaimChange]:
     """Every change against an earlier run; on the first run (everything is new) only the alarming."""
     return list(changes) if baseline is not None else [c for c in changes if c.after in ALARMING]
-
-
-def _status(status: ClaimStatus | None) -> str:
-    return "(new claim)" if status is None else status.value.replace("_", " ")
-
-
-def _change_text(change: ClaimChange) -> str:
-    parts = []
-    if change.after is None:
-        return f"{change.claim_id}: no longer in the claims file"
-    if change.before is None:
-        parts.append(f"{_status(change.after)} (first judged)")
-    elif change.status_changed:
-        parts.append(f"{_status(change.before)} -> {_status(change.after)}")
-    if change.new_superseding:
-        ids = ", ".join(m.arxiv_id for m in change.new_superseding[:SHOWN_CANDIDATES])
-        more = len(change.new_superseding) - SHOWN_CANDIDATES
-        parts.append(f"new superseding candidate(s) {ids}" + (f" and {more} more" if more > 0 else ""))
-    if change.new_matches and change.before is not None:
-        n = len(change.new_matches)
-        parts.append(f"{n} new related paper{'s' if n != 1 else ''}")
-    return f"{change.claim_id}: " + "; ".join(parts)
 
 
 def write_reports(report: Report, directory: Path, day: dt.date, *, html: bool = False) -> tuple[Path, ...]:

@@ -108,10 +108,7 @@ def _superseding_reason(superseding: Sequence[Match]) -> str:
 def _velocity_reason(claim: Claim, velocity: Velocity, today: dt.date) -> str:
     months = max(1, round(velocity.days / 30.44))
     span = f"{months} month{'s' if months != 1 else ''}"
-    if velocity.since <= claim.date:
-        when = f"in the {span} since this claim"
-    else:
-        when = f"in the last {span}"
+    when = f"in the {span} since this claim" if velocity.since <= claim.date else f"in the last {span}"
     if velocity.until < today:  # the store ends before today: say which months were counted
         when += f" of the store (to {velocity.until.isoformat()}, its newest papers)"
     papers = f"{velocity.related} related paper{'s' if velocity.related != 1 else ''}"

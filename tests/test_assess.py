@@ -1,0 +1,87 @@
+"""assess.build_report: matches, anchors, velocity and triage decisions meet in one verdict per claim."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from freshness.arxiv_ids import parse_arxiv_id
+from freshness.assess import build_report
+from freshness.models import Anchor, AnchorStatus, Claim, ClaimStatus
+from freshness.store import DecisionKind, Store
+from tests.conftest import make_paper
+
+NOW = dt.datetime(2026, 11, 26, 23, 0, tzinfo=dt.UTC)
+CLAIM = Claim(
+    id="sparse",
+    text="Sparse attention for long context matches dense attention.",
+    date=dt.date(2025, 1, 10),
+    topics=("sparse attention for long context", "dense attention quality"),
+    anchors=(Anchor("2501.00001", parse_arxiv_id("2501.00001"), "Sparse attention is all you need", 8, 9),),
+    categories=("cs.CL",),
+    shelf_life_days=3650,
+)
+CHALLENGER = make_paper(
+    "2503.00002",
+    title="Sparse attention for long context does not match dense attention",
+    abstract="Contrary to prior claims, sparse attention for long context fails to match dense attention "
+    "quality; we find no evidence that the gap closes.",
+    published=dt.date(2025, 3, 2),
+)
+RELATED = make_paper(
+    "2504.00003",
+    title="Efficient kernels for sparse attention for long context",
+    abstract="We speed up sparse attention for long context and report dense attention quality.",
+    published=dt.date(2025, 4, 2),
+)
+
+
+def _fill(store: Store) -> None:
+    anchor = make_paper("2501.00001", title="Sparse attention is all you need", published=dt.date(2025, 1, 5))
+    store.upsert_papers([anchor, CHALLENGER, RELATED], source="test", now=NOW)
+
+
+def test_a_challenging_paper_makes_the_claim_possibly_superseded(store: Store) -> None:
+    _fill(store)
+    [verdict] = build_report(store, [CLAIM], now=NOW).verdicts
+    assert verdict.status is ClaimStatus.POSSIBLY_SUPERSEDED
+    assert verdict.matches[0].arxiv_id == "2503.00002"
+    assert verdict.matches[0].superseding
+    assert [a.status for a in verdict.anchors] == [AnchorStatus.OK]
+    assert any("may supersede it" in r and "2503.00002" in r for r in verdict.reasons)
+
+
+def test_a_dismissed_paper_is_gone_and_a_confirmed_one_leads(store: Store) -> None:
+    _fill(store)
+    store.add_decision("sparse", DecisionKind.DISMISS, now=NOW, arxiv_id="2503.00002", reason="off topic")
+    store.add_decision("sparse", DecisionKind.CONFIRM, now=NOW, arxiv_id="2504.00003")
+    [verdict] = build_report(store, [CLAIM], now=NOW).verdicts
+    ids = [m.arxiv_id for m in verdict.matches]
+    assert "2503.00002" not in ids
+    assert ids[0] == "2504.00003"
+    assert verdict.matches[0].superseding
+    assert verdict.status is ClaimStatus.POSSIBLY_SUPERSEDED
+    assert any("dismissed by a person" in r for r in verdict.reasons)
+
+
+def test_a_review_moves_the_claims_clock(store: Store) -> None:
+    _fill(store)
+    store.add_decision("sparse", DecisionKind.REVIEWED, now=NOW, until=dt.date(2025, 3, 15))
+    [verdict] = build_report(store, [CLAIM], now=NOW).verdicts
+    assert verdict.claim.date == dt.date(2025, 1, 10)  # the claim as written
+    assert [m.arxiv_id for m in verdict.matches] == ["2504.00003"]  # only what is newer than the review
+    assert verdict.status is ClaimStatus.FRESH
+    assert any("reviewed by a person on 2025-03-15" in r for r in verdict.reasons)
+
+
+def test_an_old_store_is_said_to_be_old_and_velocity_ends_at_its_newest_paper(store: Store) -> None:
+    _fill(store)
+    report = build_report(store, [CLAIM], now=NOW)
+    assert any("newest paper is from 2025-04-02" in n for n in report.notes)
+    reasons = " ".join(report.verdicts[0].reasons)
+    assert "to 2025-04-02, its newest papers" in reasons
+
+
+def test_an_empty_store_leaves_claims_unchecked(store: Store) -> None:
+    [verdict] = build_report(store, [CLAIM], now=NOW).verdicts
+    assert verdict.status is ClaimStatus.UNCHECKED
+    assert verdict.matches == ()

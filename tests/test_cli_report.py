@@ -1,0 +1,224 @@
+"""`freshness report` end to end through Click: formats, filters, --since, escaping, exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from freshness.cli import cli
+from freshness.models import ClaimStatus, Match
+from freshness.store import Store, StoredRunClaim
+from tests.conftest import make_paper
+
+# Dates far back and shelf lives long, so the verdicts do not move as the real clock does.
+CLAIMS_YAML = """\
+version: 1
+defaults:
+  categories: [cs.CL]
+  shelf_life: 50y
+claims:
+  - id: sparse-attention
+    claim: Sparse attention for long context matches dense attention.
+    date: 2025-01-10
+    topics: [sparse attention for long context, dense attention quality]
+    anchors:
+      - {id: "2501.00001", title: "Sparse attention is all you need"}
+  - id: cot-shift
+    claim: Chain-of-thought prompting is robust to distribution shift.
+    date: 2025-01-10
+    topics: [chain of thought under distribution shift]
+"""
+
+EVIL_TITLE = "[bold red]Sparse attention[/] for long context \x1b[31m<script>alert(1)</script> fails"
+
+
+def _store(db: Path) -> None:
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    papers = [
+        make_paper("2501.00001", title="Sparse attention is all you need", published=dt.date(2025, 1, 5)),
+        make_paper(
+            "2503.00002",
+            title="Sparse attention for long context does not match dense attention",
+            abstract="Contrary to prior claims, sparse attention for long context fails to match dense "
+            "attention quality on retrieval tasks; we find no evidence that the gap closes.",
+            published=dt.date(2025, 3, 2),
+        ),
+        make_paper(
+            "2504.00003",
+            title=EVIL_TITLE,
+            abstract="We study sparse attention for long context and dense attention quality.",
+            published=dt.date(2025, 4, 2),
+        ),
+        make_paper(
+            "2505.00004",
+            title="Chain of thought under distribution shift: a benchmark",
+            abstract="We benchmark chain of thought under distribution shift across tasks.",
+            published=dt.date(2025, 5, 2),
+        ),
+        make_paper(
+            "2505.00005",
+            title="Protein folding with diffusion",
+            abstract="Biology.",
+            published=dt.date(2025, 5, 3),
+        ),
+    ]
+    with Store.open(db) as store:
+        store.upsert_papers(papers, source="test", now=now)
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> tuple[Path, Path]:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(CLAIMS_YAML)
+    db = tmp_path / "store.sqlite"
+    _store(db)
+    return claims, db
+
+
+def invoke(paths: tuple[Path, Path], *args: str) -> Result:
+    claims, db = paths
+    return CliRunner().invoke(cli, ["--claims", str(claims), "--db", str(db), *args], env={"NO_COLOR": "1"})
+
+
+def test_every_command_has_help_text() -> None:
+    for name, command in cli.commands.items():
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert command.help, f"{name} has no help text"
+        assert len(command.help.strip()) > 20, f"{name}'s help says too little"
+
+
+def test_python_dash_m_runs_the_same_cli() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "freshness", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert "report" in done.stdout
+
+
+def test_terminal_report_shows_status_evidence_and_links(paths: tuple[Path, Path]) -> None:
+    result = invoke(paths, "report")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Store: 5 papers" in out
+    assert "POSSIBLY SUPERSEDED" in out
+    assert "sparse-attention" in out
+    assert "https://arxiv.org/abs/2503.00002" in out
+    assert "cot-shift" in out
+    assert "https://arxiv.org/abs/2505.00004" in out
+    assert "2505.00005" not in out  # unrelated paper
+    assert "\x1b" not in out  # NO_COLOR and not a terminal: no ANSI at all
+
+
+def test_untrusted_titles_print_inert_in_every_format(paths: tuple[Path, Path], tmp_path: Path) -> None:
+    terminal = invoke(paths, "report").output
+    assert "[bold red]Sparse attention[/]" in terminal  # shown as typed, not interpreted
+    assert "\x1b[31m" not in terminal
+    markdown = invoke(paths, "report", "--format", "markdown").output
+    assert "<script>" not in markdown
+    html_file = tmp_path / "r.html"
+    assert invoke(paths, "report", "--format", "html", "--output", str(html_file)).exit_code == 0
+    html = html_file.read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_json_report_is_the_documented_shape(paths: tuple[Path, Path]) -> None:
+    result = invoke(paths, "report", "--format", "json")
+    assert result.exit_code == 0
+    doc = json.loads(result.output)
+    assert doc["schema_version"] == 1
+    assert doc["store"]["papers"] == 5
+    by_id = {c["id"]: c for c in doc["claims"]}
+    assert list(by_id) == ["sparse-attention", "cot-shift"]
+    sparse = by_id["sparse-attention"]
+    assert sparse["status"] == "possibly_superseded"
+    assert sparse["matches"][0]["arxiv_id"] == "2503.00002"
+    assert sparse["matches"][0]["superseding"] is True
+    assert sparse["anchors"][0] == {**sparse["anchors"][0], "id": "2501.00001", "status": "ok"}
+    assert all(m["published"] > "2025-01-10" for m in sparse["matches"])  # only newer papers
+
+
+def test_claim_filter_and_unknown_claim(paths: tuple[Path, Path]) -> None:
+    only = json.loads(invoke(paths, "report", "--format", "json", "--claim", "cot-shift").output)
+    assert [c["id"] for c in only["claims"]] == ["cot-shift"]
+    bad = invoke(paths, "report", "--claim", "nope")
+    assert bad.exit_code == 2
+    assert "no claim 'nope'" in bad.output
+    assert "Tip: Known claim ids: cot-shift, sparse-attention" in bad.output
+
+
+def test_output_file(paths: tuple[Path, Path], tmp_path: Path) -> None:
+    target = tmp_path / "out.md"
+    result = invoke(paths, "report", "--format", "markdown", "--output", str(target))
+    assert result.exit_code == 0
+    assert f"wrote {target}" in result.output
+    assert target.read_text().startswith("# Claim freshness report")
+
+
+def test_bad_claims_file_exits_2_naming_line_and_column(paths: tuple[Path, Path]) -> None:
+    claims, _ = paths
+    claims.write_text(
+        CLAIMS_YAML.replace("date: 2025-01-10\n    topics: [chain", "date: 2025-02-30\n    topics: [chain")
+    )
+    result = invoke(paths, "report")
+    assert result.exit_code == 2
+    assert f"{claims}:14:11:" in result.output
+    assert "not a real calendar date" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_since_without_an_earlier_run_shows_everything_with_a_note(paths: tuple[Path, Path]) -> None:
+    doc = json.loads(invoke(paths, "report", "--format", "json", "--since", "2025-06-01").output)
+    assert [c["id"] for c in doc["claims"]] == ["sparse-attention", "cot-shift"]
+    assert any("no run on or before 2025-06-01" in n for n in doc["notes"])
+
+
+def test_since_shows_only_what_changed_after_that_run(paths: tuple[Path, Path]) -> None:
+    _, db = paths
+    at = dt.datetime(2025, 6, 1, 23, 0, tzinfo=dt.UTC)
+    kept = Match(
+        "2505.00004",
+        "Chain of thought under distribution shift: a benchmark",
+        dt.date(2025, 5, 2),
+        50.0,
+        False,
+        (),
+    )
+    with Store.open(db) as store:
+        store.save_run(
+            day=at.date(),
+            started_at=at,
+            finished_at=at,
+            outcome="ok",
+            stale=False,
+            poll="got 2 papers",
+            claims=[
+                StoredRunClaim("sparse-attention", ClaimStatus.FRESH, (), ()),
+                StoredRunClaim("cot-shift", ClaimStatus.FRESH, (), (kept,)),
+            ],
+        )
+    doc = json.loads(invoke(paths, "report", "--format", "json", "--since", "2025-06-02").output)
+    assert [c["id"] for c in doc["claims"]] == ["sparse-attention"]
+    notes = "\n".join(doc["notes"])
+    assert "changes since the run of 2025-06-01" in notes
+    assert "sparse-attention: fresh -> possibly superseded" in notes
+    assert "2503.00002" in notes
+
+
+def test_missing_store_folder_is_created_and_an_empty_store_reports_unchecked(tmp_path: Path) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(CLAIMS_YAML)
+    result = CliRunner().invoke(
+        cli, ["--claims", str(claims), "--db", str(tmp_path / "new" / "s.sqlite"), "report"]
+    )
+    assert result.exit_code == 0
+    assert "UNCHECKED" in result.output
+    assert "the store has no papers yet" in result.output
