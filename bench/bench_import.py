@@ -193,12 +193,18 @@ def _cli_import(path: Path, db: Path) -> common.ChildRun:
     return run
 
 
-def bench_file(label: str, path: Path, records: int, repeat: int, cli: bool) -> list[list[object]]:
+def bench_file(
+    label: str, path: Path, records: int, repeat: int, cli: bool, *, parsers: bool = True
+) -> list[list[object]]:
+    """Rows for one file: the parse floors (when `parsers`), the baseline, freshness, a re-import."""
     rows: list[list[object]] = []
     results: dict[str, list[common.ChildRun]] = {"parse": [], "wire": [], "baseline": [], "freshness": []}
+    if not parsers:
+        del results["parse"], results["wire"]
     for _ in range(repeat):
-        results["parse"].append(_measure("parse", path, with_db=False))
-        results["wire"].append(_measure("wire", path, with_db=False))
+        if parsers:
+            results["parse"].append(_measure("parse", path, with_db=False))
+            results["wire"].append(_measure("wire", path, with_db=False))
         results["baseline"].append(_measure("baseline", path))
         if cli:
             results["freshness"].append(_cli_import(path, _fresh_db("freshness")))
@@ -280,7 +286,9 @@ def main(argv: list[str] | None = None) -> None:
             f"Synthetic file: {synthetic} ({args.records:,} records, "
             f"{synthetic.stat().st_size / 1e6:.0f} MB gzipped)\n"
         )
-        rows += bench_file(f"synthetic {args.records:,}", synthetic, args.records, args.synthetic_repeat, cli)
+        rows += bench_file(
+            f"synthetic {args.records:,}", synthetic, args.records, args.synthetic_repeat, cli, parsers=False
+        )
     print(
         common.table(
             [

@@ -187,7 +187,9 @@ def test_matcher_and_brute_force_run_on_the_same_claims(tiny_store: Path, tiny_c
     rate = bench_match.measure_brute_rate(["long contexts"], [p[3] for p in papers], 1)
     assert rate.pairs == 40
     assert rate.seconds(2, 80) == pytest.approx(4 * rate.timing.best)
-    match = bench_match.brute_force_matcher(papers)
+    matchers = bench_match.brute_force_matchers(papers)
+    assert sorted(matchers) == ["brute force, max over topics", "brute force, mean over topics"]
+    match = matchers["brute force, max over topics"]
     claim = bench_match.redate(claims[:1], dt.date(2025, 5, 1))[0]
     claim = type(claim)(**{**claim.__dict__, "topics": ("positional attention bias",)})
     found_matches = match(None, claim)
