@@ -550,6 +550,18 @@ class Store:
             raise StoreError(f"full-text query {fts_query!r} failed: {exc}") from exc
         return int(row[0])
 
+    def match_rowids(self, fts_query: str, *, limit: int) -> list[int]:
+        """Rowids of up to `limit` papers matching a full-text query (any date), unranked. As cheap as
+        `count_matches` and it stops at `limit`: when fewer match, this is every match, and the
+        matcher needs neither a count nor a BM25-ranked query for that term."""
+        try:
+            rows = self.db.execute(
+                "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?", (fts_query, limit)
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"full-text query {fts_query!r} failed: {exc}") from exc
+        return [int(r[0]) for r in rows]
+
     def count_newer(self, after: dt.date, categories: Sequence[str] = ()) -> int:
         """How many stored papers were first submitted after `after` (in `categories` if given)."""
         sql = "SELECT count(*) FROM papers WHERE published > ?"
