@@ -7,12 +7,17 @@ never touches the network (anchor statuses come from the cache `check-anchors` f
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
+from freshness import matching
 from freshness.anchors import anchor_results_from_store
 from freshness.history import Decisions, apply_decisions, effective_claim, load_decisions, shape_matches
-from freshness.matching import match_claim, topic_velocity
-from freshness.models import AnchorResult, Claim, Report, Verdict
+from freshness.matching import Velocity, match_claim, topic_velocity
+from freshness.models import AnchorResult, Claim, Match, Report, Verdict
 from freshness.store import Store
 from freshness.verdicts import judge
 
@@ -39,6 +44,7 @@ def build_report(
         anchors = anchor_results_from_store(claims, store, now)
     if decisions is None:
         decisions = load_decisions(store)
+    cache = MatchCache(store, [c.id for c in claims])
     verdicts = tuple(
         assess_claim(
             store,
@@ -47,9 +53,11 @@ def build_report(
             newest_paper=summary.newest_paper,
             anchors=anchors.get(claim.id, ()),
             decisions=decisions,
+            cache=cache,
         )
         for claim in claims
     )
+    cache.save(now=now)
     all_notes = list(notes)
     if summary.newest_paper is not None and (today - summary.newest_paper).days > STALE_STORE_DAYS:
         all_notes.append(
@@ -68,17 +76,126 @@ def assess_claim(
     newest_paper: dt.date | None,
     anchors: Sequence[AnchorResult],
     decisions: Decisions,
+    cache: MatchCache | None = None,
 ) -> Verdict:
     """One claim's verdict: triage decisions applied (a review moves its clock; dismissed papers are
     gone; confirmed ones lead and count as superseding)."""
     mine = decisions.for_claim(claim.id)
     judged = effective_claim(claim, mine)
-    matches = match_claim(store, judged, limit=MATCH_LIMIT + len(mine.dismissed))
-    confirmed = store.get_papers(list(mine.confirmed)) if mine.confirmed else {}
-    shaped = shape_matches(matches, mine, confirmed)[: max(MATCH_LIMIT, len(mine.confirmed))]
+    limit = MATCH_LIMIT + len(mine.dismissed)
     # The window ends at the store's newest paper: a store last polled months ago must not read as
     # "no related papers lately".
     window_end = min(today, newest_paper) if newest_paper is not None else today
-    velocity = topic_velocity(store, judged, today=window_end)
+    cached = cache.get(judged, limit, window_end) if cache is not None else None
+    if cached is None:
+        matches = match_claim(store, judged, limit=limit)
+        velocity = topic_velocity(store, judged, today=window_end)
+        if cache is not None:
+            cache.put(judged, limit, window_end, matches, velocity)
+    else:
+        matches, velocity = cached
+    confirmed = store.get_papers(list(mine.confirmed)) if mine.confirmed else {}
+    shaped = shape_matches(matches, mine, confirmed)[: max(MATCH_LIMIT, len(mine.confirmed))]
     verdict = judge(judged, shaped, anchors, today=today, newest_paper=newest_paper, velocity=velocity)
     return apply_decisions(verdict, claim, mine, today)
+
+
+class MatchCache:
+    """Each claim's matches and velocity, reused while nothing they depend on has changed: the claim
+    as judged, the match limit, the velocity window, the papers (`Store.papers_stamp`) and the
+    matcher's own code. Saving is best effort and never waits for another writer."""
+
+    def __init__(self, store: Store, claim_ids: Sequence[str]) -> None:
+        self.store = store
+        self.stamp = store.papers_stamp()
+        self.rows = store.get_match_cache(claim_ids)
+        self.new: list[tuple[str, str, str, str]] = []
+
+    def key(self, claim: Claim, limit: int, window_end: dt.date) -> str:
+        inputs = {
+            "claim": [
+                claim.id,
+                claim.text,
+                claim.date.isoformat(),
+                list(claim.topics),
+                list(claim.categories),
+            ],
+            "anchors": [[str(a.arxiv_id) if a.arxiv_id else a.raw, a.title] for a in claim.anchors],
+            "limit": limit,
+            "window_end": window_end.isoformat(),
+            "papers": self.stamp,
+            "matcher": _matcher_fingerprint(),
+        }
+        return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+    def get(self, claim: Claim, limit: int, window_end: dt.date) -> tuple[list[Match], Velocity] | None:
+        row = self.rows.get(claim.id)
+        if row is None or row[0] != self.key(claim, limit, window_end):
+            return None
+        return [_match_from(m) for m in json.loads(row[1])], _velocity_from(json.loads(row[2]))
+
+    def put(
+        self, claim: Claim, limit: int, window_end: dt.date, matches: Sequence[Match], velocity: Velocity
+    ) -> None:
+        self.new.append(
+            (
+                claim.id,
+                self.key(claim, limit, window_end),
+                json.dumps([_match_to(m) for m in matches]),
+                json.dumps(_velocity_to(velocity)),
+            )
+        )
+
+    def save(self, *, now: dt.datetime) -> bool:
+        saved = self.store.save_match_cache(self.new, now=now)
+        self.new = []
+        return saved
+
+
+@functools.cache
+def _matcher_fingerprint() -> str:
+    """A hash of the matcher's source: a new version of the scoring never serves old matches."""
+    return hashlib.sha256(Path(matching.__file__).read_bytes()).hexdigest()[:16]
+
+
+def _match_to(m: Match) -> dict[str, object]:
+    return {
+        "arxiv_id": m.arxiv_id,
+        "title": m.title,
+        "published": m.published.isoformat(),
+        "score": m.score,
+        "superseding": m.superseding,
+        "evidence": list(m.evidence),
+    }
+
+
+def _match_from(d: dict[str, object]) -> Match:
+    return Match(
+        arxiv_id=str(d["arxiv_id"]),
+        title=str(d["title"]),
+        published=dt.date.fromisoformat(str(d["published"])),
+        score=float(str(d["score"])),
+        superseding=bool(d["superseding"]),
+        evidence=tuple(str(e) for e in d["evidence"]) if isinstance(d["evidence"], list) else (),
+    )
+
+
+def _velocity_to(v: Velocity) -> dict[str, object]:
+    return {
+        "since": v.since.isoformat(),
+        "until": v.until.isoformat(),
+        "related": v.related,
+        "challenging": v.challenging,
+        "by_month": [list(pair) for pair in v.by_month],
+    }
+
+
+def _velocity_from(d: dict[str, object]) -> Velocity:
+    months = d["by_month"] if isinstance(d["by_month"], list) else []
+    return Velocity(
+        since=dt.date.fromisoformat(str(d["since"])),
+        until=dt.date.fromisoformat(str(d["until"])),
+        related=int(str(d["related"])),
+        challenging=int(str(d["challenging"])),
+        by_month=tuple((str(k), int(n)) for k, n in months),
+    )

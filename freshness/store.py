@@ -212,6 +212,29 @@ def m009_create_paper_filter(db: sqlite3.Connection) -> None:
     )
 
 
+def m010_create_match_cache(db: sqlite3.Connection) -> None:
+    # Each claim's matches and topic velocity, keyed by everything they depend on (the claim as
+    # judged, the matcher's code, the papers), so a report over 1,000 claims reads them instead of
+    # re-matching (bench/bench_report.py). Inserts move max(rowid); updates move paper_updates.
+    _run_script(
+        db,
+        """
+        CREATE TABLE match_cache (
+            claim_id TEXT PRIMARY KEY,
+            key TEXT NOT NULL,                    -- hash of the inputs; a different key is a miss
+            matches TEXT NOT NULL,                -- JSON list of matches, best first
+            velocity TEXT NOT NULL,               -- JSON of the topic velocity
+            computed_at TEXT NOT NULL             -- UTC ISO-8601
+        );
+        CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO counters (name, value) VALUES ('paper_updates', 0);
+        CREATE TRIGGER papers_count_updates AFTER UPDATE ON papers BEGIN
+            UPDATE counters SET value = value + 1 WHERE name = 'paper_updates';
+        END;
+        """,
+    )
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the caller's transaction (`executescript` would COMMIT first)."""
     statement = ""
@@ -235,6 +258,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m007_create_decisions,
     m008_index_new_papers_in_batches,
     m009_create_paper_filter,
+    m010_create_match_cache,
 )
 
 
@@ -321,9 +345,10 @@ _PAPER_COLUMNS = (
 class Store:
     """One SQLite database file. Open with `Store.open(path)`; close with `close()` or `with`."""
 
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, db: sqlite3.Connection, path: Path, *, busy_timeout: float = 10.0) -> None:
         self.db = db
         self.path = path
+        self.busy_timeout = busy_timeout
         self._summary: tuple[tuple[int, int], StoreSummary] | None = None
 
     @classmethod
@@ -339,7 +364,7 @@ class Store:
             raise StoreError(f"{path} is not a freshness store (or is corrupt): {exc}") from exc
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the store {path}: {exc}") from exc
-        store = cls(db, path)
+        store = cls(db, path, busy_timeout=busy_timeout)
         try:
             store._migrate()
         except sqlite3.DatabaseError as exc:
@@ -795,6 +820,49 @@ class Store:
             )
             for row in self.db.execute(sql + " ORDER BY id", params)
         ]
+
+    # -- match cache -------------------------------------------------------------------------------
+
+    def papers_stamp(self) -> str:
+        """Changes whenever a paper is added or updated (for cache keys); cheap at any size."""
+        top = self.db.execute("SELECT max(rowid) FROM papers").fetchone()[0]
+        updates = self.db.execute("SELECT value FROM counters WHERE name = 'paper_updates'").fetchone()
+        return f"{top or 0}:{updates[0] if updates else 0}"
+
+    def get_match_cache(self, claim_ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+        """claim id -> (key, matches JSON, velocity JSON) for the cached claims among `claim_ids`."""
+        out: dict[str, tuple[str, str, str]] = {}
+        for start in range(0, len(claim_ids), 500):
+            chunk = list(claim_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for claim_id, key, matches, velocity in self.db.execute(
+                f"SELECT claim_id, key, matches, velocity FROM match_cache WHERE claim_id IN ({marks})", chunk
+            ):
+                out[claim_id] = (key, matches, velocity)
+        return out
+
+    def save_match_cache(self, rows: Sequence[tuple[str, str, str, str]], *, now: dt.datetime) -> bool:
+        """Store (claim id, key, matches JSON, velocity JSON) rows if the store is free right now.
+
+        Best effort: a reader such as `freshness report` must never wait for a writer, so when another
+        process holds the write lock nothing is saved and False is returned."""
+        if not rows:
+            return True
+        self.db.execute("PRAGMA busy_timeout = 0")
+        try:
+            with self.transaction() as db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO match_cache (claim_id, key, matches, velocity, computed_at) "
+                    "VALUES (?,?,?,?,?)",
+                    [(*row, _iso(now)) for row in rows],
+                )
+        except StoreBusyError:
+            return False
+        except sqlite3.OperationalError:  # e.g. a read-only store file: the cache is optional
+            return False
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        return True
 
 
 def _iso(when: dt.datetime) -> str:

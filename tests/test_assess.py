@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+import time
+from pathlib import Path
 
+import pytest
+
+from freshness import assess
 from freshness.arxiv_ids import parse_arxiv_id
 from freshness.assess import build_report
-from freshness.models import Anchor, AnchorStatus, Claim, ClaimStatus
+from freshness.models import Anchor, AnchorStatus, Claim, ClaimStatus, Match
 from freshness.store import DecisionKind, Store
 from tests.conftest import make_paper
 
@@ -85,3 +91,46 @@ def test_an_empty_store_leaves_claims_unchecked(store: Store) -> None:
     [verdict] = build_report(store, [CLAIM], now=NOW).verdicts
     assert verdict.status is ClaimStatus.UNCHECKED
     assert verdict.matches == ()
+
+
+def test_a_second_report_reuses_cached_matches_until_a_paper_changes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(store)
+    first = build_report(store, [CLAIM], now=NOW)
+
+    def must_not_run(*args: object, **kwargs: object) -> object:
+        raise AssertionError("matched again although nothing changed")
+
+    monkeypatch.setattr(assess, "match_claim", must_not_run)
+    monkeypatch.setattr(assess, "topic_velocity", must_not_run)
+    assert build_report(store, [CLAIM], now=NOW).verdicts == first.verdicts
+
+    monkeypatch.undo()
+    calls: list[str] = []
+    real = assess.match_claim
+
+    def counting(store: Store, claim: Claim, *, limit: int) -> list[Match]:
+        calls.append(claim.id)
+        return real(store, claim, limit=limit)
+
+    monkeypatch.setattr(assess, "match_claim", counting)
+    newer = make_paper("2504.00003", version=2, updated=dt.date(2025, 6, 1), title=RELATED.title + " (v2)")
+    store.upsert_papers([newer], source="test", now=NOW)  # an update, not an insert, must also count
+    build_report(store, [CLAIM], now=NOW)
+    assert calls == ["sparse"]
+
+
+def test_the_cache_is_not_saved_while_another_process_writes(store: Store, tmp_path: Path) -> None:
+    _fill(store)
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the store
+    try:
+        started = time.monotonic()
+        report = build_report(store, [CLAIM], now=NOW)  # a reader: must neither fail nor wait
+        assert time.monotonic() - started < 5
+        assert report.verdicts[0].status is ClaimStatus.POSSIBLY_SUPERSEDED
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.get_match_cache(["sparse"]) == {}

@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 from freshness.cli import cli
 from freshness.locking import writer_lock
 from freshness.models import ClaimStatus, Match
-from freshness.poll import announcement_day, last_complete_day
+from freshness.poll import announcement_day
 from freshness.store import SourceState, Store, StoredRunClaim
 from tests.fakearxiv import FakeArxiv, FakeRequest, Reply, html_page
 from tests.test_nightly import BENCHMARK, KERNELS, REBUTTAL, RSS_KEY, RSS_PATH, Arxiv
@@ -72,7 +72,11 @@ def paths(tmp_path: Path) -> tuple[Path, Path]:
     now = _now()
     with Store.open(db) as store, store.transaction() as con:
         store.set_source_state(
-            con, SourceState(RSS_KEY, watermark=last_complete_day(now), last_success=now), now=now
+            # The feed before tonight's: a normal night whatever the hour (not the last complete day,
+            # which lags the announcement between 20:00 and midnight in New York).
+            con,
+            SourceState(RSS_KEY, watermark=announcement_day(now) - dt.timedelta(days=1), last_success=now),
+            now=now,
         )
     return claims, db
 
