@@ -1,20 +1,29 @@
 """Pure matching: a claim + the store's full-text index -> scored, explained newer papers.
 
-Candidates come from bounded FTS5/BM25 queries (one per topic, one over all topics, one per anchor
-reference), so no claim ever scans the corpus. Each candidate is then scored with rapidfuzz
-`partial_ratio` on pre-processed title and abstract: which topics it covers, how well its title
-matches, how much of the claim's own wording it shares, and whether it names an anchor. A match is
-flagged *superseding* when it is strongly related and carries challenge language near the matched
-topic, or names an anchor and argues with it. docs/matching.md explains every step and its figures.
+Candidates come from bounded FTS5 queries (one per topic, one over the claim's rarest words, one per
+anchor reference), so no claim ever scans the corpus; a rare term's papers come whole from an
+unranked query (remembered per store), and only common terms are ranked by BM25. Each candidate is
+then scored on its title and abstract read as words (lower case, crude stems): which topics it
+covers (as phrases, with a rapidfuzz `partial_ratio` fallback for typos, or their words near each
+other), how much of the claim's own wording it shares, whether it discusses prior findings or names
+an anchor, and how soon after the claim it came. A match is flagged *superseding* when it is among
+the claim's best and carries challenge language near the matched topic, or names an anchor and
+argues with it. docs/matching.md explains every step and its figures.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import math
+import operator
+import os
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
@@ -23,21 +32,28 @@ from freshness.store import Store
 
 # -- tuning constants (docs/matching.md has the measurements behind each) ----------------------------
 
-TOPIC_QUERY_LIMIT = 80  # candidates per topic (its phrase, or its words near each other)
-ALL_TOPICS_QUERY_LIMIT = 200  # candidates from the OR of every topic phrase
+# Retrieval
+TOPIC_QUERY_LIMIT = 80  # candidates per topic
+TITLES_WHEN_MORE = 5.0  # a topic in more papers than this many times its limit: titles only
+NEAR_WHEN_FEWER = 0.25  # a topic in fewer papers than this many times its limit: its words near
+# each other (any order, within 10 words) are searched too
+WORDS_QUERY_LIMIT = 100  # candidates from the OR of the claim's distinctive words ...
+DISTINCTIVE_SHARE = 0.005  # ... words in at most this share of papers (or DISTINCTIVE_MIN: in a
+DISTINCTIVE_MIN = 1000  # small store every word is distinctive) ...
+DISTINCTIVE_MAX = 5  # ... at most this many of them, the rarest
 ANCHOR_QUERY_LIMIT = 40  # candidates naming an anchor (id, title, short name)
-PHRASE_CUTOFF = 88.0  # partial_ratio at which a topic counts as present in a text
+PARALLEL_FROM = 32  # match_claims uses one thread per CPU from this many claims on ...
+PARALLEL_CHUNK = 16  # ... each taking claims in chunks of at most this many
+# Scoring
+PHRASE_CUTOFF = 88.0  # partial_ratio at which a topic with a typo still counts as its phrase
+NEAR_WORDS = 12  # words within which a topic's words in another order still count (weaker)
+NEAR_SCORE = 75.0  # how a topic found only by its words near each other counts, out of 100
+CUE_WORDS = 20  # words either side of a topic mention within which a cue counts as near
+SNIPPET_CONTEXT = 50  # characters of context either side of a quoted span in the evidence
 MIN_SCORE = 10.0  # below this a candidate is not reported as related at all
 RELATED_SCORE = 20.0  # velocity counts papers scoring this much, closeness in time left out
 STRONG_SCORE = 20.0  # "strongly related" needs at least this score ...
-STRONG_SHARE = 0.64  # ... and at least this share of the claim's best match's score
-CUE_WINDOW = 120  # characters either side of a topic mention in which a cue counts as near (~20 words)
-SNIPPET_CONTEXT = 50  # characters of context either side of a quoted span in the evidence
-WORDS_QUERY_LIMIT = 100  # candidates from the OR of the claim's distinctive words
-DISTINCTIVE_SHARE = 0.05  # a claim word in at most this share of papers (or DISTINCTIVE_MIN)
-DISTINCTIVE_MIN = 1000  # ... is used for retrieval: in a small store every word is
-NEAR_WINDOW = 80  # characters within which a topic's words in another order still count (weaker)
-NEAR_SCORE = 75.0  # how a topic found only by its words near each other counts, out of 100
+STRONG_RANK = 20  # ... and a place among the claim's this many best-scoring papers
 # How the features add up to a score (out of 1; docs/matching.md has the before/after figures).
 WEIGHTS = {
     "topics": 0.40,  # rarity-weighted, saturated mentions of the claim's topics
@@ -51,18 +67,46 @@ WEIGHTS = {
 
 # Words too common to say anything about what a claim is about (function words and the vocabulary
 # every ML abstract shares). Used only to pick the claim's content words, never to score challenge.
-_STOPWORD_TEXT = """a an and are as at be been being but by can could do does for from has have how
-    in into is it
-    its more most much not of on or our than that the their then there these they this those to
-    under very was we were what when where which while who why will with within without would
-    model models language large llm llms paper papers approach method methods results show study
-    use used using via new based task tasks performance data work"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_FUNCTION_WORD_TEXT = """a an and are as at be been being but by can could do does for from has have
+    how in into is it its more most much not of on or our than that the their then there these they
+    this those to under very was we were what when where which while who why will with within
+    without would via vs versus through towards toward over across between among about upon after
+    before during against per both each all any such also only"""
+_FUNCTION_WORDS = frozenset(_FUNCTION_WORD_TEXT.split())
+_STOPWORDS = _FUNCTION_WORDS | frozenset(
+    [
+        "model",
+        "models",
+        "language",
+        "large",
+        "llm",
+        "llms",
+        "paper",
+        "papers",
+        "approach",
+        "method",
+        "methods",
+        "results",
+        "show",
+        "study",
+        "use",
+        "used",
+        "using",
+        "new",
+        "based",
+        "task",
+        "tasks",
+        "performance",
+        "data",
+        "work",
+    ]
+)
 
 # Challenge language, by kind (docs/matching.md): open disagreement, doubt, re-examination, "it was
-# never real", "the limitation goes away", concession and negated generalisations. Matched on processed
-# text (lower case, punctuation as spaces), so "don't" reads "don t". Problem-statement words that
-# every method paper uses ("however", "a challenge", "challenging") are deliberately absent.
+# never real", "the limitation goes away", concession and negated generalisations. Matched on the
+# text's words joined by single spaces (lower case, no punctuation), so "don't" reads "don t".
+# Problem-statement words that every method paper uses ("however", "a challenge", "challenging")
+# are deliberately absent.
 _CUES = re.compile(
     r"\b(?:"
     r"challeng\w* (?:the|this|these|that|prior|previous|common|conventional|existing|earlier|recent)"
@@ -88,6 +132,7 @@ _PRIOR = re.compile(
 )
 
 _WORD = re.compile(r"[^\W_]+")
+_ASCII_SPACES = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(range(128, 256))
 _NON_WORD = re.compile(r"[\W_]")
 
 
@@ -119,9 +164,32 @@ def match_claim(store: Store, claim: Claim, *, limit: int = 50) -> list[Match]:
     return _match(store, claim, after=claim.date, limit=limit)
 
 
-def match_claims(store: Store, claims: Sequence[Claim], *, limit: int = 50) -> dict[str, list[Match]]:
-    """`match_claim` for each claim, keyed by claim id."""
-    return {claim.id: match_claim(store, claim, limit=limit) for claim in claims}
+def match_claims(
+    store: Store, claims: Sequence[Claim], *, limit: int = 50, workers: int | None = None
+) -> dict[str, list[Match]]:
+    """`match_claim` for each claim, keyed by claim id. Many claims are matched by `workers` threads
+    (default: one per CPU from PARALLEL_FROM claims on), each with its own connection to the store
+    file: SQLite runs their queries at the same time, so the same matches come in less wall time.
+    Writes this connection has not committed are not seen by the other connections."""
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(claims) >= PARALLEL_FROM else 1
+    if workers <= 1 or len(claims) < 2:
+        return {claim.id: match_claim(store, claim, limit=limit) for claim in claims}
+    # Chunks in claim order, several per thread so that a slow chunk does not hold up the end.
+    size = max(1, min(PARALLEL_CHUNK, -(-len(claims) // (workers * 4))))
+    chunks = [list(claims[i : i + size]) for i in range(0, len(claims), size)]
+    out: dict[str, list[Match]] = {}
+    with ThreadPoolExecutor(workers, thread_name_prefix="freshness-match") as pool:
+        for part in pool.map(_match_chunk, [store.path] * len(chunks), chunks, [limit] * len(chunks)):
+            out.update(part)
+    return {claim.id: out[claim.id] for claim in claims}
+
+
+def _match_chunk(path: Path, claims: list[Claim], limit: int) -> dict[str, list[Match]]:
+    """One thread's share of `match_claims`, on its own connection (SQLite connections stay in the
+    thread that opened them)."""
+    with Store.open(path) as store:
+        return {claim.id: match_claim(store, claim, limit=limit) for claim in claims}
 
 
 def topic_velocity(store: Store, claim: Claim, *, today: dt.date, window_days: int = 90) -> Velocity:
@@ -165,6 +233,38 @@ def fts_any(texts: Iterable[str]) -> str | None:
     return " OR ".join(phrases) if phrases else None
 
 
+def fts_topic(text: str) -> str | None:
+    """A safe FTS5 query for a topic that FTS5 answers without reading the positions of function
+    words (on a large store, "the" or "of" inside a phrase costs more than the rest of the query):
+    the phrase when it has no function word inside, else NEAR of its runs of other words, as many
+    words apart as the function words took ("lost in the middle" -> NEAR("lost" "middle", 2))."""
+    words = _WORD.findall(text.lower())
+    # Leading and trailing stop words narrow nothing down ("... of language models"): left out while
+    # at least two other words remain ("model collapse" keeps its "model").
+    while len(words) > 2 and words[0] in _STOPWORDS and sum(w not in _STOPWORDS for w in words) >= 2:
+        words.pop(0)
+    while len(words) > 2 and words[-1] in _STOPWORDS and sum(w not in _STOPWORDS for w in words) >= 2:
+        words.pop()
+    while words and words[0] in _FUNCTION_WORDS:
+        words.pop(0)
+    while words and words[-1] in _FUNCTION_WORDS:
+        words.pop()
+    if not words:
+        return fts_phrase(text)
+    runs: list[list[str]] = [[]]
+    gap = 0
+    for w in words:
+        if w in _FUNCTION_WORDS:
+            gap += 1
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append(w)
+    if len(runs) == 1:
+        return '"' + " ".join(runs[0]) + '"'
+    return "NEAR(" + " ".join('"' + " ".join(r) + '"' for r in runs) + f", {gap})"
+
+
 def fts_near(text: str, distance: int = 10) -> str | None:
     """A safe FTS5 NEAR group of the content words of `text` (any order), or None when it has
     fewer than two content words."""
@@ -186,23 +286,25 @@ def short_name(title: str) -> str | None:
 # -- text preparation ----------------------------------------------------------------------------------
 
 
-def _process(text: str) -> str:
-    """Lower case, every non-alphanumeric character a space, padded with one space each side.
-
-    Like `rapidfuzz.utils.default_process`, but it keeps offsets (no trimming), so a span found here
-    quotes the original text. Falls back per character when lower-casing changes the length.
-    """
-    low = text.lower()
-    if len(low) != len(text):
-        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return " " + _NON_WORD.sub(" ", low) + " "
-
-
 def _stem(word: str) -> str:
     """A crude stem that forgives inflection: drop a plural s, keep 5 letters (correct/correcting)."""
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
     return word[:5]
+
+
+class _StemMemo(dict[str, str]):
+    """word -> stem, computed once per word (a corpus has far fewer distinct words than tokens)."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) > _STEM_MEMO_MAX:
+            self.clear()
+        stem = self[word] = _stem(word)
+        return stem
+
+
+_STEM_MEMO_MAX = 500_000
+_STEMS = _StemMemo()
 
 
 def _closed(text: str) -> str:
@@ -223,17 +325,117 @@ def _saturate(tf: float) -> float:
     return tf / (tf + 1.0)
 
 
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
 def _content_words(text: str) -> list[str]:
-    words = [w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOPWORDS]
+    words = [w for w in _words(text) if len(w) > 2 and w not in _STOPWORDS]
     return list(dict.fromkeys(words))
+
+
+class _Text:
+    """A title or abstract as words: lower-cased words in order and their stems. Matching works on
+    word positions, so a phrase is found whatever punctuation, case or inflection it is written
+    with; character offsets are worked out only to quote evidence."""
+
+    __slots__ = ("_joined", "_spans", "_starts", "_where", "lowered", "present", "raw", "stems", "words")
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        low = raw.lower()
+        if low.isascii():
+            # The common case, 5x faster than the regular expression: bytes.translate turns every
+            # ASCII character that is not a letter or digit into a space (what _WORD splits on).
+            self.lowered = low
+            self.words = low.encode("ascii").translate(_ASCII_SPACES).decode("ascii").split()
+        elif len(low) == len(raw):
+            self.lowered = low
+            self.words = _WORD.findall(low)
+        else:
+            # Lower-casing changed the length of a character (U+0130): offsets come from the
+            # original text, and each word is lower-cased on its own.
+            self.lowered = raw
+            self.words = [w.lower() for w in _WORD.findall(raw)]
+        self.stems = list(map(_STEMS.__getitem__, self.words))
+        self.present = frozenset(self.stems)
+        self._where: dict[str, list[int]] = {}
+        self._joined: str | None = None
+        self._starts: list[int] | None = None
+        self._spans: list[tuple[int, int]] | None = None
+
+    def where(self, stem: str) -> list[int]:
+        """The word indices where `stem` occurs (memoised per stem)."""
+        if stem not in self.present:
+            return []
+        found = self._where.get(stem)
+        if found is None:
+            # list.index scans in C; a stem occurs a handful of times in an abstract of ~200 words.
+            index, at, found = self.stems.index, -1, []
+            for _ in range(self.stems.count(stem)):
+                at = index(stem, at + 1)
+                found.append(at)
+            self._where[stem] = found
+        return found
+
+    def count(self, stem: str) -> int:
+        return self.stems.count(stem) if stem in self.present else 0
+
+    @property
+    def joined(self) -> str:
+        """The words joined by single spaces, padded: what the cue patterns read."""
+        if self._joined is None:
+            self._joined = " " + " ".join(self.words) + " "
+        return self._joined
+
+    def _word_starts(self) -> list[int]:
+        if self._starts is None:
+            # Word i starts after the padding space, the i words before it and one space after each.
+            lengths = itertools.accumulate(map(len, self.words), initial=1)
+            self._starts = list(map(operator.add, lengths, itertools.count()))
+        return self._starts
+
+    def word_at(self, offset: int) -> int:
+        """The index of the word at (or just before) a character offset of `joined`."""
+        return max(0, bisect.bisect_right(self._word_starts(), offset) - 1)
+
+    def cues(self, pattern: re.Pattern[str], spans: Sequence[_Hit] = ()) -> list[tuple[int, int]]:
+        """Word spans (first, last) where `pattern` matches; only within CUE_WORDS words of `spans`
+        when given (what "near a topic" asks, at a fraction of the cost of reading everything)."""
+        starts = self._word_starts()
+        joined = self.joined
+        n = len(self.words)
+        if not spans:
+            windows = [(0, len(joined))]
+        else:
+            windows = []
+            for h in spans:
+                a, b = max(0, h.first - CUE_WORDS), min(n - 1, h.last + CUE_WORDS)
+                windows.append((starts[a] - 1, starts[b] + len(self.words[b]) + 1))
+        found: dict[tuple[int, int], None] = {}
+        for lo, hi in windows:
+            for m in pattern.finditer(joined, lo, hi):
+                first = bisect.bisect_right(starts, m.start()) - 1
+                last = bisect.bisect_right(starts, m.end() - 1) - 1
+                found.setdefault((max(0, first), max(0, last)), None)
+        return list(found)
+
+    def quote(self, first: int, last: int) -> str:
+        """The original text from word `first` to word `last`, with context, for evidence."""
+        if self._spans is None:
+            self._spans = [m.span() for m in _WORD.finditer(self.lowered)]
+        return _snippet(self.raw, self._spans[first][0], self._spans[last][1])
 
 
 @dataclass(frozen=True)
 class _Topic:
     text: str
-    phrases: tuple[str, ...]  # " lost in the middle", " finetuning" (leading space: a word start)
-    stems: tuple[str, ...]  # content-word stems, for the "words near each other" fallback
+    variants: tuple[tuple[str, ...], ...]  # stem sequences: the phrase, and its closed compound
+    content: tuple[str, ...]  # content-word stems, for the "words near each other" fallback
     weight: float = 1.0
+    df: int = 0  # papers (any date) that have it
+    phrase: str = ""  # " lost in the middle": its words, for the fuzzy match
+    query: str | None = None  # its FTS5 query (fts_topic, also the closed compound)
 
 
 @dataclass(frozen=True)
@@ -246,7 +448,7 @@ class _Word:
 @dataclass(frozen=True)
 class _AnchorRef:
     label: str  # the id, for evidence
-    patterns: tuple[tuple[str, str], ...]  # (processed pattern, how it is named)
+    patterns: tuple[tuple[tuple[str, ...], str], ...]  # (stem sequence, how it is named)
 
 
 @dataclass(frozen=True)
@@ -261,20 +463,30 @@ class _Prepared:
     timeless: bool = False  # leave closeness in time out of the score
 
 
-def _words_of(text: str) -> str:
-    return " " + " ".join(_WORD.findall(text.lower()))
+def _stems_of(text: str) -> tuple[str, ...]:
+    return tuple(_STEMS[w] for w in _words(text))
 
 
-def _make_topic(text: str, weight: float) -> _Topic | None:
-    words = _WORD.findall(text.lower())
+def _make_topic(text: str, df: _DocFreq) -> _Topic | None:
+    words = _words(text)
     if not words:
         return None
-    phrases = [" " + " ".join(words)]
-    closed = _words_of(_closed(text))
-    if closed != phrases[0]:
-        phrases.append(closed)
-    stems = tuple(_stem(w) for w in words if w not in _STOPWORDS) or tuple(_stem(w) for w in words)
-    return _Topic(text, tuple(phrases), stems, weight)
+    variants = [tuple(_STEMS[w] for w in words)]
+    closed = _stems_of(_closed(text))
+    if closed != variants[0]:
+        variants.append(closed)
+    content = tuple(_STEMS[w] for w in words if w not in _STOPWORDS) or variants[0]
+    query = " OR ".join(dict.fromkeys(q for t in (text, _closed(text)) if (q := fts_topic(t)))) or None
+    n = df.query(query) if query else df.n
+    return _Topic(
+        text,
+        tuple(variants),
+        tuple(dict.fromkeys(content)),
+        weight=_idf(n, df.n),
+        df=n,
+        phrase=" " + " ".join(words),
+        query=query,
+    )
 
 
 def _anchor_refs(anchors: Sequence[Anchor]) -> tuple[_AnchorRef, ...]:
@@ -282,42 +494,67 @@ def _anchor_refs(anchors: Sequence[Anchor]) -> tuple[_AnchorRef, ...]:
     for a in anchors:
         if a.arxiv_id is None:
             continue
-        pats = [(_words_of(a.arxiv_id.base) + " ", "by id")]
-        if a.title:
-            pats.append((_words_of(a.title) + " ", "by title"))
+        pats = [(_stems_of(a.arxiv_id.base), "by id")]
+        if a.title and _words(a.title):
+            pats.append((_stems_of(a.title), "by title"))
             name = short_name(a.title)
             if name:
-                pats.append((_words_of(name) + " ", f"as '{name}'"))
+                pats.append((_stems_of(name), f"as '{name}'"))
         refs.append(_AnchorRef(a.arxiv_id.base, tuple(pats)))
     return tuple(refs)
 
 
-# Document frequencies barely move between claims or runs: remember them per store file and size.
+# Document frequencies barely move between claims or runs: remember them per store file and size,
+# and for a rare term (at most FEW_ROWS papers) also which papers: the term's retrieval then needs no
+# ranked query at all, and the same claim's velocity or another claim with that term reuses it. A
+# paper revised in place (same store size) is seen by these memos once the store grows again.
 _DF_CACHE: dict[tuple[str, int], dict[str, int]] = {}
+_ROWS_CACHE: dict[tuple[str, int], dict[str, tuple[int, ...]]] = {}
 _DF_CACHE_MAX = 200_000  # terms, over all stores; past it the memo starts again
+_ROWS_CACHE_MAX = 20_000  # rare terms' paper lists, over all stores
+FEW_ROWS = 2 * TOPIC_QUERY_LIMIT  # a term in at most this many papers is retrieved whole, unranked
 
 
 class _DocFreq:
-    """Document frequencies from the FTS index (any date), memoised per store file and size."""
+    """Document frequencies from the FTS index (any date), memoised per store file and size; for rare
+    terms also the papers that have them."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.n = max(1, store.summary().papers)
         if sum(len(c) for c in _DF_CACHE.values()) > _DF_CACHE_MAX:
             _DF_CACHE.clear()
-        self.cache = _DF_CACHE.setdefault((str(store.path), self.n), {})
+        if sum(len(c) for c in _ROWS_CACHE.values()) > _ROWS_CACHE_MAX:
+            _ROWS_CACHE.clear()
+        key = (str(store.path), self.n)
+        self.cache = _DF_CACHE.setdefault(key, {})
+        self.few = _ROWS_CACHE.setdefault(key, {})
 
     def __call__(self, text: str) -> int:
         q = fts_phrase(text)
-        if q is None:
-            return self.n
+        return self.n if q is None else self.query(q)
+
+    def query(self, q: str) -> int:
+        """Papers matching an FTS5 query. One unranked query that stops after FEW_ROWS + 1 papers
+        answers a rare term whole (and remembers its papers); only a common term is counted."""
         if q not in self.cache:
-            self.cache[q] = self.store.count_matches(q)
+            found = self.store.match_rowids(q, limit=FEW_ROWS + 1)
+            if len(found) <= FEW_ROWS:
+                self.cache[q] = len(found)
+                self.few[q] = tuple(found)
+            else:
+                self.cache[q] = self.store.count_matches(q)
         return self.cache[q]
+
+    def rows(self, q: str) -> tuple[int, ...] | None:
+        """Every paper matching `q` (any date) when it is a rare term, else None."""
+        if q not in self.few and q not in self.cache:
+            self.query(q)
+        return self.few.get(q)
 
 
 def _prepare(claim: Claim, df: _DocFreq, *, timeless: bool = False) -> _Prepared:
-    topics = [t for text in claim.topics if (t := _make_topic(text, _idf(df(text), df.n)))]
+    topics = [t for text in claim.topics if (t := _make_topic(text, df))]
     # A hyphenated compound in the claim ("fine-tuning") also counts when written closed.
     compounds: dict[str, str] = {}
     for m in re.finditer(r"[^\W_]+(?:-[^\W_]+)+", claim.text.lower()):
@@ -325,16 +562,15 @@ def _prepare(claim: Claim, df: _DocFreq, *, timeless: bool = False) -> _Prepared
         for part in m.group().split("-"):
             compounds[part] = closed
     words = []
-    distinctive = []
+    rare: list[tuple[int, str]] = []
     for w in _content_words(claim.text):
         d = df(w)
         stems = (_stem(w), compounds[w]) if w in compounds else (_stem(w),)
         words.append(_Word(w, stems, _idf(d, df.n)))
         if d <= max(DISTINCTIVE_SHARE * df.n, DISTINCTIVE_MIN):
-            distinctive.append(w)
-    return _Prepared(
-        claim, tuple(topics), tuple(words), _anchor_refs(claim.anchors), tuple(distinctive), timeless
-    )
+            rare.append((d, w))
+    distinctive = tuple(w for _, w in sorted(rare)[:DISTINCTIVE_MAX])
+    return _Prepared(claim, tuple(topics), tuple(words), _anchor_refs(claim.anchors), distinctive, timeless)
 
 
 # -- scoring -------------------------------------------------------------------------------------------
@@ -343,48 +579,52 @@ def _prepare(claim: Claim, df: _DocFreq, *, timeless: bool = False) -> _Prepared
 @dataclass
 class _Hit:
     score: float
-    start: int
-    end: int
+    first: int  # word index of the first word
+    last: int  # word index of the last word
 
 
-def _find(topic: _Topic, processed: str) -> list[_Hit]:
-    """Where a topic occurs in a processed text: every exact occurrence (open or closed compound);
-    else the best fuzzy one (partial_ratio); else its words near each other, weaker."""
-    if not all(" " + s in processed for s in topic.stems):
+def _occurrences(seq: tuple[str, ...], text: _Text) -> list[_Hit]:
+    """Every place where the stem sequence `seq` occurs as consecutive words."""
+    starts = text.where(seq[0])
+    if not starts:
         return []
-    hits = []
-    for phrase in topic.phrases:
-        start = processed.find(phrase)
-        while start != -1:
-            hits.append(_Hit(100.0, start + 1, start + len(phrase)))
-            start = processed.find(phrase, start + 1)
-    if hits:
+    k = len(seq)
+    if k == 1:
+        return [_Hit(100.0, i, i) for i in starts]
+    stems = text.stems
+    rest = list(seq[1:])
+    return [_Hit(100.0, i, i + k - 1) for i in starts if stems[i + 1 : i + k] == rest]
+
+
+def _find(topic: _Topic, text: _Text) -> list[_Hit]:
+    """Where a topic occurs: every exact occurrence of its words (open or closed compound, any
+    inflection the crude stem forgives); else, when all its words are there, the best fuzzy match of
+    the phrase (a typo: "low-rank adapation"); else its words near each other, weaker."""
+    present = text.present
+    hits: list[_Hit] = []
+    for seq in topic.variants:
+        if seq[0] in present:
+            hits.extend(_occurrences(seq, text))
+    if hits or len(topic.content) < 2 or not all(s in present for s in topic.content):
         return hits
-    if len(topic.stems) == 1 and len(topic.phrases[0].split()) == 1:
-        # One word: its stem at a word start ("forgetting" finds "forgets").
-        stem = " " + topic.stems[0]
-        start = processed.find(stem)
-        while start != -1:
-            hits.append(_Hit(100.0, start + 1, start + len(stem)))
-            start = processed.find(stem, start + 1)
-        return hits
-    al = fuzz.partial_ratio_alignment(topic.phrases[0], processed, score_cutoff=PHRASE_CUTOFF)
+    # The leading space keeps a short topic from matching inside a word ("lora" in "exploration").
+    al = fuzz.partial_ratio_alignment(topic.phrase, text.joined, score_cutoff=PHRASE_CUTOFF)
     if al is not None:
-        return [_Hit(al.score, al.dest_start, al.dest_end)]
-    return _near(topic, processed)
+        return [_Hit(al.score, text.word_at(al.dest_start + 1), text.word_at(al.dest_end - 1))]
+    return _near(topic, text)
 
 
-def _near(topic: _Topic, processed: str) -> list[_Hit]:
-    """The topic's content words all within NEAR_WINDOW characters, in any order."""
-    first = topic.stems[0]
-    start = processed.find(" " + first)
-    while start != -1:
-        lo, hi = max(0, start - NEAR_WINDOW), start + NEAR_WINDOW
-        window = processed[lo:hi]
-        if all(" " + s in window for s in topic.stems[1:]):
-            ends = [lo + window.find(" " + s) for s in topic.stems]
-            return [_Hit(NEAR_SCORE, min(ends) + 1, max(ends) + 1 + len(topic.stems[0]))]
-        start = processed.find(" " + first, start + 1)
+def _near(topic: _Topic, text: _Text) -> list[_Hit]:
+    """The topic's content words all within NEAR_WORDS words of the first one, in any order."""
+    for p in text.where(topic.content[0]):
+        found = [p]
+        for s in topic.content[1:]:
+            q = next((q for q in text.where(s) if abs(q - p) <= NEAR_WORDS), None)
+            if q is None:
+                break
+            found.append(q)
+        else:
+            return [_Hit(NEAR_SCORE, min(found), max(found))]
     return []
 
 
@@ -415,12 +655,12 @@ class _Features:
         return max(0.0, min(100.0, 100.0 * total))
 
 
-def _cue_near(cues: Sequence[re.Match[str]], spans: Sequence[_Hit]) -> tuple[re.Match[str], _Hit] | None:
-    """The first cue (found once per text) within CUE_WINDOW characters of a topic span."""
+def _cue_near(cues: Sequence[tuple[int, int]], spans: Sequence[_Hit]) -> tuple[tuple[int, int], _Hit] | None:
+    """The first cue (word span) within CUE_WORDS words of a topic span."""
     for h in spans:
-        for m in cues:
-            if m.end() >= h.start - CUE_WINDOW and m.start() <= h.end + CUE_WINDOW:
-                return m, h
+        for c in cues:
+            if c[1] >= h.first - CUE_WORDS and c[0] <= h.last + CUE_WORDS:
+                return c, h
     return None
 
 
@@ -428,8 +668,8 @@ def _features(paper: Paper, prep: _Prepared, *, explain: bool = True) -> _Featur
     """Score one paper against a prepared claim. `explain=False` skips what only the evidence and the
     superseding flag need (challenge cues, quoted snippets): ranking hundreds of candidates needs
     only the numbers, and the few that are returned are explained afterwards."""
-    title = _process(paper.title)
-    abstract = _process(paper.abstract)
+    title = _Text(paper.title)
+    abstract = _Text(paper.abstract)
     f = _Features()
 
     covered = 0
@@ -444,17 +684,19 @@ def _features(paper: Paper, prep: _Prepared, *, explain: bool = True) -> _Featur
         covered += 1
         tf = (3 * sum(h.score for h in t_hits) + sum(h.score for h in a_hits)) / 100
         topic_sum += topic.weight * _saturate(tf)
-        if t_hits and t_hits[0].score / 100 > f.title:
+        if t_hits and t_hits[0].score >= NEAR_SCORE and t_hits[0].score / 100 > f.title:
             f.title, title_topic = t_hits[0].score / 100, topic.text
         spans.extend(a_hits)
     f.topics = topic_sum / (sum(t.weight for t in prep.topics) or 1.0)
-    spans.sort(key=lambda h: (-h.score, h.start))
+    spans.sort(key=lambda h: (-h.score, h.first))
 
-    # The claim's own content words, counted at word starts by crude stem (forgives inflection).
+    # The claim's own content words, counted by crude stem (forgives inflection); title counts 3.
     word_sum = 0.0
     shared = []
     for w in prep.words:
-        tf = sum(3 * title.count(" " + s) + abstract.count(" " + s) for s in w.stems)
+        tf = 0
+        for s in w.stems:
+            tf += 3 * title.count(s) + abstract.count(s)
         if tf:
             shared.append(w.text)
             word_sum += w.weight * _saturate(tf)
@@ -463,42 +705,18 @@ def _features(paper: Paper, prep: _Prepared, *, explain: bool = True) -> _Featur
     named = []
     anchor_spans: list[tuple[str, _Hit]] = []  # where the abstract names an anchor
     for ref in prep.refs:
-        for pattern, how in ref.patterns:
-            if pattern in title or pattern in abstract:
+        for seq, how in ref.patterns:
+            in_abstract = _occurrences(seq, abstract)
+            if in_abstract or _occurrences(seq, title):
                 named.append(f"names anchor {ref.label} {how}")
-                if (at := abstract.find(pattern)) != -1:
-                    anchor_spans.append((ref.label, _Hit(100.0, at + 1, at + len(pattern) - 1)))
+                if in_abstract:
+                    anchor_spans.append((ref.label, in_abstract[0]))
                 break
     f.anchor = 1.0 if named else 0.0
 
-    if not explain and not WEIGHTS.get("challenge"):
-        pass
-    elif f.title and _CUES.search(title):
-        # A title that names a topic and argues with it ("LoRA vs Full Fine-tuning: An Illusion ...").
-        f.challenge_evidence = f"challenge in title: '{paper.title}'"
-    elif f.title and paper.title.rstrip().endswith("?"):
-        # A title that names a topic and questions it ("Is Model Collapse Inevitable?").
-        f.challenge_evidence = f"title questions the topic: '{paper.title}'"
-    if (
-        (explain or WEIGHTS.get("challenge"))
-        and f.challenge_evidence is None
-        and (near := _cue_near(list(_CUES.finditer(abstract)), spans))
-    ):
-        m, h = near
-        s, e = min(h.start, m.start()), max(h.end, m.end())
-        f.challenge_evidence = f"contrast near topic: '{_snippet(paper.abstract, s - 1, e - 1)}'"
-    if (explain or WEIGHTS.get("challenge")) and f.challenge_evidence is None and anchor_spans:
-        # It names what the claim cites and argues with it, whatever words it uses for the topic.
-        cues = list(_CUES.finditer(abstract))
-        for label, h in anchor_spans:
-            if near := _cue_near(cues, [h]):
-                m = near[0]
-                s, e = min(h.start, m.start()), max(h.end, m.end())
-                snippet = _snippet(paper.abstract, s - 1, e - 1)
-                f.challenge_evidence = f"argues with anchor {label}: '{snippet}'"
-                break
-    f.challenge = 1.0 if f.challenge_evidence else 0.0
-    f.prior = 1.0 if spans and _cue_near(list(_PRIOR.finditer(abstract)), spans) else 0.0
+    if explain or WEIGHTS.get("challenge"):
+        _challenge(f, paper, title, abstract, spans, anchor_spans)
+    f.prior = 1.0 if spans and _cue_near(abstract.cues(_PRIOR, spans), spans) else 0.0
     years = max(0, (paper.published - prep.claim.date).days) / 365.25
     f.proximity = 0.0 if prep.timeless else 1.0 / (1.0 + years)
     if not explain:
@@ -508,7 +726,7 @@ def _features(paper: Paper, prep: _Prepared, *, explain: bool = True) -> _Featur
         f.evidence.append(f"title matches topic '{title_topic}' (score {100 * f.title:.0f})")
     if spans:
         h = spans[0]
-        f.evidence.append(f"abstract: '{_snippet(paper.abstract, h.start - 1, h.end - 1)}'")
+        f.evidence.append(f"abstract: '{abstract.quote(h.first, h.last)}'")
     if prep.topics:
         f.evidence.append(f"covers {covered} of {len(prep.topics)} topics")
     if shared:
@@ -519,31 +737,79 @@ def _features(paper: Paper, prep: _Prepared, *, explain: bool = True) -> _Featur
     return f
 
 
-def _is_superseding(f: _Features, score: float, best: float) -> bool:
-    """Strongly related (absolutely, and relative to the claim's best match) and challenging."""
-    return f.challenge_evidence is not None and score >= max(STRONG_SCORE, STRONG_SHARE * best)
+def _challenge(
+    f: _Features,
+    paper: Paper,
+    title: _Text,
+    abstract: _Text,
+    spans: Sequence[_Hit],
+    anchor_spans: Sequence[tuple[str, _Hit]],
+) -> None:
+    """Challenge evidence, first found wins: a title that names a topic and argues with or questions
+    it; a cue near a topic in the abstract; a cue near where the abstract names an anchor."""
+    if f.title and _CUES.search(title.joined):
+        # A title that names a topic and argues with it ("LoRA vs Full Fine-tuning: An Illusion ...").
+        f.challenge_evidence = f"challenge in title: '{paper.title}'"
+    elif f.title and paper.title.rstrip().endswith("?"):
+        # A title that names a topic and questions it ("Is Model Collapse Inevitable?").
+        f.challenge_evidence = f"title questions the topic: '{paper.title}'"
+    elif spans or anchor_spans:
+        cues = abstract.cues(_CUES, [*spans, *(h for _, h in anchor_spans)])
+        if near := _cue_near(cues, spans):
+            c, h = near
+            quoted = abstract.quote(min(h.first, c[0]), max(h.last, c[1]))
+            f.challenge_evidence = f"contrast near topic: '{quoted}'"
+        else:
+            # It names what the claim cites and argues with it, whatever words it uses for the topic.
+            for label, h in anchor_spans:
+                if near := _cue_near(cues, [h]):
+                    c = near[0]
+                    quoted = abstract.quote(min(h.first, c[0]), max(h.last, c[1]))
+                    f.challenge_evidence = f"argues with anchor {label}: '{quoted}'"
+                    break
+    f.challenge = 1.0 if f.challenge_evidence else 0.0
+
+
+def _is_superseding(f: _Features, score: float, bar: float) -> bool:
+    """Strongly related (among the claim's STRONG_RANK best, at least STRONG_SCORE) and challenging."""
+    return f.challenge_evidence is not None and score >= bar
 
 
 # -- retrieval -----------------------------------------------------------------------------------------
 
 
-def _queries(prep: _Prepared, scale: int) -> list[tuple[str, int]]:
+@dataclass(frozen=True)
+class _Query:
+    """Bounded FTS5 query: its parts OR-ed together, at most `limit` papers, best BM25 first."""
+
+    parts: tuple[str, ...]  # each a quoted phrase or NEAR group the memo can answer on its own
+    limit: int
+    ranked_only: bool = False  # never answered from the memo (a column filter)
+
+    @property
+    def text(self) -> str:
+        return " OR ".join(self.parts)
+
+
+def _queries(prep: _Prepared, scale: int) -> list[_Query]:
     """Bounded FTS5 queries whose union is the candidate set."""
-    queries: list[tuple[str, int]] = []
+    queries: list[_Query] = []
     for t in prep.topics:
-        # The phrase (open or closed compound) or its words near each other, in one ranked query.
-        q = fts_any([t.text, _closed(t.text)])
-        near = fts_near(t.text)
-        if q and near:
-            q = f"{q} OR {near}"
-        if q:
-            queries.append((q, TOPIC_QUERY_LIMIT * scale))
-    every = fts_any(t.text for t in prep.topics)
-    if every:
-        queries.append((every, ALL_TOPICS_QUERY_LIMIT * scale))
-    words = fts_any(prep.distinctive)
+        if t.query is None:
+            continue
+        limit = TOPIC_QUERY_LIMIT * scale
+        if t.df > limit * TITLES_WHEN_MORE:
+            # A common topic: its best papers name it in the title, and ranking only those spares
+            # BM25 scoring thousands of abstracts that merely mention it.
+            queries.append(_Query(("{title} : (" + t.query + ")",), limit, ranked_only=True))
+        elif t.df < limit * NEAR_WHEN_FEWER and (near := fts_near(t.text)):
+            # The phrase is (almost) unused: its words near each other, in any order, too.
+            queries.append(_Query((t.query, near), limit))
+        else:
+            queries.append(_Query((t.query,), limit))
+    words = tuple(q for w in prep.distinctive if (q := fts_phrase(w)))
     if words:
-        queries.append((words, WORDS_QUERY_LIMIT * scale))
+        queries.append(_Query(words, WORDS_QUERY_LIMIT * scale))
     for a in prep.claim.anchors:
         names = [a.arxiv_id.base] if a.arxiv_id else []
         if a.title:
@@ -551,17 +817,43 @@ def _queries(prep: _Prepared, scale: int) -> list[tuple[str, int]]:
             if (name := short_name(a.title)) is not None:
                 names.append(name)
         for name in names:
-            if (q := fts_phrase(name)) is not None:
-                queries.append((q, ANCHOR_QUERY_LIMIT * scale))
+            if (q := fts_topic(name)) is not None:
+                queries.append(_Query((q,), ANCHOR_QUERY_LIMIT * scale))
     return queries
 
 
-def _candidates(store: Store, prep: _Prepared, after: dt.date, scale: int) -> list[Paper]:
+def _retrieve(
+    store: Store, df: _DocFreq, query: _Query, after: dt.date, categories: Sequence[str]
+) -> list[int]:
+    """A query's papers: every match, from the memo, when its parts are rare and together have at
+    most `limit` papers (no ranking needed: the date and categories are checked on the papers),
+    else the best `limit` by BM25."""
+    if not query.ranked_only:
+        found: list[int] = []
+        for part in query.parts:
+            rows = df.rows(part)
+            if rows is None:
+                break
+            found.extend(rows)
+        else:
+            if len(set(found)) <= query.limit:
+                return found
+    return [r for r, _ in store.search(query.text, after=after, categories=categories, limit=query.limit)]
+
+
+def _candidates(store: Store, df: _DocFreq, prep: _Prepared, after: dt.date, scale: int) -> list[Paper]:
+    """The union of the bounded queries' papers, first submitted after `after` (and in the claim's
+    categories when it has any)."""
     rowids: dict[int, None] = {}
-    for q, n in _queries(prep, scale):
-        for rowid, _rank in store.search(q, after=after, categories=prep.claim.categories, limit=n):
-            rowids.setdefault(rowid, None)
-    return list(store.papers_by_rowid(list(rowids)).values())
+    categories = prep.claim.categories
+    for query in _queries(prep, scale):
+        rowids.update(dict.fromkeys(_retrieve(store, df, query, after, categories)))
+    wanted = set(categories)
+    return [
+        p
+        for p in store.papers_by_rowid(list(rowids)).values()
+        if p.published > after and (not wanted or wanted.intersection(p.categories))
+    ]
 
 
 def _match(
@@ -575,15 +867,17 @@ def _match(
 ) -> list[Match]:
     """Candidates, ranked on numbers only, then the top `limit` explained. `timeless` leaves closeness
     to the claim's date out of the score (velocity asks "how related", not "how early")."""
-    prep = _prepare(claim, _DocFreq(store), timeless=timeless)
+    df = _DocFreq(store)
+    prep = _prepare(claim, df, timeless=timeless)
     ranked = [
         (f.score(), p)
-        for p in _candidates(store, prep, after, query_scale)
+        for p in _candidates(store, df, prep, after, query_scale)
         for f in [_features(p, prep, explain=False)]
     ]
     ranked = [s for s in ranked if s[0] >= MIN_SCORE]
     ranked.sort(key=lambda s: (-s[0], -s[1].published.toordinal(), s[1].arxiv_id))
-    best = ranked[0][0] if ranked else 0.0
+    # The bar for "strongly related": the STRONG_RANK-th best score (or STRONG_SCORE).
+    bar = max(STRONG_SCORE, ranked[min(len(ranked), STRONG_RANK) - 1][0]) if ranked else STRONG_SCORE
     matches = []
     for score, p in ranked[:limit]:
         f = _features(p, prep, explain=True)
@@ -593,7 +887,7 @@ def _match(
                 title=p.title,
                 published=p.published,
                 score=round(score, 1),
-                superseding=_is_superseding(f, score, best),
+                superseding=_is_superseding(f, score, bar),
                 evidence=tuple(f.evidence),
             )
         )
