@@ -11,6 +11,7 @@ from freshness.matching import (
     fts_any,
     fts_near,
     fts_phrase,
+    fts_topic,
     match_claim,
     match_claims,
     short_name,
@@ -331,3 +332,137 @@ def test_a_paper_that_names_the_anchor_and_argues_with_it_is_superseding(store: 
     assert match.arxiv_id == "2503.00080"
     assert match.superseding
     assert any(e.startswith("argues with anchor 2305.17493: 'We revisit the curse") for e in match.evidence)
+
+
+def test_fts_topic_leaves_function_words_to_near_and_trims_generic_ends() -> None:
+    assert fts_topic("lost in the middle") == 'NEAR("lost" "middle", 2)'
+    assert fts_topic("position of relevant information") == 'NEAR("position" "relevant information", 1)'
+    assert fts_topic("model collapse") == '"model collapse"'  # "model" stays: one other word left
+    assert fts_topic("graph guided fine tuning of language models") == '"graph guided fine tuning"'
+    assert fts_topic("large language models") == '"large language models"'  # nothing else to keep
+    assert fts_topic("the") == '"the"'
+    assert fts_topic('NEAR(x "y")') == '"near x y"'
+    assert fts_topic("?!") is None
+
+
+def test_a_topic_matches_inflected_and_misspelled_but_not_inside_a_word(store: Store) -> None:
+    inflected = make_paper(
+        "2503.00090",
+        title="Causal mediation in transformers",
+        abstract="Heads carry a function vector (FV) that triggers the task. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    typo = make_paper(
+        "2503.00091",
+        title="Random matrices for adapters",
+        abstract="Low-rank adapation (LoRA) is a popular method. " + FILLER + "Adaptation is cheap.",
+        published=dt.date(2025, 3, 1),
+    )
+    inside = make_paper(
+        "2503.00092",
+        title="Robot exploration",
+        abstract="Exploration of rewards in the space of functions. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, inflected, typo, inside)
+    claim = _claim(topics=("function vectors", "low-rank adaptation", "lora"), text="Adapters are cheap.")
+
+    found = {m.arxiv_id: m for m in match_claim(store, claim)}
+
+    assert (
+        "abstract: 'Heads carry a function vector (FV) that triggers the task. We describe the expe...'"
+        in found["2503.00090"].evidence
+    )
+    assert any("Low-rank adapation (LoRA)" in e for e in found["2503.00091"].evidence)
+    assert "covers 2 of 3 topics" in found["2503.00091"].evidence  # the typo and "lora"
+    assert "2503.00092" not in found  # "lora" is not in "exploration", "functions" alone is no topic
+
+
+def test_rare_topics_need_no_ranked_query_and_common_ones_are_ranked_in_titles(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import freshness.matching as matching
+
+    many = [
+        make_paper(
+            f"2504.{i:05d}",
+            title=f"Model collapse study {i}" if i < 3 else f"A study {i}",
+            abstract="We see model collapse here. " + FILLER,
+            published=dt.date(2025, 4, 1),
+        )
+        for i in range(30)
+    ]
+    rare = make_paper(
+        "2503.00100",
+        title="Autophagous loops",
+        abstract="An autophagous loop. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, rare, *many)
+    searched: list[str] = []
+    real_search = store.search
+
+    def spy(query: str, **kwargs: object) -> list[tuple[int, float]]:
+        searched.append(query)
+        return real_search(query, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "search", spy)
+    monkeypatch.setattr(matching, "TOPIC_QUERY_LIMIT", 4)  # 30 papers: a common topic
+    monkeypatch.setattr(matching, "FEW_ROWS", 8)
+    claim = _claim(
+        topics=("autophagous loop", "model collapse"), text="Autophagous loops degrade generators."
+    )
+
+    found = [m.arxiv_id for m in match_claim(store, claim)]
+
+    assert "2503.00100" in found
+    assert set(found[:3]) <= {"2503.00100", "2504.00000", "2504.00001", "2504.00002"}
+    assert searched == ['{title} : ("model collapse")']  # the rare topic and words came unranked
+
+
+def test_match_claims_on_threads_gives_the_same_matches(store: Store) -> None:
+    papers = [
+        make_paper(
+            f"2503.{i:05d}",
+            title=f"Model collapse in setting {i}",
+            abstract=f"Recursive training {i} shows model collapse. " + FILLER,
+            published=dt.date(2025, 3, 1),
+        )
+        for i in range(1, 9)
+    ]
+    _fill(store, *papers)
+    claims = [_claim(id=f"c{i}", date=dt.date(2025, 1, i + 1)) for i in range(6)]
+
+    one = match_claims(store, claims, workers=1)
+    two = match_claims(store, claims, workers=2)
+
+    assert list(two) == [c.id for c in claims]
+    assert two == one
+    assert all(len(v) == 8 for v in one.values())
+
+
+def test_only_the_claims_best_papers_can_be_flagged_superseding(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import freshness.matching as matching
+
+    strong = make_paper(
+        "2503.00110",
+        title="Model collapse under recursive training",
+        abstract="We find no evidence that model collapse occurs in recursive training. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    weaker = make_paper(
+        "2503.00111",
+        title="Generators and their samples",
+        abstract="We find no evidence that model collapse occurs. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, strong, weaker)
+
+    both = {m.arxiv_id: m.superseding for m in match_claim(store, _claim())}
+    monkeypatch.setattr(matching, "STRONG_RANK", 1)
+    best_only = {m.arxiv_id: m.superseding for m in match_claim(store, _claim())}
+
+    assert both == {"2503.00110": True, "2503.00111": True}
+    assert best_only == {"2503.00110": True, "2503.00111": False}
