@@ -20,6 +20,7 @@ import math
 import operator
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -56,13 +57,14 @@ STRONG_SCORE = 20.0  # "strongly related" needs at least this score ...
 STRONG_RANK = 20  # ... and a place among the claim's this many best-scoring papers
 # How the features add up to a score (out of 1; docs/matching.md has the before/after figures).
 WEIGHTS = {
-    "topics": 0.40,  # rarity-weighted, saturated mentions of the claim's topics
-    "words": 0.27,  # the same for the claim's own content words
+    "topics": 0.33,  # rarity-weighted, saturated mentions of the claim's topics
+    "words": 0.23,  # the same for the claim's own content words
     "title": 0.0,  # the title names a topic (evidence only: it did not improve the ranking)
-    "prior": 0.07,  # discusses prior findings near a topic
+    "focus": 0.16,  # the title is about the claim's subject, not about something else too
+    "prior": 0.06,  # discusses prior findings near a topic
     "challenge": 0.0,  # challenge language near a topic (flags superseding; too common to rank by)
-    "anchor": 0.06,  # names an anchor by id, title or short name
-    "proximity": 0.20,  # early responses: 1 at the claim's date, 1/2 a year later, 1/3 two years later
+    "anchor": 0.05,  # names an anchor by id, title or short name
+    "proximity": 0.17,  # early responses: 1 at the claim's date, 1/2 a year later, 1/3 two years later
 }
 
 # Words too common to say anything about what a claim is about (function words and the vocabulary
@@ -435,6 +437,7 @@ class _Topic:
     weight: float = 1.0
     df: int = 0  # papers (any date) that have it
     phrase: str = ""  # " lost in the middle": its words, for the fuzzy match
+    keys: frozenset[str] = frozenset()  # a text without any of these stems cannot match it
     query: str | None = None  # its FTS5 query (fts_topic, also the closed compound)
 
 
@@ -461,6 +464,7 @@ class _Prepared:
     refs: tuple[_AnchorRef, ...]
     distinctive: tuple[str, ...]  # claim words rare enough to retrieve candidates with
     timeless: bool = False  # leave closeness in time out of the score
+    vocabulary: frozenset[str] = frozenset()  # stems of the words of its topics, text and anchor names
 
 
 def _stems_of(text: str) -> tuple[str, ...]:
@@ -486,6 +490,7 @@ def _make_topic(text: str, df: _DocFreq) -> _Topic | None:
         df=n,
         phrase=" " + " ".join(words),
         query=query,
+        keys=frozenset(content) | {v[0] for v in variants},
     )
 
 
@@ -570,7 +575,16 @@ def _prepare(claim: Claim, df: _DocFreq, *, timeless: bool = False) -> _Prepared
         if d <= max(DISTINCTIVE_SHARE * df.n, DISTINCTIVE_MIN):
             rare.append((d, w))
     distinctive = tuple(w for _, w in sorted(rare)[:DISTINCTIVE_MAX])
-    return _Prepared(claim, tuple(topics), tuple(words), _anchor_refs(claim.anchors), distinctive, timeless)
+    names = [n for a in claim.anchors if a.title and (n := short_name(a.title))]
+    vocabulary = frozenset(
+        _STEMS[w]
+        for text in (*claim.topics, *map(_closed, claim.topics), claim.text, _closed(claim.text), *names)
+        for w in _words(text)
+        if w not in _STOPWORDS
+    )
+    return _Prepared(
+        claim, tuple(topics), tuple(words), _anchor_refs(claim.anchors), distinctive, timeless, vocabulary
+    )
 
 
 # -- scoring -------------------------------------------------------------------------------------------
@@ -647,6 +661,7 @@ class _Features:
     challenge: float = 0.0  # challenge language near a topic (or in a title that names one)
     anchor: float = 0.0  # names an anchor by id, title or short name
     proximity: float = 0.0  # 1 / (1 + years between the claim and the paper)
+    focus: float = 0.0  # the rarity-weighted share of the title's words that are the claim's
     challenge_evidence: str | None = None
     evidence: list[str] = field(default_factory=list)
 
@@ -664,19 +679,55 @@ def _cue_near(cues: Sequence[tuple[int, int]], spans: Sequence[_Hit]) -> tuple[t
     return None
 
 
-def _features(paper: Paper, prep: _Prepared, *, explain: bool = True) -> _Features:
+class _Pool:
+    """A claim's candidates as a whole: in how many of them each stem occurs."""
+
+    def __init__(self, texts: Sequence[tuple[_Text, _Text]]) -> None:
+        self.size = len(texts)
+        self.df = Counter(itertools.chain.from_iterable(t.present | a.present for t, a in texts))
+
+    def rarity(self, stem: str) -> float:
+        """How rare a stem is among the candidates: a word most of them use says little."""
+        return math.log((self.size + 1) / (self.df[stem] + 0.5))
+
+    def focus(self, title: _Text, vocabulary: frozenset[str]) -> tuple[float, int, int]:
+        """The rarity-weighted share of the title's content words that are the claim's, and the plain
+        counts for the evidence: "LoRA+: Efficient Low Rank Adaptation of Large Models" is about its
+        claim's subject; "Malware Detection with LoRA" mostly about something else."""
+        words = [
+            s for w, s in zip(title.words, title.stems, strict=True) if w not in _STOPWORDS and len(w) > 1
+        ]
+        if not words:
+            return 0.0, 0, 0
+        weights = [self.rarity(s) for s in words]
+        ours = [w for s, w in zip(words, weights, strict=True) if s in vocabulary]
+        total = sum(weights)
+        return (sum(ours) / total if total else 0.0), len(ours), len(words)
+
+
+def _features(
+    paper: Paper,
+    prep: _Prepared,
+    *,
+    explain: bool = True,
+    texts: tuple[_Text, _Text] | None = None,
+    pool: _Pool | None = None,
+) -> _Features:
     """Score one paper against a prepared claim. `explain=False` skips what only the evidence and the
     superseding flag need (challenge cues, quoted snippets): ranking hundreds of candidates needs
-    only the numbers, and the few that are returned are explained afterwards."""
-    title = _Text(paper.title)
-    abstract = _Text(paper.abstract)
+    only the numbers, and the few that are returned are explained afterwards. `pool`: the claim's
+    candidates, which say how rare a word is among them (for the title's focus)."""
+    title, abstract = texts or (_Text(paper.title), _Text(paper.abstract))
     f = _Features()
+    f.focus, title_shared, title_words = (pool or _Pool([(title, abstract)])).focus(title, prep.vocabulary)
 
     covered = 0
     topic_sum = 0.0
     title_topic = ""
     spans: list[_Hit] = []
     for topic in prep.topics:
+        if topic.keys.isdisjoint(abstract.present) and topic.keys.isdisjoint(title.present):
+            continue  # none of its words: most topics for most candidates
         t_hits = _find(topic, title)
         a_hits = _find(topic, abstract)
         if not (t_hits or a_hits):
@@ -731,6 +782,8 @@ def _features(paper: Paper, prep: _Prepared, *, explain: bool = True) -> _Featur
         f.evidence.append(f"covers {covered} of {len(prep.topics)} topics")
     if shared:
         f.evidence.append(f"shares the claim's words: {', '.join(shared)}")
+    if title_shared:
+        f.evidence.append(f"title: {title_shared} of its {title_words} words are the claim's")
     f.evidence.extend(named)
     if f.challenge_evidence is not None:
         f.evidence.append(f.challenge_evidence)
@@ -869,10 +922,13 @@ def _match(
     to the claim's date out of the score (velocity asks "how related", not "how early")."""
     df = _DocFreq(store)
     prep = _prepare(claim, df, timeless=timeless)
+    papers = _candidates(store, df, prep, after, query_scale)
+    texts = {p.arxiv_id: (_Text(p.title), _Text(p.abstract)) for p in papers}
+    pool = _Pool(list(texts.values()))
     ranked = [
         (f.score(), p)
-        for p in _candidates(store, df, prep, after, query_scale)
-        for f in [_features(p, prep, explain=False)]
+        for p in papers
+        for f in [_features(p, prep, explain=False, texts=texts[p.arxiv_id], pool=pool)]
     ]
     ranked = [s for s in ranked if s[0] >= MIN_SCORE]
     ranked.sort(key=lambda s: (-s[0], -s[1].published.toordinal(), s[1].arxiv_id))
@@ -880,7 +936,7 @@ def _match(
     bar = max(STRONG_SCORE, ranked[min(len(ranked), STRONG_RANK) - 1][0]) if ranked else STRONG_SCORE
     matches = []
     for score, p in ranked[:limit]:
-        f = _features(p, prep, explain=True)
+        f = _features(p, prep, explain=True, texts=texts[p.arxiv_id], pool=pool)
         matches.append(
             Match(
                 arxiv_id=p.arxiv_id,

@@ -466,3 +466,27 @@ def test_only_the_claims_best_papers_can_be_flagged_superseding(
 
     assert both == {"2503.00110": True, "2503.00111": True}
     assert best_only == {"2503.00110": True, "2503.00111": False}
+
+
+def test_a_title_about_the_claims_subject_ranks_above_one_about_something_else(store: Store) -> None:
+    abstract = "We study model collapse under recursive training of generators. " + FILLER
+    focused = make_paper(
+        "2503.00120",
+        title="Recursive training and model collapse",
+        abstract=abstract,
+        published=dt.date(2025, 3, 1),
+    )
+    elsewhere = make_paper(
+        "2503.00121",
+        title="Malware triage, spectroscopy and model collapse",
+        abstract=abstract,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, focused, elsewhere)
+
+    first, second = match_claim(store, _claim())[:2]
+
+    assert (first.arxiv_id, second.arxiv_id) == ("2503.00120", "2503.00121")
+    assert first.score > second.score
+    assert "title: 3 of its 3 words are the claim's" in first.evidence  # "model" is too common to count
+    assert "title: 1 of its 4 words are the claim's" in second.evidence
