@@ -398,6 +398,7 @@ def copy_store(src: Path, dst: Path) -> Path:
 
 # -- claims drawn from real titles ------------------------------------------------------------------------
 
+_CATEGORY = re.compile(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")  # cs.CL, hep-th, math.GT, q-bio.NC
 _TITLE_SPLIT = re.compile(r"\s*(?:[:;?!]|\s-{1,2}\s|,)\s*")
 _MATHY = re.compile(r"[$\\{}^_]")
 
@@ -423,9 +424,11 @@ def make_claims(count: int, *, seed: int = 11, source: Path = CORPUS) -> list[di
     its date 30-365 days before that paper; half carry the paper's categories, half none."""
     rng = random.Random(seed)
     pool = [
-        (r["title"], r["categories"].split(), v1_date(r))
+        (r["title"], cats, v1_date(r))
         for r in iter_records(source)
+        # Some corpus records list ACM/MSC classes ("I.2.7;", "68T05,") among their categories.
         if v1_date(r) >= dt.date(2024, 3, 1)
+        and (cats := [c for c in r["categories"].split() if _CATEGORY.match(c)])
     ]
     by_primary: dict[str, list[str]] = {}
     for title, cats, _ in pool:
