@@ -13,13 +13,15 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from freshness.config import Settings, load_settings
 from freshness.errors import ClaimsError, ConfigError, FreshnessError
-from freshness.models import Claim
+
+if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs; see docs/benchmarks.md
+    from freshness.config import Settings
+    from freshness.models import Claim
 
 EXIT_OK = 0
 EXIT_ATTENTION = 1
@@ -90,6 +92,8 @@ def cli(ctx: click.Context, claims: str | None, db: str | None) -> None:
 
     Exit codes: 0 ok, 1 something needs attention, 2 could not do the job.
     """
+    from freshness.config import load_settings
+
     try:
         settings = load_settings(claims=claims, db=db)
     except FreshnessError as exc:
