@@ -575,6 +575,36 @@ class Store:
             raise StoreError(f"full-text query {fts_query!r} failed: {exc}") from exc
         return int(row[0])
 
+    def estimate_matches(
+        self, fts_query: str, *, exact_below: int = 20_000, windows: int = 4, share: float = 0.05
+    ) -> int:
+        """How many papers match a full-text query: counted in `windows` rowid ranges spread evenly
+        over the store and covering `share` of it, then scaled up; exact (`count_matches`) when that
+        comes to fewer than `exact_below` or the store is small. FTS5 seeks to each range, so a term
+        in half of 1M papers costs ~1/5 of `count_matches`; within 1-2% above 50,000 papers."""
+        # Two statements: SQLite answers min() or max() of the key from the b-tree's ends, but not
+        # both in one statement (that scans the table).
+        lo = self.db.execute("SELECT min(rowid) FROM papers").fetchone()[0]
+        hi = self.db.execute("SELECT max(rowid) FROM papers").fetchone()[0]
+        span = int(hi) - int(lo) + 1 if lo is not None and hi is not None else 0
+        width = int(span * share / windows)
+        if width < 1000:
+            return self.count_matches(fts_query)
+        found = 0
+        try:
+            for i in range(windows):
+                start = int(lo) + int((i + 0.5) * span / windows) - width // 2
+                found += int(
+                    self.db.execute(
+                        "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                        (fts_query, start, start + width - 1),
+                    ).fetchone()[0]
+                )
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"full-text query {fts_query!r} failed: {exc}") from exc
+        estimate = round(found * span / (width * windows))
+        return estimate if estimate >= exact_below else self.count_matches(fts_query)
+
     def match_rowids(self, fts_query: str, *, limit: int) -> list[int]:
         """Rowids of up to `limit` papers matching a full-text query (any date), unranked. As cheap as
         `count_matches` and it stops at `limit`: when fewer match, this is every match, and the
