@@ -16,20 +16,28 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import logging
 import math
 import operator
 import os
+import pickle
 import re
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from rapidfuzz import fuzz
 
+from freshness.errors import FreshnessError, StoreError
 from freshness.models import Anchor, Claim, Match, Paper
 from freshness.store import Store
+
+log = logging.getLogger(__name__)
 
 # -- tuning constants (docs/matching.md has the measurements behind each) ----------------------------
 
@@ -43,8 +51,7 @@ DISTINCTIVE_SHARE = 0.005  # ... words in at most this share of papers (or DISTI
 DISTINCTIVE_MIN = 1000  # small store every word is distinctive) ...
 DISTINCTIVE_MAX = 5  # ... at most this many of them, the rarest
 ANCHOR_QUERY_LIMIT = 40  # candidates naming an anchor (id, title, short name)
-PARALLEL_FROM = 32  # match_claims uses one thread per CPU from this many claims on ...
-PARALLEL_CHUNK = 16  # ... each taking claims in chunks of at most this many
+PARALLEL_FROM = 64  # match_claims shares claims among one worker process per CPU from this many on
 # Scoring
 PHRASE_CUTOFF = 88.0  # partial_ratio at which a topic with a typo still counts as its phrase
 NEAR_WORDS = 12  # words within which a topic's words in another order still count (weaker)
@@ -169,29 +176,84 @@ def match_claim(store: Store, claim: Claim, *, limit: int = 50) -> list[Match]:
 def match_claims(
     store: Store, claims: Sequence[Claim], *, limit: int = 50, workers: int | None = None
 ) -> dict[str, list[Match]]:
-    """`match_claim` for each claim, keyed by claim id. Many claims are matched by `workers` threads
-    (default: one per CPU from PARALLEL_FROM claims on), each with its own connection to the store
-    file: SQLite runs their queries at the same time, so the same matches come in less wall time.
-    Writes this connection has not committed are not seen by the other connections."""
+    """`match_claim` for each claim, keyed by claim id. From PARALLEL_FROM claims on, the claims are
+    shared among `workers` worker processes (default: one per CPU), each reading the store file on its
+    own connection: the same matches in a fraction of the wall time. Writes this connection has not
+    committed are not seen by the workers."""
     if workers is None:
         workers = (os.cpu_count() or 1) if len(claims) >= PARALLEL_FROM else 1
-    if workers <= 1 or len(claims) < 2:
-        return {claim.id: match_claim(store, claim, limit=limit) for claim in claims}
-    # Chunks in claim order, several per thread so that a slow chunk does not hold up the end.
-    size = max(1, min(PARALLEL_CHUNK, -(-len(claims) // (workers * 4))))
-    chunks = [list(claims[i : i + size]) for i in range(0, len(claims), size)]
+    workers = min(workers, len(claims))
+    if workers > 1:
+        try:
+            out = _match_in_workers(store.path, claims, limit, workers)
+            return {claim.id: out[claim.id] for claim in claims}
+        except FreshnessError as exc:
+            if isinstance(exc, StoreError):
+                raise
+            log.warning("matching in this process instead: %s", exc)
+    return {claim.id: match_claim(store, claim, limit=limit) for claim in claims}
+
+
+# A worker is a fresh interpreter (not a fork: a forked child would inherit this process's open
+# SQLite connection, which SQLite forbids; and not multiprocessing's "spawn", which re-runs the
+# caller's main module). It takes its import path, then (store path, claims, limit) on stdin.
+_WORKER = (
+    "import pickle, sys; sys.path[:0] = pickle.load(sys.stdin.buffer); "
+    "from freshness.matching import _serve; _serve(sys.stdin.buffer, sys.stdout.buffer)"
+)
+
+
+def _match_in_workers(
+    path: Path, claims: Sequence[Claim], limit: int, workers: int
+) -> dict[str, list[Match]]:
+    """Match `claims` in `workers` processes, dealt round-robin so that each gets a similar mix."""
+    shares = [list(claims[i::workers]) for i in range(workers)]
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for _ in shares:
+            procs.append(
+                subprocess.Popen(  # noqa: S603 - this interpreter, running this module's _WORKER
+                    [sys.executable, "-c", _WORKER],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+            )
+    except OSError as exc:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+        raise FreshnessError(f"cannot start a matching worker: {exc}") from exc
+    payloads = [pickle.dumps(list(sys.path)) + pickle.dumps((str(path), share, limit)) for share in shares]
+    # One thread per worker feeds it and reads its answer, so that no worker waits on a full pipe.
+    with ThreadPoolExecutor(workers) as pool:
+        answers = list(pool.map(lambda p, data: p.communicate(data), procs, payloads))
     out: dict[str, list[Match]] = {}
-    with ThreadPoolExecutor(workers, thread_name_prefix="freshness-match") as pool:
-        for part in pool.map(_match_chunk, [store.path] * len(chunks), chunks, [limit] * len(chunks)):
-            out.update(part)
-    return {claim.id: out[claim.id] for claim in claims}
+    for proc, (stdout, stderr) in zip(procs, answers, strict=True):
+        try:
+            kind, value = pickle.loads(stdout)  # noqa: S301 - our own worker's answer, over its pipe
+        except Exception:  # whatever a dead worker left: report its stderr instead
+            last = stderr.decode(errors="replace").strip().splitlines()[-1:] or [
+                f"exit code {proc.returncode}"
+            ]
+            raise FreshnessError(f"a matching worker failed: {last[0]}") from None
+        if kind == "error":
+            message, tip = value
+            raise StoreError(message, tip=tip)
+        out.update(value)
+    return out
 
 
-def _match_chunk(path: Path, claims: list[Claim], limit: int) -> dict[str, list[Match]]:
-    """One thread's share of `match_claims`, on its own connection (SQLite connections stay in the
-    thread that opened them)."""
-    with Store.open(path) as store:
-        return {claim.id: match_claim(store, claim, limit=limit) for claim in claims}
+def _serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    """A worker's side of `match_claims`: read the job, match on its own connection, answer."""
+    path, claims, limit = pickle.load(stdin)  # noqa: S301 - our parent's job, over our stdin
+    try:
+        with Store.open(Path(path)) as store:
+            answer: tuple[str, object] = ("ok", {c.id: match_claim(store, c, limit=limit) for c in claims})
+    except FreshnessError as exc:
+        answer = ("error", (str(exc), exc.tip))
+    pickle.dump(answer, stdout)
+    stdout.flush()
 
 
 def topic_velocity(store: Store, claim: Claim, *, today: dt.date, window_days: int = 90) -> Velocity:
@@ -518,6 +580,7 @@ _ROWS_CACHE: dict[tuple[str, int], dict[str, tuple[int, ...]]] = {}
 _DF_CACHE_MAX = 200_000  # terms, over all stores; past it the memo starts again
 _ROWS_CACHE_MAX = 20_000  # rare terms' paper lists, over all stores
 FEW_ROWS = 2 * TOPIC_QUERY_LIMIT  # a term in at most this many papers is retrieved whole, unranked
+EXACT_BELOW = 20_000  # a term in fewer papers (by a sampled estimate) is counted exactly
 
 
 class _DocFreq:
@@ -548,7 +611,9 @@ class _DocFreq:
                 self.cache[q] = len(found)
                 self.few[q] = tuple(found)
             else:
-                self.cache[q] = self.store.count_matches(q)
+                # Counting a term in half the store reads half the index: above EXACT_BELOW papers
+                # its count is sampled (its weight is small and barely moves with the count).
+                self.cache[q] = self.store.estimate_matches(q, exact_below=EXACT_BELOW)
         return self.cache[q]
 
     def rows(self, q: str) -> tuple[int, ...] | None:

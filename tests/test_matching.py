@@ -420,7 +420,7 @@ def test_rare_topics_need_no_ranked_query_and_common_ones_are_ranked_in_titles(
     assert searched == ['{title} : ("model collapse")']  # the rare topic and words came unranked
 
 
-def test_match_claims_on_threads_gives_the_same_matches(store: Store) -> None:
+def test_match_claims_in_worker_processes_gives_the_same_matches(store: Store) -> None:
     papers = [
         make_paper(
             f"2503.{i:05d}",
@@ -490,3 +490,41 @@ def test_a_title_about_the_claims_subject_ranks_above_one_about_something_else(s
     assert first.score > second.score
     assert "title: 3 of its 3 words are the claim's" in first.evidence  # "model" is too common to count
     assert "title: 1 of its 4 words are the claim's" in second.evidence
+
+
+def test_the_stores_cheap_counts_for_the_matcher(store: Store) -> None:
+    def abstract(i: int) -> str:
+        return ("Model collapse again." if i % 3 == 0 else "Something else.") + (
+            " Rare edge." if i < 30 else ""
+        )
+
+    papers = [
+        make_paper(f"2505.{i:05d}", title=f"Paper {i}", abstract=abstract(i), published=dt.date(2025, 5, 1))
+        for i in range(2400)
+    ]
+    store.upsert_papers(papers, source="test", now=NOW)
+
+    assert len(store.match_rowids('"collapse"', limit=10)) == 10
+    assert len(store.match_rowids('"collapse"', limit=1000)) == 800  # every match when fewer
+    assert store.estimate_matches('"collapse"') == 800  # a small store: counted exactly
+    # Two windows of 1,080 rowids around 25% and 75% of the store, scaled up to all of it ...
+    assert 780 <= store.estimate_matches('"collapse"', windows=2, share=0.9, exact_below=0) <= 820
+    assert store.estimate_matches('"edge"', windows=2, share=0.9, exact_below=0) == 0  # outside both
+    # ... and counted exactly when the estimate is below `exact_below`.
+    assert store.estimate_matches('"edge"', windows=2, share=0.9, exact_below=1) == 30
+
+
+def test_a_worker_that_dies_leaves_the_matching_to_this_process(
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import freshness.matching as matching
+
+    _fill(store, make_paper("2503.00130", title="Model collapse", published=dt.date(2025, 3, 1)))
+    claims = [_claim(id=f"c{i}") for i in range(3)]
+    monkeypatch.setattr(matching, "_WORKER", "import sys; sys.exit('worker broke')")
+
+    with caplog.at_level("WARNING", logger="freshness.matching"):
+        out = match_claims(store, claims, workers=2)
+
+    assert [m.arxiv_id for m in out["c2"]] == ["2503.00130"]
+    assert "matching in this process instead: a matching worker failed: worker broke" in caplog.text
