@@ -351,9 +351,14 @@ def short_name(title: str) -> str | None:
 
 
 def _stem(word: str) -> str:
-    """A crude stem that forgives inflection: drop a plural s, keep 5 letters (correct/correcting)."""
+    """A crude stem that forgives inflection: drop a plural s, an -ing or -ed and a final e while
+    three letters remain, keep 5 letters (correct/correcting/correction, scale/scaling/scaled)."""
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
+    for suffix in ("ing", "ed", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
     return word[:5]
 
 

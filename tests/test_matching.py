@@ -528,3 +528,17 @@ def test_a_worker_that_dies_leaves_the_matching_to_this_process(
 
     assert [m.arxiv_id for m in out["c2"]] == ["2503.00130"]
     assert "matching in this process instead: a matching worker failed: worker broke" in caplog.text
+
+
+def test_inflections_of_a_topic_match_it_as_a_phrase(store: Store) -> None:
+    paper = make_paper(
+        "2503.00140",
+        title="How models scale when trained longer",
+        abstract="Training compute grows and so does loss. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, paper)
+
+    [match] = match_claim(store, _claim(topics=("model scaling",), text="Scaling models is predictable."))
+
+    assert "title matches topic 'model scaling' (score 100)" in match.evidence  # models scale
