@@ -78,11 +78,31 @@ def machine_info() -> list[str]:
     except ImportError:  # pragma: no cover - rapidfuzz is a runtime dependency
         rf = "absent"
     return [
+        f"Code: {code_version()}",
         f"CPU: {cpu}, {os.cpu_count()} logical cores; RAM {mem}",
         f"OS: {platform.platform()}",
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, rapidfuzz {rf}",
         f"Date: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
     ]
+
+
+def code_version() -> str:
+    """The commit measured, and the freshness/ files changed in the working tree since."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "freshness"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    changed = [line[3:] for line in dirty if line.strip()]
+    return f"commit {commit}" + (f" + uncommitted changes to {', '.join(changed)}" if changed else "")
 
 
 def header(title: str, out: TextIO = sys.stdout) -> None:
