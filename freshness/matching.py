@@ -142,7 +142,6 @@ _PRIOR = re.compile(
 
 _WORD = re.compile(r"[^\W_]+")
 _ASCII_SPACES = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(range(128, 256))
-_NON_WORD = re.compile(r"[\W_]")
 
 
 @dataclass(frozen=True)
@@ -226,8 +225,15 @@ def _match_in_workers(
         raise FreshnessError(f"cannot start a matching worker: {exc}") from exc
     payloads = [pickle.dumps(list(sys.path)) + pickle.dumps((str(path), share, limit)) for share in shares]
     # One thread per worker feeds it and reads its answer, so that no worker waits on a full pipe.
-    with ThreadPoolExecutor(workers) as pool:
+    pool = ThreadPoolExecutor(workers)
+    try:
         answers = list(pool.map(lambda p, data: p.communicate(data), procs, payloads))
+    except BaseException:  # Ctrl-C or a failed pipe: no worker outlives the call
+        for proc in procs:
+            proc.kill()
+        raise
+    finally:
+        pool.shutdown(wait=True)
     out: dict[str, list[Match]] = {}
     for proc, (stdout, stderr) in zip(procs, answers, strict=True):
         try:
@@ -262,8 +268,10 @@ def topic_velocity(store: Store, claim: Claim, *, today: dt.date, window_days: i
     since = max(claim.date, today - dt.timedelta(days=window_days))
     matches = [
         m
-        for m in _match(store, claim, after=since, limit=1000, query_scale=2, timeless=True)
-        if m.score >= RELATED_SCORE and m.published <= today
+        for m in _match(
+            store, claim, after=since, limit=1000, query_scale=2, timeless=True, min_score=RELATED_SCORE
+        )
+        if m.published <= today
     ]
     months: dict[str, int] = {}
     for m in matches:
@@ -987,9 +995,11 @@ def _match(
     limit: int,
     query_scale: int = 1,
     timeless: bool = False,
+    min_score: float = MIN_SCORE,
 ) -> list[Match]:
-    """Candidates, ranked on numbers only, then the top `limit` explained. `timeless` leaves closeness
-    to the claim's date out of the score (velocity asks "how related", not "how early")."""
+    """Candidates scoring at least `min_score`, ranked on numbers only, then the top `limit` explained.
+    `timeless` leaves closeness to the claim's date out of the score (velocity asks "how related", not
+    "how early")."""
     df = _DocFreq(store)
     prep = _prepare(claim, df, timeless=timeless)
     papers = _candidates(store, df, prep, after, query_scale)
@@ -1000,7 +1010,7 @@ def _match(
         for p in papers
         for f in [_features(p, prep, explain=False, texts=texts[p.arxiv_id], pool=pool)]
     ]
-    ranked = [s for s in ranked if s[0] >= MIN_SCORE]
+    ranked = [s for s in ranked if s[0] >= min_score]
     ranked.sort(key=lambda s: (-s[0], -s[1].published.toordinal(), s[1].arxiv_id))
     # The bar for "strongly related": the STRONG_RANK-th best score (or STRONG_SCORE).
     bar = max(STRONG_SCORE, ranked[min(len(ranked), STRONG_RANK) - 1][0]) if ranked else STRONG_SCORE
