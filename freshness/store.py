@@ -634,9 +634,11 @@ class Store:
         key = (int(self.db.execute("PRAGMA data_version").fetchone()[0]), self.db.total_changes)
         if self._summary is not None and self._summary[0] == key:
             return self._summary[1]
-        n, newest, oldest = self.db.execute(
-            "SELECT count(*), max(published), min(published) FROM papers"
-        ).fetchone()
+        # Three queries, not one: SQLite answers a lone min() or max() from the index in O(log n),
+        # but computes min, max and count together by scanning it (0.2 s at 1M papers).
+        n = self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
+        newest = self.db.execute("SELECT max(published) FROM papers").fetchone()[0]
+        oldest = self.db.execute("SELECT min(published) FROM papers").fetchone()[0]
         summary = StoreSummary(
             papers=int(n),
             newest_paper=dt.date.fromisoformat(newest) if newest else None,
