@@ -8,13 +8,14 @@ import re
 import pytest
 
 from freshness.models import ClaimStatus, Report, StoreSummary
-from freshness.report.terminal import TerminalFormat
+from freshness.report.terminal import TerminalFormat, sgr
 from tests.report.conftest import (
     ANSI_COLOUR,
     GENERATED,
     RICH_MARKUP,
     STORE,
     assert_matches_fixture,
+    hostile_report,
     sample_report,
 )
 
@@ -146,3 +147,93 @@ def test_empty_report_and_empty_store() -> None:
     ]
     one = terminal.render(Report(GENERATED, StoreSummary(1, STORE.newest_paper), ()), width=80)
     assert "Store: 1 paper, newest first submitted 2026-07-01" in one
+
+
+# -- the hand-made layout: wrapping, hanging indents, narrow terminals, colour ------------------------
+
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def with_match(title: str, *evidence: str) -> Report:
+    """The sample report's first claim with one match of this title and evidence."""
+    report = sample_report()
+    first = report.verdicts[0]
+    best = dataclasses.replace(first.matches[0], title=title, evidence=evidence)
+    return dataclasses.replace(report, verdicts=(dataclasses.replace(first, matches=(best,)),))
+
+
+@pytest.mark.parametrize("width", [20, 24, 30, 40, 57, 80, 100, 137])
+@pytest.mark.parametrize("which", ["sample", "stale", "hostile"])
+def test_every_line_fits_any_width(width: int, which: str) -> None:
+    report = {"sample": sample_report(), "stale": sample_report(stale=True), "hostile": hostile_report()}[
+        which
+    ]
+    out = terminal.render(report, width=width)
+    too_long = [line for line in out.splitlines() if len(line) > width]
+    assert not too_long
+    assert not [line for line in out.splitlines() if line != line.rstrip()]  # no trailing blanks
+
+
+def test_narrow_terminal_puts_anchor_text_under_its_id(report: Report) -> None:
+    assert_matches_fixture(terminal.render(report, width=40), "terminal-40.txt")
+
+
+@pytest.mark.parametrize("width", [30, 80, 100])
+@pytest.mark.parametrize("which", ["sample", "stale", "hostile"])
+def test_colour_on_and_off_print_the_same_words(width: int, which: str) -> None:
+    report = {"sample": sample_report(), "stale": sample_report(stale=True), "hostile": hostile_report()}[
+        which
+    ]
+    coloured = terminal.render(report, width=width, color=True)
+    assert SGR.search(coloured)
+    assert ESC not in SGR.sub("", coloured)  # colour is the only escape there is
+    assert SGR.sub("", coloured) == terminal.render(report, width=width)
+
+
+def test_long_evidence_wraps_at_the_width_under_its_title() -> None:
+    evidence = "topic 'long horizon execution': " + " ".join(f"word{i}" for i in range(60))
+    out = terminal.render(with_match("A title", evidence), width=60)
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("       topic 'long horizon"))
+    block = lines[start : start + 8]
+    assert all(len(line) <= 60 and line.startswith("       ") for line in block)
+    assert " ".join(" ".join(block).split()).startswith(evidence[:200])
+    assert "word59" in out
+
+
+def test_a_word_wider_than_the_line_is_folded_not_cut() -> None:
+    token = "x" * 150
+    out = terminal.render(with_match(f"Before {token} after"), width=60)
+    body = [line[7:] for line in out.splitlines() if line.startswith("       x")]
+    assert "".join(body[:3]).startswith(token)
+    assert all(len(line) <= 60 for line in out.splitlines())
+
+
+def test_wide_characters_wrap_by_terminal_columns() -> None:
+    title = "大規模言語モデルの推論能力に関する研究と評価 " * 4
+    out = terminal.render(with_match(title), width=50)
+    from rich.cells import cell_len
+
+    lines = [line for line in out.splitlines() if "大" in line or "研" in line]
+    assert len(lines) >= 4
+    assert all(cell_len(line) <= 50 for line in lines)
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_markup_and_escapes_in_a_title_print_literally(color: bool) -> None:
+    title = "[/] closes [bold]nothing[/bold] \x1b[2J\x1b[31mcleared\r\x07 [link=https://evil.example]x[/link]"
+    out = terminal.render(with_match(title), width=100, color=color)
+    flat = SGR.sub("", out) if color else out
+    assert "[/] closes [bold]nothing[/bold] cleared [link=https://evil.example]x[/link]" in flat
+    assert "\x1b[2J" not in out
+    assert "\r" not in out
+    assert "\x07" not in out
+
+
+def test_styles_are_the_standard_sgr_codes() -> None:
+    assert sgr("bold white on red") == "\x1b[1;37;41m"
+    assert sgr("bold black on yellow") == "\x1b[1;30;43m"
+    assert sgr("dim") == "\x1b[2m"
+    assert sgr("") == ""
+    with pytest.raises(ValueError, match="blink"):
+        sgr("blink")
