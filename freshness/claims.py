@@ -33,6 +33,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
+from freshness.categories import ARCHIVES, CATEGORY
 from freshness.errors import ClaimsError, Problem
 from freshness.models import Anchor, Claim
 
@@ -43,33 +44,6 @@ _UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 _CLAIM_ID = re.compile(r"^[a-z0-9-]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# archive(-sub)(.Subject(-sub)): cs.CL, hep-th, math.GT, q-bio.NC, physics.optics, cond-mat.mes-hall
-_CATEGORY = re.compile(r"^(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]+(?:-[a-z]+)*)?$")
-# arXiv's current archives (arxiv.org/category_taxonomy); old-style-only archives are not watchable.
-ARCHIVES = frozenset(
-    {
-        "astro-ph",
-        "cond-mat",
-        "cs",
-        "econ",
-        "eess",
-        "gr-qc",
-        "hep-ex",
-        "hep-lat",
-        "hep-ph",
-        "hep-th",
-        "math",
-        "math-ph",
-        "nlin",
-        "nucl-ex",
-        "nucl-th",
-        "physics",
-        "q-bio",
-        "q-fin",
-        "quant-ph",
-        "stat",
-    }
-)
 # libyaml's loader composes ~30x faster than the pure-Python one, with the same nodes and marks.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Guards so that no input, however hostile (alias bombs, deep nesting), can hang or crash the loader.
@@ -153,7 +127,7 @@ def _claim_id(value: str) -> str:
 
 
 def _category(value: str) -> str:
-    m = _CATEGORY.match(value)
+    m = CATEGORY.fullmatch(value)  # the importer keeps a paper's categories by the same pattern
     if not m:
         raise ValueError(
             f"{value!r} does not look like an arXiv category (e.g. cs.CL, hep-th, math.GT, q-bio.NC)"

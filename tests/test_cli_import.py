@@ -140,3 +140,17 @@ def test_help_and_usage() -> None:
     usage = CliRunner().invoke(cli, ["import"])
     assert usage.exit_code == 2
     assert "Missing argument" in usage.output
+
+
+def test_acm_and_msc_classes_are_dropped_and_counted_in_the_summary(db: Path) -> None:
+    path = FIXTURES / "snapshot_acm_msc.jsonl"
+    result = run(db, str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"{path} (snapshot): 3 added, 0 updated, 0 unchanged, 0 rejected; 7 non-arXiv categories dropped "
+        "(2 records)",
+        "dropped categories are not arXiv categories (ACM/MSC classes, stray words), e.g. 'I.2.7;', "
+        "'I.2.6', '90C25,'; the papers are stored with their arXiv categories",
+    ]
+    with Store.open(db) as store:
+        assert store.get_papers(["2401.10002"])["2401.10002"].categories == ("math.OC", "stat.ML")

@@ -19,7 +19,15 @@ from pathlib import Path
 
 from freshness.errors import ImportFileError, WireFormatError
 from freshness.models import Paper
-from freshness.sources.wire import Rejected, iter_snapshot, parse_atom, parse_feed, parse_oai
+from freshness.sources.wire import (
+    KEEP_DROPPED_EXAMPLES,
+    DroppedCategories,
+    Rejected,
+    iter_snapshot,
+    parse_atom,
+    parse_feed,
+    parse_oai,
+)
 from freshness.store import Store, UpsertCounts
 
 BATCH_SIZE = 2000  # papers per transaction: big enough to amortise the commit, small enough to lose little
@@ -72,6 +80,10 @@ class FileImport:
     unchanged: int = 0
     rejected: int = 0
     rejections: tuple[Rejected, ...] = ()  # the first KEEP_REJECTIONS, with where and why
+    # Category codes left out because they are not arXiv categories (ACM/MSC classes); papers kept.
+    dropped_categories: int = 0
+    dropped_category_records: int = 0
+    dropped_category_examples: tuple[str, ...] = ()
     error: str | None = None
     tip: str | None = None
 
@@ -99,6 +111,14 @@ class ImportResult:
     @property
     def rejected(self) -> int:
         return sum(f.rejected for f in self.files)
+
+    @property
+    def dropped_categories(self) -> int:
+        return sum(f.dropped_categories for f in self.files)
+
+    @property
+    def dropped_category_records(self) -> int:
+        return sum(f.dropped_category_records for f in self.files)
 
     @property
     def failed(self) -> tuple[FileImport, ...]:
@@ -172,6 +192,7 @@ class _FileImporter:
         self.counts = UpsertCounts()
         self.rejected = 0
         self.rejections: list[Rejected] = []
+        self.dropped = DroppedCategories()
         self.error: str | None = None
         self.tip: str | None = None
         self.total_bytes = 0
@@ -186,6 +207,9 @@ class _FileImporter:
             unchanged=self.counts.unchanged,
             rejected=self.rejected,
             rejections=tuple(self.rejections),
+            dropped_categories=self.dropped.codes,
+            dropped_category_records=self.dropped.records,
+            dropped_category_examples=tuple(self.dropped.examples),
             error=self.error,
             tip=self.tip,
         )
@@ -234,7 +258,7 @@ class _FileImporter:
         with self.path.open("rb") as raw:
             stream: Iterable[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if self.compressed else raw
             try:
-                for item in iter_snapshot(stream):
+                for item in iter_snapshot(stream, dropped=self.dropped):
                     if held is not None:
                         self._reject(held)
                         held = None
@@ -286,18 +310,18 @@ class _FileImporter:
         papers: tuple[Paper, ...]
         try:
             if fmt is FileFormat.API:
-                page = parse_atom(data)
+                page = parse_atom(data, dropped=self.dropped)
                 if page.api_errors and not page.papers:
                     raise self.fail(f"an arXiv API error response: {'; '.join(page.api_errors)}")
                 papers, rejected = page.papers, page.rejected
             elif fmt is FileFormat.OAI:
-                oai = parse_oai(data)
+                oai = parse_oai(data, dropped=self.dropped)
                 if oai.error_code is not None and oai.error_code != "noRecordsMatch":
                     raise self.fail(f"an OAI-PMH error response ({oai.error_code}: {oai.error_message})")
                 deleted = tuple(Rejected(f"record {i}", "deleted on arXiv; not stored") for i in oai.deleted)
                 papers, rejected = oai.papers, oai.rejected + deleted
             else:
-                feed = parse_feed(data)
+                feed = parse_feed(data, dropped=self.dropped)
                 if feed.is_error_feed:
                     raise self.fail(f"an rss.arxiv.org error feed ({feed.title})")
                 papers, rejected = tuple(i.paper for i in feed.items), feed.rejected
@@ -332,7 +356,12 @@ def describe_import(result: ImportResult) -> list[str]:
     """
 
     def counts(x: FileImport | ImportResult) -> str:
-        return f"{x.added:,} added, {x.updated:,} updated, {x.unchanged:,} unchanged, {x.rejected:,} rejected"
+        text = f"{x.added:,} added, {x.updated:,} updated, {x.unchanged:,} unchanged, {x.rejected:,} rejected"
+        if x.dropped_categories:
+            n, records = x.dropped_categories, x.dropped_category_records
+            text += f"; {n:,} non-arXiv categor{'y' if n == 1 else 'ies'} dropped ({records:,} record"
+            text += "s)" if records != 1 else ")"
+        return text
 
     lines: list[str] = []
     for f in result.files:
@@ -349,4 +378,11 @@ def describe_import(result: ImportResult) -> list[str]:
             else "rejected records:"
         )
         lines.extend(f"  {f.path} {r.where}: {r.reason}" for f, r in shown)
+    if result.dropped_categories:
+        examples = list(dict.fromkeys(c for f in result.files for c in f.dropped_category_examples))
+        lines.append(
+            "dropped categories are not arXiv categories (ACM/MSC classes, stray words), e.g. "
+            + ", ".join(repr(c) for c in examples[:KEEP_DROPPED_EXAMPLES])
+            + "; the papers are stored with their arXiv categories"
+        )
     return lines

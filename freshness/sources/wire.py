@@ -15,7 +15,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from freshness.arxiv_ids import ArxivId, ArxivIdError, parse_arxiv_id
+from freshness.categories import is_arxiv_category
 from freshness.errors import WireFormatError
 from freshness.models import Paper, PaperVersion
 
@@ -92,6 +93,42 @@ class FeedPage:
 
 class _Reject(Exception):
     """Raised inside a record mapper; becomes a Rejected with this message."""
+
+
+KEEP_DROPPED_EXAMPLES = 3
+
+
+@dataclass
+class DroppedCategories:
+    """A running tally of the category codes dropped because they are not arXiv categories: some
+    records list ACM or MSC classes among theirs ("I.2.7;", "68T05,"). Parsers add to the one given."""
+
+    records: int = 0  # records that lost at least one code (the records themselves are kept)
+    codes: int = 0
+    examples: list[str] = field(default_factory=list)  # the first few distinct codes dropped
+
+    def add(self, codes: list[str]) -> None:
+        self.records += 1
+        self.codes += len(codes)
+        for code in codes:
+            if len(self.examples) >= KEEP_DROPPED_EXAMPLES:
+                break
+            if code not in self.examples:
+                self.examples.append(code)
+
+
+def arxiv_categories(codes: Iterable[str], dropped: DroppedCategories | None = None) -> tuple[str, ...]:
+    """The well-formed arXiv categories among `codes`, once each, in order; the rest go to `dropped`."""
+    kept: dict[str, None] = {}
+    other: list[str] = []
+    for code in codes:
+        if is_arxiv_category(code):
+            kept[code] = None
+        else:
+            other.append(code)
+    if other and dropped is not None:
+        dropped.add(other)
+    return tuple(kept)
 
 
 # -- shared helpers ---------------------------------------------------------------------------------
@@ -291,8 +328,9 @@ _X = f"{{{ARXIV_ATOM}}}"
 _OS = f"{{{OPENSEARCH}}}"
 
 
-def parse_atom(data: bytes) -> AtomPage:
-    """Parse an arXiv API response. Error entries (a 400's feed) land in `api_errors`."""
+def parse_atom(data: bytes, *, dropped: DroppedCategories | None = None) -> AtomPage:
+    """Parse an arXiv API response. Error entries (a 400's feed) land in `api_errors`; category
+    codes that are not arXiv categories are left out (and counted in `dropped`)."""
     expected = "an arXiv API Atom feed"
     root = _parse_xml(data, expected)
     if root.tag != f"{_A}feed":
@@ -312,7 +350,7 @@ def parse_atom(data: bytes) -> AtomPage:
             errors.append(_collapse(entry.findtext(f"{_A}summary")) or entry_id)
             continue
         try:
-            papers.append(_atom_paper(entry, entry_id))
+            papers.append(_atom_paper(entry, entry_id, dropped))
         except _Reject as exc:
             label = f"entry {number}" + (f" ({entry_id})" if entry_id else "")
             rejected.append(Rejected(label, str(exc)))
@@ -326,7 +364,7 @@ def parse_atom(data: bytes) -> AtomPage:
     )
 
 
-def _atom_paper(entry: ET.Element, entry_id: str) -> Paper:
+def _atom_paper(entry: ET.Element, entry_id: str, dropped: DroppedCategories | None) -> Paper:
     ident = _arxiv_id(entry_id)
     if ident.version is None:
         raise _Reject(f"no version in id {entry_id!r}")
@@ -335,13 +373,9 @@ def _atom_paper(entry: ET.Element, entry_id: str) -> Paper:
     updated_text = entry.findtext(f"{_A}updated")
     updated = _iso_date(updated_text, "updated") if updated_text else published
     primary = entry.find(f"{_X}primary_category")
-    categories: list[str] = []
-    if primary is not None and primary.get("term"):
-        categories.append(str(primary.get("term")).strip())
-    for cat in entry.findall(f"{_A}category"):
-        term = (cat.get("term") or "").strip()
-        if term and term not in categories:
-            categories.append(term)
+    terms = [(primary.get("term") or "").strip()] if primary is not None else []
+    terms += [(cat.get("term") or "").strip() for cat in entry.findall(f"{_A}category")]
+    categories = arxiv_categories(dict.fromkeys(t for t in terms if t), dropped)
     authors = tuple(
         name for a in entry.findall(f"{_A}author") if (name := _collapse(a.findtext(f"{_A}name")))
     )
@@ -354,7 +388,7 @@ def _atom_paper(entry: ET.Element, entry_id: str) -> Paper:
         title=title,
         abstract=_collapse(entry.findtext(f"{_A}summary")),
         authors=authors,
-        categories=tuple(categories),
+        categories=categories,
         published=published,
         updated=updated,
         versions=versions,
@@ -387,17 +421,18 @@ def _text(el: ET.Element | None, name: str) -> str | None:
     return None if child is None else (child.text or "")
 
 
-def parse_oai(data: bytes) -> OaiPage:
+def parse_oai(data: bytes, *, dropped: DroppedCategories | None = None) -> OaiPage:
     """Parse an OAI-PMH ListRecords or GetRecord response (or one bare <record>).
 
     `arXiv` records carry no version numbers: `version` is 1 there (a lower bound) and `updated` is the
-    record's last metadata change. Use `arXivRaw` for exact versions, dates and withdrawals.
+    record's last metadata change. Use `arXivRaw` for exact versions, dates and withdrawals. Category
+    codes that are not arXiv categories are left out (and counted in `dropped`).
     """
     expected = "an OAI-PMH response"
     root = _parse_xml(data, expected)
     tag = _local(root.tag)
     if tag == "record":  # a bare rendered record, as in the shared withdrawn-paper samples
-        return _oai_page([root], None, None, None, None, None)
+        return _oai_page([root], None, None, None, None, None, dropped)
     if root.tag != f"{{{OAI}}}OAI-PMH":
         raise WireFormatError(f"{_describe_root(root)}, not {expected}")
     response_date: dt.datetime | None = None
@@ -430,7 +465,7 @@ def parse_oai(data: bytes) -> OaiPage:
     token_el = _child(body, "resumptionToken")
     token = None if token_el is None else (token_el.text or "").strip()
     size = None if token_el is None else _int(token_el.get("completeListSize"))
-    return _oai_page(_children(body, "record"), token, size, None, None, response_date)
+    return _oai_page(_children(body, "record"), token, size, None, None, response_date, dropped)
 
 
 def _oai_page(
@@ -440,6 +475,7 @@ def _oai_page(
     code: str | None,
     message: str | None,
     response_date: dt.datetime | None,
+    dropped: DroppedCategories | None,
 ) -> OaiPage:
     papers: list[Paper] = []
     rejected: list[Rejected] = []
@@ -452,7 +488,7 @@ def _oai_page(
             if header is not None and header.get("status") == "deleted":
                 deleted.append(_arxiv_id(identifier).base)
                 continue
-            papers.append(_oai_paper(record))
+            papers.append(_oai_paper(record, dropped))
         except _Reject as exc:
             rejected.append(Rejected(where, str(exc)))
     return OaiPage(
@@ -467,31 +503,31 @@ def _oai_page(
     )
 
 
-def _oai_paper(record: ET.Element) -> Paper:
+def _oai_paper(record: ET.Element, dropped: DroppedCategories | None) -> Paper:
     metadata = _child(record, "metadata")
     if metadata is None or not len(metadata):
         raise _Reject("no metadata")
     meta = metadata[0]
     kind = _local(meta.tag)
     if kind == "arXivRaw":
-        return _arxiv_raw_paper(meta)
+        return _arxiv_raw_paper(meta, dropped)
     if kind == "arXiv":
-        return _arxiv_oai_paper(meta)
+        return _arxiv_oai_paper(meta, dropped)
     raise _Reject(f"metadata format {kind!r} is not supported (harvest with arXiv or arXivRaw)")
 
 
-def _common_fields(meta: ET.Element) -> dict[str, Any]:
+def _common_fields(meta: ET.Element, dropped: DroppedCategories | None) -> dict[str, Any]:
     return {
         "title": _title(_text(meta, "title")),
         "abstract": _collapse(_text(meta, "abstract")),
-        "categories": tuple(dict.fromkeys((_text(meta, "categories") or "").split())),
+        "categories": arxiv_categories((_text(meta, "categories") or "").split(), dropped),
         "comments": _optional(_text(meta, "comments")),
         "journal_ref": _optional(_text(meta, "journal-ref")),
         "doi": _doi(_text(meta, "doi")),
     }
 
 
-def _arxiv_oai_paper(meta: ET.Element) -> Paper:
+def _arxiv_oai_paper(meta: ET.Element, dropped: DroppedCategories | None) -> Paper:
     ident = _arxiv_id(_text(meta, "id"))
     created = _iso_date(_text(meta, "created"), "created")
     updated_text = _text(meta, "updated")
@@ -511,14 +547,14 @@ def _arxiv_oai_paper(meta: ET.Element) -> Paper:
         updated=max(updated, created),
         versions=(PaperVersion(1, created),),
         withdrawn=None,
-        **_common_fields(meta),
+        **_common_fields(meta, dropped),
     )
 
 
 _VERSION_ATTR = re.compile(r"^v(\d+)$")
 
 
-def _arxiv_raw_paper(meta: ET.Element) -> Paper:
+def _arxiv_raw_paper(meta: ET.Element, dropped: DroppedCategories | None) -> Paper:
     ident = _arxiv_id(_text(meta, "id"))
     versions: dict[int, PaperVersion] = {}
     latest_el: ET.Element | None = None
@@ -547,7 +583,7 @@ def _arxiv_raw_paper(meta: ET.Element) -> Paper:
         updated=ordered[-1].date,
         versions=ordered,
         withdrawn="I" in source_type or size == "0kb",
-        **_common_fields(meta),
+        **_common_fields(meta, dropped),
     )
 
 
@@ -559,8 +595,9 @@ _ABSTRACT = re.compile(r"\bAbstract:\s*", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 
 
-def parse_feed(data: bytes) -> FeedPage:
-    """Parse an rss.arxiv.org RSS 2.0 or Atom announcement feed."""
+def parse_feed(data: bytes, *, dropped: DroppedCategories | None = None) -> FeedPage:
+    """Parse an rss.arxiv.org RSS 2.0 or Atom announcement feed; category codes that are not arXiv
+    categories are left out (and counted in `dropped`)."""
     expected = "an rss.arxiv.org feed"
     root = _parse_xml(data, expected)  # defusedxml first: refuse DTDs, HTML, truncation
     is_rss = _local(root.tag) == "rss"
@@ -584,7 +621,7 @@ def parse_feed(data: bytes) -> FeedPage:
     rejected: list[Rejected] = []
     for number, entry in enumerate(parsed.entries, start=1):
         try:
-            items.append(_feed_item(entry, announced))
+            items.append(_feed_item(entry, announced, dropped))
         except _Reject as exc:
             guid = entry.get("id")
             rejected.append(Rejected(f"item {number}" + (f" ({guid})" if guid else ""), str(exc)))
@@ -620,7 +657,7 @@ def _id_month(ident: ArxivId) -> dt.date:
     return dt.date(1900 + yy if yy >= 91 else 2000 + yy, mm, 1)
 
 
-def _feed_item(entry: Any, announced: dt.date | None) -> FeedItem:
+def _feed_item(entry: Any, announced: dt.date | None, dropped: DroppedCategories | None) -> FeedItem:
     summary = str(entry.get("summary") or "")
     m = _ANNOUNCE.match(summary)
     versioned = m[1] if m else str(entry.get("id") or "")
@@ -647,9 +684,8 @@ def _feed_item(entry: Any, announced: dt.date | None) -> FeedItem:
     versions: tuple[PaperVersion, ...] = ()
     if kind != "absonly" and (is_new or ident.version > 1):
         versions = (PaperVersion(ident.version, day),)
-    categories = tuple(
-        dict.fromkeys(t for tag in entry.get("tags") or () if (t := _collapse(tag.get("term"))))
-    )
+    terms = (t for tag in entry.get("tags") or () if (t := _collapse(tag.get("term"))))
+    categories = arxiv_categories(terms, dropped)
     return FeedItem(
         paper=Paper(
             arxiv_id=ident.base,
@@ -673,10 +709,13 @@ def _feed_item(entry: Any, announced: dt.date | None) -> FeedItem:
 # -- bulk snapshot (JSON lines) ---------------------------------------------------------------------
 
 
-def iter_snapshot(lines: Iterable[str | bytes]) -> Iterator[Paper | Rejected]:
+def iter_snapshot(
+    lines: Iterable[str | bytes], *, dropped: DroppedCategories | None = None
+) -> Iterator[Paper | Rejected]:
     """Map arXiv bulk-snapshot JSON lines to Papers; a bad line becomes a Rejected ("line N").
 
-    Blank lines are skipped. Lines may be bytes (decoded as UTF-8 by json).
+    Blank lines are skipped. Lines may be bytes (decoded as UTF-8 by json). Category codes that are
+    not arXiv categories (ACM/MSC classes) are left out of the papers and counted in `dropped`.
     """
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -690,7 +729,7 @@ def iter_snapshot(lines: Iterable[str | bytes]) -> Iterator[Paper | Rejected]:
             yield Rejected(f"line {number}", f"not a JSON object but {type(record).__name__}")
             continue
         try:
-            yield snapshot_paper(record)
+            yield snapshot_paper(record, dropped)
         except _Reject as exc:
             label = record.get("id")
             yield Rejected(f"line {number}" + (f" ({label})" if isinstance(label, str) else ""), str(exc))
@@ -705,7 +744,7 @@ def _str(record: dict[str, Any], key: str) -> str | None:
     return value
 
 
-def snapshot_paper(record: dict[str, Any]) -> Paper:
+def snapshot_paper(record: dict[str, Any], dropped: DroppedCategories | None = None) -> Paper:
     """One decoded snapshot record -> Paper; raises _Reject (caught by iter_snapshot)."""
     ident = _arxiv_id(_str(record, "id"))
     title = _title(_str(record, "title"))
@@ -729,7 +768,7 @@ def snapshot_paper(record: dict[str, Any]) -> Paper:
         title=title,
         abstract=_collapse(_str(record, "abstract")),
         authors=_snapshot_authors(record),
-        categories=tuple(dict.fromkeys((_str(record, "categories") or "").split())),
+        categories=arxiv_categories((_str(record, "categories") or "").split(), dropped),
         published=versions[1].date if 1 in versions else ordered[0].date,
         updated=ordered[-1].date,
         versions=ordered,

@@ -424,3 +424,68 @@ def test_import_a_slice_of_the_real_corpus(tmp_path: Path, store: Store, now: dt
 
     [again] = import_files(store, [path], now=now).files
     assert (again.added, again.updated, again.unchanged) == (0, 0, len(lines))
+
+
+# -- categories that are not arXiv's -----------------------------------------------------------------
+
+
+def test_acm_and_msc_classes_are_not_stored_as_categories_and_the_summary_says_so(
+    store: Store, now: dt.datetime
+) -> None:
+    path = FIXTURES / "snapshot_acm_msc.jsonl"
+    result = import_files(store, [path], now=now)
+    [f] = result.files
+    assert (f.added, f.rejected) == (3, 0)  # the records themselves are kept
+    assert (f.dropped_categories, f.dropped_category_records) == (7, 2)
+    assert f.dropped_category_examples == ("I.2.7;", "I.2.6", "90C25,")
+    stored = store.get_papers(["2401.10001", "2401.10002", "2401.10003"])
+    assert stored["2401.10001"].categories == ("cs.CL", "cs.AI")
+    assert stored["2401.10002"].categories == ("math.OC", "stat.ML")
+    assert len(stored["2401.10003"].categories) == 7
+    assert describe_import(result) == [
+        f"{path} (snapshot): 3 added, 0 updated, 0 unchanged, 0 rejected; "
+        "7 non-arXiv categories dropped (2 records)",
+        "dropped categories are not arXiv categories (ACM/MSC classes, stray words), e.g. 'I.2.7;', "
+        "'I.2.6', '90C25,'; the papers are stored with their arXiv categories",
+    ]
+
+
+def test_the_total_line_counts_dropped_categories_across_files(
+    tmp_path: Path, store: Store, now: dt.datetime
+) -> None:
+    other = write_snapshot(tmp_path / "one.jsonl", [snapshot_line("2401.20001").replace("cs.AI", "I.2.7")])
+    result = import_files(store, [FIXTURES / "snapshot_acm_msc.jsonl", other], now=now)
+    lines = describe_import(result)
+    assert lines[1] == (
+        f"{other} (snapshot): 1 added, 0 updated, 0 unchanged, 0 rejected; "
+        "1 non-arXiv category dropped (1 record)"
+    )
+    assert lines[2] == (
+        "total: 4 added, 0 updated, 0 unchanged, 0 rejected; 8 non-arXiv categories dropped (3 records)"
+    )
+    assert lines[3].endswith(
+        "e.g. 'I.2.7;', 'I.2.6', '90C25,'; the papers are stored with their arXiv categories"
+    )
+
+
+def test_an_import_without_foreign_codes_says_nothing_about_them(store: Store, now: dt.datetime) -> None:
+    result = import_files(store, [FIXTURES / "api_page.xml"], now=now)
+    assert result.dropped_categories == 0
+    assert not any("categor" in line for line in describe_import(result))
+
+
+@pytest.mark.corpus
+def test_the_real_corpus_lists_acm_and_msc_classes_in_some_records() -> None:
+    # Measured on the whole shared 2024-2026 corpus: 2,673 of its 139,126 records list 7,793 codes that
+    # are not arXiv categories (ACM/MSC classes, words of a free-text class). Its first 10,000 lines:
+    from freshness.sources.wire import DroppedCategories, iter_snapshot
+
+    corpus = shared_path("data", "arxiv", "arxiv-metadata-2024-2026.jsonl.gz")
+    dropped = DroppedCategories()
+    with gzip.open(corpus, "rb") as f:
+        papers = [
+            p for p in iter_snapshot(itertools.islice(f, 10_000), dropped=dropped) if isinstance(p, Paper)
+        ]
+    assert len(papers) == 10_000
+    assert (dropped.records, dropped.codes) == (607, 1_636)
+    assert all(c.split(".")[0].islower() and c[0].isalpha() for p in papers for c in p.categories)

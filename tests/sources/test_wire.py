@@ -11,6 +11,7 @@ import pytest
 from freshness.errors import WireFormatError
 from freshness.models import Paper, PaperVersion
 from freshness.sources.wire import (
+    DroppedCategories,
     Rejected,
     iter_snapshot,
     parse_atom,
@@ -542,3 +543,56 @@ def test_each_parser_refuses_the_others_format() -> None:
         parse_oai(api)
     with pytest.raises(WireFormatError, match="an OAI-PMH response, not"):
         parse_feed(oai)
+
+
+# -- categories: only arXiv's, whatever else a record lists ------------------------------------------
+
+
+def test_snapshot_drops_acm_and_msc_classes_and_counts_them() -> None:
+    dropped = DroppedCategories()
+    lines = (FIXTURES / "snapshot_acm_msc.jsonl").read_text().splitlines()
+    papers = by_id(tuple(p for p in iter_snapshot(lines, dropped=dropped) if isinstance(p, Paper)))
+    assert papers["2401.10001"].categories == ("cs.CL", "cs.AI")
+    assert papers["2401.10002"].categories == ("math.OC", "stat.ML")
+    assert papers["2401.10003"].categories == (
+        "hep-th",
+        "hep-ph",
+        "physics.comp-ph",
+        "cond-mat.stat-mech",
+        "q-bio.NC",
+        "eess.SP",
+        "astro-ph.GA",
+    )
+    assert (dropped.records, dropped.codes) == (2, 7)
+    assert dropped.examples == ["I.2.7;", "I.2.6", "90C25,"]
+
+
+def test_without_a_tally_codes_are_still_dropped() -> None:
+    [line] = (FIXTURES / "snapshot_acm_msc.jsonl").read_text().splitlines()[:1]
+    [paper] = list(iter_snapshot([line]))
+    assert isinstance(paper, Paper)
+    assert paper.categories == ("cs.CL", "cs.AI")
+
+
+def test_xml_formats_drop_non_arxiv_categories_too() -> None:
+    dropped = DroppedCategories()
+    atom = fixture("api_page.xml").replace(
+        b'<category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>',
+        b'<category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/><category term="I.2.7"/>',
+    )
+    assert by_id(parse_atom(atom, dropped=dropped).papers)["2508.01191"].categories == (
+        "cs.CL",
+        "cs.AI",
+        "cs.LG",
+    )
+    oai = fixture("oai_arxiv.xml").replace(
+        b"<categories>math.GT math.AG</categories>", b"<categories>math.GT 57M25 math.AG</categories>"
+    )
+    [paper] = parse_oai(oai, dropped=dropped).papers
+    assert paper.categories == ("math.GT", "math.AG")
+    rss = fixture("rss_cs.xml").replace(
+        b"<category>cs.AI</category>", b"<category>cs.AI</category><category>H.3.3</category>", 1
+    )
+    item = next(i for i in parse_feed(rss, dropped=dropped).items if i.paper.arxiv_id == "2611.00001")
+    assert item.paper.categories == ("cs.CL", "cs.AI")
+    assert (dropped.records, dropped.codes, dropped.examples) == (3, 3, ["I.2.7", "57M25", "H.3.3"])
