@@ -411,15 +411,29 @@ def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> d
     help="Ask arXiv again only about anchors checked longer ago than this (0: always). "
     "[env FRESHNESS_ANCHOR_MAX_AGE]",
 )
+@click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    envvar="FRESHNESS_LOCK_WAIT",
+    metavar="SECONDS",
+    help="Online, how long to wait for another writer (run, schedule, poll, import) to finish. "
+    "[env FRESHNESS_LOCK_WAIT]",
+)
 @handle_errors
 @pass_ctx
-def check_anchors_command(ctx: Context, offline: bool, fmt: str, max_age: dt.timedelta) -> None:
+def check_anchors_command(
+    ctx: Context, offline: bool, fmt: str, max_age: dt.timedelta, lock_wait: float
+) -> None:
     """Check that every anchor id in the claims file resolves to the paper it claims.
 
     Exit codes: 0 every anchor resolves (revised, and unchecked with --offline, are warnings);
     1 at least one anchor is broken (malformed, not found, withdrawn, title mismatch);
-    2 could not check (arXiv unreachable or answering wrongly, bad claims file).
+    2 could not check (arXiv unreachable or answering wrongly, bad claims file, or online while another
+    writer holds the store).
     """
+    import contextlib
     from pathlib import Path
 
     from freshness.anchors import (
@@ -431,6 +445,7 @@ def check_anchors_command(ctx: Context, offline: bool, fmt: str, max_age: dt.tim
         summary_line,
     )
     from freshness.claims import load_claims
+    from freshness.locking import writer_lock
     from freshness.output import make_console, strip_control
     from freshness.sources.arxiv_api import ArxivApiSource
     from freshness.store import Store
@@ -439,7 +454,10 @@ def check_anchors_command(ctx: Context, offline: bool, fmt: str, max_age: dt.tim
     source = None if offline else ArxivApiSource.from_settings(ctx.settings)
     # Offline without a store (a fresh clone, a pre-commit hook): read an empty one, create nothing.
     db = ctx.settings.db_path if source is not None or ctx.settings.db_path.exists() else Path(":memory:")
-    with Store.open(db) as store:
+    with contextlib.ExitStack() as stack:
+        if source is not None:  # online it saves arXiv's answers; offline it only reads
+            stack.enter_context(writer_lock(db, command="check-anchors", now=ctx.now, wait=lock_wait))
+        store = stack.enter_context(Store.open(db))
         check = check_anchors(claims, store=store, now=ctx.now, lookup=source, max_age=max_age)
     if fmt == "json":
         click.echo(render_json(check), nl=False)
@@ -471,7 +489,8 @@ def _lock_wait_option(func: F) -> F:
         show_default=True,
         envvar="FRESHNESS_LOCK_WAIT",
         metavar="SECONDS",
-        help="How long to wait for another writer (run, schedule, poll) to finish. [env FRESHNESS_LOCK_WAIT]",
+        help="How long to wait for another writer (run, schedule, poll, import) to finish. "
+        "[env FRESHNESS_LOCK_WAIT]",
     )(func)
 
 
@@ -621,15 +640,20 @@ def history_command(ctx: Context, claim_id: str, show_all: bool) -> None:
         click.echo(line)
 
 
-def _decide(ctx: Context, claim_id: str, kind: str, **fields: Any) -> None:
-    """Record one triage decision and say what it does."""
+def _decide(ctx: Context, claim_id: str, kind: str, lock_wait: float, **fields: Any) -> None:
+    """Record one triage decision and say what it does; under the writer lock, so it never lands in
+    the middle of a nightly run."""
     from freshness.claims import load_claims
     from freshness.history import DecisionKind, decide, describe_decision
+    from freshness.locking import writer_lock
     from freshness.store import Store
 
     today = ctx.now.astimezone().date()
     claims = load_claims(ctx.settings.claims_path, today=today)
-    with Store.open(ctx.settings.db_path) as store:
+    with (
+        writer_lock(ctx.settings.db_path, command=kind, now=ctx.now, wait=lock_wait),
+        Store.open(ctx.settings.db_path) as store,
+    ):
         decision = decide(store, claims, claim_id, DecisionKind(kind), now=ctx.now, today=today, **fields)
     click.echo(describe_decision(decision))
 
@@ -642,28 +666,32 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.argument("claim_id", metavar="CLAIM")
 @click.argument("arxiv_id", metavar="ARXIV_ID")
 @_REASON
+@_lock_wait_option
 @handle_errors
 @pass_ctx
-def dismiss_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None) -> None:
+def dismiss_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None, lock_wait: float) -> None:
     """ARXIV_ID does not bear on CLAIM: never flag it for this claim again (any version).
 
-    Exit codes: 0 recorded; 2 unknown claim, malformed arXiv id, or bad claims file.
+    Exit codes: 0 recorded; 2 unknown claim, malformed arXiv id, bad claims file, or another writer
+    (run, schedule, poll, import) holds the store.
     """
-    _decide(ctx, claim_id, "dismiss", arxiv_id=arxiv_id, reason=reason)
+    _decide(ctx, claim_id, "dismiss", lock_wait, arxiv_id=arxiv_id, reason=reason)
 
 
 @cli.command("confirm")
 @click.argument("claim_id", metavar="CLAIM")
 @click.argument("arxiv_id", metavar="ARXIV_ID")
 @_REASON
+@_lock_wait_option
 @handle_errors
 @pass_ctx
-def confirm_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None) -> None:
+def confirm_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None, lock_wait: float) -> None:
     """ARXIV_ID supersedes CLAIM: keep it at the top of the claim's matches, counted as superseding.
 
-    Exit codes: 0 recorded; 2 unknown claim, malformed arXiv id, or bad claims file.
+    Exit codes: 0 recorded; 2 unknown claim, malformed arXiv id, bad claims file, or another writer
+    (run, schedule, poll, import) holds the store.
     """
-    _decide(ctx, claim_id, "confirm", arxiv_id=arxiv_id, reason=reason)
+    _decide(ctx, claim_id, "confirm", lock_wait, arxiv_id=arxiv_id, reason=reason)
 
 
 @cli.command("snooze")
@@ -672,14 +700,18 @@ def confirm_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | No
     "--until", "until", type=_DATE, required=True, metavar="YYYY-MM-DD", help="Quiet until this day."
 )
 @_REASON
+@_lock_wait_option
 @handle_errors
 @pass_ctx
-def snooze_command(ctx: Context, claim_id: str, until: dt.datetime, reason: str | None) -> None:
+def snooze_command(
+    ctx: Context, claim_id: str, until: dt.datetime, reason: str | None, lock_wait: float
+) -> None:
     """CLAIM keeps showing its status but needs no attention (exit code 1 of `run`) until a date.
 
-    Exit codes: 0 recorded; 2 unknown claim, a date in the past, or bad claims file.
+    Exit codes: 0 recorded; 2 unknown claim, a date in the past, bad claims file, or another writer
+    (run, schedule, poll, import) holds the store.
     """
-    _decide(ctx, claim_id, "snooze", until=until.date(), reason=reason)
+    _decide(ctx, claim_id, "snooze", lock_wait, until=until.date(), reason=reason)
 
 
 @cli.command("reviewed")
@@ -688,13 +720,17 @@ def snooze_command(ctx: Context, claim_id: str, until: dt.datetime, reason: str 
     "--date", "on", type=_DATE, metavar="YYYY-MM-DD", help="When it was re-checked. [default: today]"
 )
 @_REASON
+@_lock_wait_option
 @handle_errors
 @pass_ctx
-def reviewed_command(ctx: Context, claim_id: str, on: dt.datetime | None, reason: str | None) -> None:
+def reviewed_command(
+    ctx: Context, claim_id: str, on: dt.datetime | None, reason: str | None, lock_wait: float
+) -> None:
     """A person re-checked CLAIM: its age and "newer papers" count from the review date.
 
     Earlier confirmations are settled by the review; dismissals stay.
 
-    Exit codes: 0 recorded; 2 unknown claim, a date in the future, or bad claims file.
+    Exit codes: 0 recorded; 2 unknown claim, a date in the future, bad claims file, or another writer
+    (run, schedule, poll, import) holds the store.
     """
-    _decide(ctx, claim_id, "reviewed", until=on.date() if on else None, reason=reason)
+    _decide(ctx, claim_id, "reviewed", lock_wait, until=on.date() if on else None, reason=reason)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from freshness import http
 from freshness.cli import cli
+from freshness.locking import current_holder, writer_lock
 from freshness.sources import arxiv_api
 from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE
 from freshness.store import Store
@@ -233,6 +235,44 @@ def test_server_down_is_exit_2(tmp_path: Path, sleeps: list[float]) -> None:
     assert result.exit_code == 2
     assert "could not connect" in result.stderr
     assert "not found" not in result.stdout
+
+
+def test_online_while_another_writer_holds_the_store_exits_2_and_asks_nothing(
+    fake: FakeArxiv, claims_file: Path, sleeps: list[float]
+) -> None:
+    db = claims_file.parent / "state" / "store.sqlite"
+    since = dt.datetime(2026, 11, 27, 6, 30, tzinfo=dt.UTC)
+    with writer_lock(db, command="run", now=since):
+        result = invoke(fake, claims_file, "--lock-wait", "0", db=db)
+        offline = invoke(fake, claims_file, "--offline", "--lock-wait", "0", db=db)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: the store {db} is busy: pid {os.getpid()} (freshness run) ")
+    assert "holds its writer lock; gave up after 0 s" in result.stderr
+    assert "Tip: Another freshness command is writing to this store" in result.stderr
+    assert fake.requests == []
+    with Store.open(db) as store:
+        assert store.get_anchor_checks(["2401.00001", "2509.99999"]) == {}
+    # Offline only reads the store: a nightly run holding the lock does not stop it.
+    assert offline.exit_code == 0, offline.output
+    assert offline.stdout.splitlines()[-1] == "4 anchor(s): 4 unchecked (offline, from the store)"
+
+
+def test_online_holds_the_writer_lock_while_it_saves_answers(
+    fake: FakeArxiv, claims_file: Path, sleeps: list[float]
+) -> None:
+    db = claims_file.parent / "state" / "store.sqlite"
+    held: list[str] = []
+
+    def reply_and_look(req: FakeRequest) -> Reply:
+        holder = current_holder(db)
+        held.append(holder.command if holder else "free")
+        return api_reply(req)
+
+    fake.on("/api/query", reply_and_look)
+    assert invoke(fake, claims_file, db=db).exit_code == 1
+    assert held == ["check-anchors"]
+    assert current_holder(db) is None
 
 
 def test_offline_reads_imported_papers_and_never_asks(fake: FakeArxiv, claims_file: Path) -> None:

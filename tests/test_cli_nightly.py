@@ -12,10 +12,12 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
+from freshness import history
 from freshness.cli import cli
 from freshness.locking import writer_lock
 from freshness.models import ClaimStatus, Match
@@ -327,6 +329,53 @@ def test_triage_commands_record_and_say_what_they_do(arxiv: Arxiv, paths: tuple[
             ("cot-shift", "snooze", None),
             ("sparse-attention", "reviewed", None),
         ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["dismiss", "sparse-attention", "2611.00201"],
+        ["confirm", "cot-shift", "2611.00102"],
+        ["snooze", "cot-shift", "--until", "2099-12-31"],
+        ["reviewed", "sparse-attention"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_triage_while_another_writer_holds_the_store_exits_2_and_records_nothing(
+    arxiv: Arxiv, paths: tuple[Path, Path], args: list[str]
+) -> None:
+    since = dt.datetime(2026, 11, 27, 6, 30, tzinfo=dt.UTC)
+    with writer_lock(paths[1], command="run", now=since):
+        result = invoke(arxiv, paths, *args, "--lock-wait", "0")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: the store {paths[1]} is busy: pid {os.getpid()} ")
+    assert (
+        "(freshness run) since 2026-11-27T06:30:00Z holds its writer lock; gave up after 0 s" in result.stderr
+    )
+    assert "Tip: Another freshness command is writing to this store" in result.stderr
+    with Store.open(paths[1]) as store:
+        assert store.get_decisions() == []
+    # Once the writer is done, the same command goes through.
+    assert invoke(arxiv, paths, *args, "--lock-wait", "0").exit_code == 0
+
+
+def test_triage_names_itself_in_the_lock_it_holds(arxiv: Arxiv, paths: tuple[Path, Path]) -> None:
+    from freshness.locking import current_holder
+
+    seen: list[str] = []
+    real_decide = history.decide
+
+    def decide_and_look(*args: Any, **kwargs: Any) -> Any:
+        holder = current_holder(paths[1])
+        seen.append(holder.command if holder else "free")
+        return real_decide(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(history, "decide", decide_and_look)
+        assert invoke(arxiv, paths, "snooze", "cot-shift", "--until", "2099-12-31").exit_code == 0
+    assert seen == ["snooze"]
+    assert current_holder(paths[1]) is None  # released when the command is done
 
 
 def test_a_dismissed_paper_is_gone_from_the_next_run(arxiv: Arxiv, paths: tuple[Path, Path]) -> None:
