@@ -23,6 +23,8 @@ from typing import Protocol
 
 from rapidfuzz import fuzz, utils
 from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -499,24 +501,78 @@ def summary_line(check: AnchorCheck) -> str:
     return f"{len(check.anchors)} anchor(s): " + (", ".join(parts) or "none") + f" ({mode})"
 
 
-def render_text(check: AnchorCheck, *, width: int | None = None) -> Table:
-    """A rich Table (claim, anchor, status, detail); readable without colour. Untrusted text goes
-    in as Text, never as markup."""
-    table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, expand=False, width=width)
-    table.add_column("Claim", overflow="fold", max_width=22)
-    table.add_column("Anchor", overflow="fold", max_width=22)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Detail", overflow="fold", min_width=24, ratio=1)
-    for checked in check.anchors:
-        r = checked.result
-        style = _STYLE.get(r.status, "bold red")
-        table.add_row(
-            Text(checked.claim_id),
-            Text(f"{strip_control(r.anchor.raw)}\n(line {r.anchor.line})"),
-            Text(r.status.value.replace("_", " "), style=style),
-            Text(strip_control(r.detail)),
+DETAIL_MIN_WIDTH = 20  # below this the detail column is unreadable: each anchor becomes a block instead
+_MALFORMED_WIDTH = 22  # a malformed anchor's text (not an id) may wrap: it does not widen the table
+_TABLE_EXTRA = 9  # padding and dividers of four columns in a SIMPLE box without edges
+
+
+def render_text(check: AnchorCheck, *, width: int | None = None) -> AnchorTable:
+    """A rich renderable (claim, anchor, status, detail), laid out for the width it is printed at
+    (or `width`); readable without colour. Untrusted text goes in as Text, never as markup."""
+    return AnchorTable(check, width)
+
+
+class AnchorTable:
+    """The text table of an anchor check. Claim ids and arXiv ids are never broken across lines: their
+    columns are as wide as their longest entry and only the detail wraps. When that leaves the detail
+    fewer than DETAIL_MIN_WIDTH columns (long claim ids, a narrow terminal), each anchor is printed as
+    a block instead: the claim id, then the anchor and status, then the detail, indented."""
+
+    def __init__(self, check: AnchorCheck, width: int | None = None) -> None:
+        self.check = check
+        self.width = width
+        self.rows = [
+            (
+                checked.claim_id,
+                strip_control(checked.result.anchor.raw),
+                f"(line {checked.result.anchor.line})",
+                checked.result.status.value.replace("_", " "),
+                _STYLE.get(checked.result.status, "bold red"),
+                strip_control(checked.result.detail),
+                checked.result.anchor.arxiv_id is not None,
+            )
+            for checked in check.anchors
+        ]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = self.width or options.max_width
+        claim = max([len("Claim"), *(len(r[0]) for r in self.rows)])
+        anchor = max(
+            [
+                len("Anchor"),
+                *(len(r[2]) for r in self.rows),
+                *(len(r[1]) if r[6] else min(len(r[1]), _MALFORMED_WIDTH) for r in self.rows),
+            ]
         )
-    return table
+        status = max([len("Status"), *(len(r[3]) for r in self.rows)])
+        if width - claim - anchor - status - _TABLE_EXTRA >= DETAIL_MIN_WIDTH:
+            yield self._table(claim, anchor, status)
+        else:
+            yield self._blocks()
+
+    def _table(self, claim: int, anchor: int, status: int) -> Table:
+        table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, expand=False)
+        table.add_column("Claim", width=claim, overflow="fold")
+        table.add_column("Anchor", width=anchor, overflow="fold")
+        table.add_column("Status", width=status, no_wrap=True)
+        table.add_column("Detail", overflow="fold")  # the one column that wraps, to what is left
+        for claim_id, raw, line, label, style, detail, _ in self.rows:
+            table.add_row(Text(claim_id), Text(f"{raw}\n{line}"), Text(label, style=style), Text(detail))
+        return table
+
+    def _blocks(self) -> Group:
+        # One word a line where it matters: an id breaks only if it is wider than the whole screen.
+        parts: list[RenderableType] = []
+        last: str | None = None
+        for claim_id, raw, line, label, style, detail, _ in self.rows:
+            if claim_id != last:
+                parts.append(Text(claim_id, style="bold", overflow="fold"))
+                last = claim_id
+            head = Text(f"{raw} {line}  ", overflow="fold")
+            head.append(label, style=style)
+            parts.append(Padding(head, (0, 0, 0, 2), expand=False))
+            parts.append(Padding(Text(detail, overflow="fold"), (0, 0, 0, 4), expand=False))
+        return Group(*parts)
 
 
 def render_github(check: AnchorCheck, claims_path: str) -> str:

@@ -14,6 +14,7 @@ from rich.console import Console
 from freshness.anchors import (
     TITLE_THRESHOLD,
     AnchorCheck,
+    CheckedAnchor,
     anchor_results_from_store,
     check_anchors,
     exit_code,
@@ -24,9 +25,9 @@ from freshness.anchors import (
     render_text,
     title_similarity,
 )
-from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
+from freshness.arxiv_ids import ArxivId, ArxivIdError, parse_arxiv_id
 from freshness.http import PoliteSession, RateLimiter
-from freshness.models import Anchor, AnchorStatus, Claim, Paper, PaperVersion
+from freshness.models import Anchor, AnchorResult, AnchorStatus, Claim, Paper, PaperVersion
 from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE, ArxivApiSource
 from freshness.store import Store, StoredAnchorCheck
 from tests.conftest import NOW, make_paper, shared_path
@@ -611,3 +612,85 @@ def test_paper_version_fixture_sanity() -> None:
         PaperVersion(1, dt.date(2025, 7, 1)),
         PaperVersion(3, dt.date(2025, 10, 2)),
     )
+
+
+def _render(check: AnchorCheck, width: int) -> list[str]:
+    buf = io.StringIO()
+    Console(file=buf, width=width, color_system=None).print(render_text(check))
+    return buf.getvalue().splitlines()
+
+
+def _checked(claim_id: str, raw: str, status: AnchorStatus, detail: str) -> CheckedAnchor:
+    try:
+        ident: ArxivId | None = parse_arxiv_id(raw)
+    except ArxivIdError:
+        ident = None
+    return CheckedAnchor(claim_id, AnchorResult(Anchor(raw, ident, None, 7, 9), status, detail))
+
+
+REVISED_DETAIL = (
+    "arXiv has v3 (2026-01-02), newer than the claim's date 2025-08-02; cached check of 2026-11-26"
+)
+
+
+def test_text_table_at_80_columns_keeps_ids_whole_and_every_word_of_the_detail() -> None:
+    check = AnchorCheck(
+        NOW,
+        False,
+        (
+            _checked("cot-shift-robustness", "arXiv:2401.00001v2", AnchorStatus.REVISED, REVISED_DETAIL),
+            _checked(
+                "cot-shift-robustness", "hep-th/9901001v12", AnchorStatus.NOT_FOUND, "not found on arXiv"
+            ),
+        ),
+    )
+    lines = _render(check, 80)
+    assert lines[0].split() == ["Claim", "Anchor", "Status", "Detail"]  # still a table
+    assert all(len(line) <= 80 for line in lines)
+    rows = [line for line in lines if line.startswith("cot-shift-robustness ")]
+    assert len(rows) == 2
+    assert "arXiv:2401.00001v2" in rows[0]
+    assert "hep-th/9901001v12" in rows[1]
+    assert " not found " in rows[1]
+    # Nothing cropped at the right edge: every word of the detail is there.
+    assert " ".join(" ".join(lines).split()).count("cached check of 2026-11-26") == 1
+
+
+def test_text_table_with_a_long_claim_id_at_80_columns_becomes_blocks_never_breaking_an_id() -> None:
+    long_id = "chain-of-thought-degrades-under-distribution-shift-in-length"  # 60 characters
+    check = AnchorCheck(
+        NOW,
+        False,
+        (
+            _checked(long_id, "https://arxiv.org/abs/2401.00001v2", AnchorStatus.REVISED, REVISED_DETAIL),
+            _checked(long_id, "2509.99999", AnchorStatus.NOT_FOUND, "not found on arXiv"),
+            _checked("short", "hep-th/9901001", AnchorStatus.OK, "found on arXiv: v1 (1999-01-04)"),
+        ),
+    )
+    lines = _render(check, 80)
+    assert all(len(line) <= 80 for line in lines)
+    assert [line for line in lines if long_id in line] == [long_id]  # whole, once, on its own line
+    assert "  https://arxiv.org/abs/2401.00001v2 (line 7)  revised" in lines
+    assert "  2509.99999 (line 7)  not found" in lines
+    assert "short" in lines
+    assert "  hep-th/9901001 (line 7)  ok" in lines
+    assert " ".join(" ".join(lines).split()).count(REVISED_DETAIL) == 1
+
+
+STATUSES = [AnchorStatus.OK, AnchorStatus.TITLE_MISMATCH, AnchorStatus.REVISED, AnchorStatus.REVISED]
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
+def test_text_output_never_breaks_a_claim_id_or_an_arxiv_id(width: int) -> None:
+    claim_ids = ["c", "cot-shift-robustness", "sparse-attention-matches-dense-for-long-context"]
+    raws = ["2401.00001", "arXiv:2402.00002v3", "hep-th/9901001v12", "https://arxiv.org/abs/2403.00003"]
+    check = AnchorCheck(
+        NOW,
+        False,
+        tuple(
+            _checked(c, r, s, REVISED_DETAIL) for c in claim_ids for r, s in zip(raws, STATUSES, strict=True)
+        ),
+    )
+    words = {w for line in _render(check, width) for w in line.split()}
+    assert set(claim_ids) <= words
+    assert set(raws) <= words

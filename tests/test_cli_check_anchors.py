@@ -137,6 +137,24 @@ def test_text_table_and_exit_1_for_a_missing_anchor(
     assert req.query["id_list"] == f"2401.00001,2402.00002,hep-th/9901001,2509.99999,{CANARY_ID}"
 
 
+def test_text_table_at_80_columns_never_breaks_a_long_claim_id(
+    fake: FakeArxiv, tmp_path: Path, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long_id = "chain-of-thought-generalisation-degrades-under-shift"
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(CLAIMS.replace("id: cot-shift", f"id: {long_id}"))
+    monkeypatch.setenv("COLUMNS", "80")  # what rich assumes when stdout is not a terminal, made explicit
+    result = invoke(fake, claims)
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert [line for line in lines if long_id in line] == [long_id]
+    for raw in POSITIONS:
+        assert any(line.split()[:1] == [raw] for line in lines), raw
+    assert "  2509.99999 (line 17)  not found" in lines
+    assert lines[-1] == "4 anchor(s): 1 not found, 3 ok (1 arXiv query)"
+
+
 def test_github_annotations_at_the_exact_line_and_column(
     fake: FakeArxiv, claims_file: Path, sleeps: list[float]
 ) -> None:
