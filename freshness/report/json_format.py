@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+import math
 import re
+from json.encoder import encode_basestring as _encode_string  # C-accelerated
 from typing import Any
 
 from freshness.models import AnchorResult, Match, Report, Verdict
@@ -12,7 +13,7 @@ from freshness.report._common import abs_url, anchor_id, anchor_results, utc_z
 
 SCHEMA_VERSION = 1
 
-# json.dumps(ensure_ascii=False) escapes C0 controls but passes C1 controls (\x9b is CSI on some
+# JSON's string encoder (ensure_ascii=False) escapes C0 controls but passes C1 controls (\x9b is CSI on some
 # terminals), bidi overrides and the JS line separators through raw; `cat report.json` must stay inert.
 _RAW_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 
@@ -24,9 +25,121 @@ class JsonFormat:
 
     def render(self, report: Report, *, width: int = 100, color: bool = False) -> str:
         del width, color  # JSON has neither
-        text = json.dumps(report_to_dict(report), indent=2, ensure_ascii=False)
-        # Outside strings JSON is pure ASCII, so every hit is inside a string and \\uXXXX is exact.
-        return _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+        return dumps(report_to_dict(report)) + "\n"
+
+
+def dumps(value: Any) -> str:
+    """`value` as `json.dumps(value, indent=2, ensure_ascii=False)` writes it, character for character,
+    with the characters of _RAW_UNSAFE escaped as \\uXXXX.
+
+    json.dumps takes its pure-Python encoder whenever it indents (0.5 s for a 1,000-claim report); this
+    writes the same text with the C string encoder, in less than half the time.
+    """
+    parts: list[str] = []
+    _write(value, "\n", parts, {})
+    return "".join(parts)
+
+
+def _write(value: Any, newline: str, out: list[str], heads: dict[str, dict[str, str]]) -> None:
+    """Append `value`'s JSON to `out`; `newline` is a line break and the current indentation.
+
+    Strings, numbers and the like are written where they are met rather than by a call of their own,
+    and each key's `,<indent>"key": ` is made once per depth: a report is ~300k values under ~250k
+    keys, and a call each was most of the time.
+    """
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        known = heads.get(inner)
+        if known is None:
+            known = heads[inner] = {}
+        first = True
+        for key, item in value.items():
+            head = known.get(key)
+            if head is None:
+                if type(key) is not str:
+                    raise TypeError(f"JSON object keys must be str, not {type(key).__name__}")
+                head = known[key] = f",{inner}{_string(key)}: "
+            if first:
+                head = "{" + head[1:]
+                first = False
+            if type(item) is str:
+                out.append(
+                    head + (_encode_string(item) if item.isascii() and "\x7f" not in item else _string(item))
+                )
+            elif type(item) in _CONTAINERS:
+                out.append(head)
+                _write(item, inner, out, heads)
+            else:
+                out.append(head + _scalar(item))
+        out.append(newline + "}")
+    elif kind in _CONTAINERS:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        sep = "[" + inner
+        for item in value:
+            if type(item) is str:
+                out.append(
+                    sep + (_encode_string(item) if item.isascii() and "\x7f" not in item else _string(item))
+                )
+            elif type(item) in _CONTAINERS:
+                out.append(sep)
+                _write(item, inner, out, heads)
+            else:
+                out.append(sep + _scalar(item))
+            sep = "," + inner
+        out.append(newline + "]")
+    elif kind is str:
+        out.append(_string(value))
+    else:
+        out.append(_scalar(value))
+
+
+def _plain(text: str) -> bool:
+    """No character json's encoder leaves raw that _RAW_UNSAFE must escape (all but DEL are non-ASCII)."""
+    return text.isascii() and "\x7f" not in text
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def _scalar(value: Any) -> str:
+    """A number, a boolean or null as json.dumps writes it (it allows NaN and the infinities)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        if value != value:
+            return "NaN"
+        if value in (math.inf, -math.inf):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    raise TypeError(f"{kind.__name__} is not JSON serialisable")
+
+
+def _string(text: str) -> str:
+    """`text` as a JSON string: json's own C encoder, then the raw-unsafe characters escaped.
+
+    Every raw-unsafe character but DEL is outside ASCII, so ASCII text (nearly all of it) skips the
+    second pass.
+    """
+    encoded = _encode_string(text)
+    return encoded if _plain(text) else _RAW_UNSAFE.sub(_escape, encoded)
+
+
+def _escape(hit: re.Match[str]) -> str:
+    return f"\\u{ord(hit.group()):04x}"
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import random
 import re
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,14 @@ from typing import Any
 import pytest
 
 from freshness.models import ClaimStatus, Report, StoreSummary
-from freshness.report.json_format import JsonFormat
-from tests.report.conftest import GENERATED, HOSTILE_TITLE, assert_matches_fixture, sample_report
+from freshness.report.json_format import JsonFormat, dumps, report_to_dict
+from tests.report.conftest import (
+    GENERATED,
+    HOSTILE_TITLE,
+    assert_matches_fixture,
+    hostile_report,
+    sample_report,
+)
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "report-json.md"
 fmt = JsonFormat()
@@ -167,3 +174,57 @@ def test_titles_read_as_one_line(title: str, expected: str) -> None:
     data: dict[str, Any] = json.loads(fmt.render(report))
     assert data["claims"][0]["matches"][0]["title"] == expected
     assert expected in fmt.render(report)  # non-ASCII stays readable, not \u-escaped
+
+
+# -- dumps: json.dumps(indent=2)'s text, written faster ---------------------------------------------
+
+UNSAFE = "\x7f\x85\x9b\u2028\u2029\u200e\u200f\u202a\u202c\u202e\u2066\u2068\u2069\u061c"
+ALPHABET = 'ab Z09"\\/\n\t\x00\x1f{}[],:é日😀' + UNSAFE
+
+
+def reference(value: Any) -> str:
+    """What the report wrote before dumps(): json.dumps indented, then the raw-unsafe characters."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    raw_unsafe = "[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]"
+    return re.sub(raw_unsafe, lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def random_value(rng: random.Random, depth: int = 0) -> Any:
+    kinds = ["str", "int", "float", "bool", "none"] + (["list", "dict", "tuple"] if depth < 4 else [])
+    kind = rng.choice(kinds)
+    if kind == "str":
+        return "".join(rng.choice(ALPHABET) for _ in range(rng.randrange(0, 12)))
+    if kind == "int":
+        return rng.choice([0, -1, 7, 2**70, -(2**40)])
+    if kind == "float":
+        return rng.choice([0.0, -0.0, 74.2, 1e300, 1e-7, 87.5, float("inf"), float("-inf"), 1 / 3])
+    if kind == "bool":
+        return rng.random() < 0.5
+    if kind == "none":
+        return None
+    items = [random_value(rng, depth + 1) for _ in range(rng.randrange(0, 5))]
+    if kind == "list":
+        return items
+    if kind == "tuple":
+        return tuple(items)
+    return {"".join(rng.choice(ALPHABET) for _ in range(rng.randrange(0, 6))): item for item in items}
+
+
+def test_dumps_writes_what_json_dumps_indent_2_writes() -> None:
+    rng = random.Random(20261127)
+    for _ in range(2000):
+        value = random_value(rng)
+        assert dumps(value) == reference(value), value
+
+
+def test_dumps_of_whole_reports_is_the_reference_text(report: Report) -> None:
+    for whole in (report, sample_report(stale=True), hostile_report()):
+        assert dumps(report_to_dict(whole)) == reference(report_to_dict(whole))
+
+
+def test_dumps_writes_nan_as_json_dumps_does_and_refuses_what_json_cannot_hold() -> None:
+    assert dumps([float("nan")]) == "[\n  NaN\n]"
+    with pytest.raises(TypeError, match="keys must be str"):
+        dumps({1: "one"})
+    with pytest.raises(TypeError, match="set is not JSON serialisable"):
+        dumps({"a": {1, 2}})
