@@ -14,7 +14,9 @@ argues with it. docs/matching.md explains every step and its figures.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
+import heapq
 import itertools
 import logging
 import math
@@ -24,6 +26,8 @@ import pickle
 import re
 import subprocess
 import sys
+import tempfile
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -179,87 +183,176 @@ def match_claims(
     shared among `workers` worker processes (default: one per CPU), each reading the store file on its
     own connection: the same matches in a fraction of the wall time. Writes this connection has not
     committed are not seen by the workers."""
+    done = _run_tasks(store, [_Task(c, limit) for c in claims], workers)
+    return {claim.id: done[claim.id][0] for claim in claims}
+
+
+def match_with_velocity(
+    store: Store, jobs: Sequence[tuple[Claim, int, dt.date]], *, workers: int | None = None
+) -> dict[str, tuple[list[Match], Velocity]]:
+    """For each (claim, limit, today): `match_claim(claim, limit=limit)` and `topic_velocity(claim,
+    today=today)`, keyed by claim id, shared among worker processes as `match_claims` does (what a
+    report needs for the claims its match cache does not have)."""
+    done = _run_tasks(store, [_Task(c, limit, today) for c, limit, today in jobs], workers)
+    out: dict[str, tuple[list[Match], Velocity]] = {}
+    for claim, _, _ in jobs:
+        matches, velocity = done[claim.id]
+        if velocity is not None:
+            out[claim.id] = (matches, velocity)
+    return out
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One claim to match (at most `limit` matches) and, when `today` is given, its velocity."""
+
+    claim: Claim
+    limit: int
+    today: dt.date | None = None
+
+    def run(self, store: Store) -> tuple[list[Match], Velocity | None]:
+        matches = match_claim(store, self.claim, limit=self.limit)
+        velocity = None if self.today is None else topic_velocity(store, self.claim, today=self.today)
+        return matches, velocity
+
+
+_Done = dict[str, tuple[list[Match], "Velocity | None"]]
+
+
+def _run_tasks(store: Store, tasks: Sequence[_Task], workers: int | None) -> _Done:
+    """Each task's answer by claim id: in worker processes from PARALLEL_FROM tasks on (or when
+    `workers` says so), else (or when a worker fails) in this process."""
     if workers is None:
-        workers = (os.cpu_count() or 1) if len(claims) >= PARALLEL_FROM else 1
-    workers = min(workers, len(claims))
+        workers = (os.cpu_count() or 1) if len(tasks) >= PARALLEL_FROM else 1
+    workers = min(workers, len(tasks))
     if workers > 1:
         try:
-            out = _match_in_workers(store.path, claims, limit, workers)
-            return {claim.id: out[claim.id] for claim in claims}
+            return _match_in_workers(store.path, tasks, workers)
         except FreshnessError as exc:
             if isinstance(exc, StoreError):
                 raise
             log.warning("matching in this process instead: %s", exc)
-    return {claim.id: match_claim(store, claim, limit=limit) for claim in claims}
+    return {t.claim.id: t.run(store) for t in tasks}
 
 
 # A worker is a fresh interpreter (not a fork: a forked child would inherit this process's open
 # SQLite connection, which SQLite forbids; and not multiprocessing's "spawn", which re-runs the
-# caller's main module). It takes its import path, then (store path, claims, limit) on stdin.
+# caller's main module). It takes its import path, then the store path, then lists of tasks, each
+# answered in turn, on stdin until it closes.
 _WORKER = (
     "import pickle, sys; sys.path[:0] = pickle.load(sys.stdin.buffer); "
     "from freshness.matching import _serve; _serve(sys.stdin.buffer, sys.stdout.buffer)"
 )
+# Tasks handed to a worker at a time. A worker takes the next batch when it has answered one, so a
+# worker slowed by another job on its core takes fewer: dealing the claims out up front left the
+# whole call waiting for the slower worker on this shared machine (docs/benchmarks.md).
+WORKER_BATCH = 4
 
 
-def _match_in_workers(
-    path: Path, claims: Sequence[Claim], limit: int, workers: int
-) -> dict[str, list[Match]]:
-    """Match `claims` in `workers` processes, dealt round-robin so that each gets a similar mix."""
-    shares = [list(claims[i::workers]) for i in range(workers)]
-    procs: list[subprocess.Popen[bytes]] = []
+def _match_in_workers(path: Path, tasks: Sequence[_Task], workers: int) -> _Done:
+    """Run `tasks` in `workers` processes, each taking WORKER_BATCH tasks at a time."""
+    batches = iter([list(tasks[i : i + WORKER_BATCH]) for i in range(0, len(tasks), WORKER_BATCH)])
+    lock = threading.Lock()
+    failed = threading.Event()
+
+    def next_batch() -> list[_Task] | None:
+        with lock:
+            return None if failed.is_set() else next(batches, None)
+
+    procs: list[tuple[subprocess.Popen[bytes], BinaryIO]] = []
     try:
-        for _ in shares:
-            procs.append(
-                subprocess.Popen(  # noqa: S603 - this interpreter, running this module's _WORKER
-                    [sys.executable, "-c", _WORKER],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                )
+        for _ in range(workers):
+            errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, after the worker ends
+            proc = subprocess.Popen(  # noqa: S603 - this interpreter, running this module's _WORKER
+                [sys.executable, "-c", _WORKER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
             )
+            procs.append((proc, errors))
     except OSError as exc:
-        for proc in procs:
+        _end_workers(procs, kill=True)
+        raise FreshnessError(f"cannot start a matching worker: {exc}") from exc
+    header = pickle.dumps(list(sys.path)) + pickle.dumps(str(path))
+
+    def drive(proc: subprocess.Popen[bytes], errors: BinaryIO) -> _Done:
+        """Feed one worker batches until none are left; its answers, or a FreshnessError."""
+        stdin, stdout = proc.stdin, proc.stdout
+        if stdin is None or stdout is None:  # never: both are pipes
+            raise FreshnessError("a matching worker has no pipes")
+        out: _Done = {}
+        try:
+            stdin.write(header)
+            while (batch := next_batch()) is not None:
+                pickle.dump(batch, stdin)
+                stdin.flush()
+                kind, value = pickle.load(stdout)  # noqa: S301 - our own worker, over its pipe
+                if kind == "error":
+                    message, tip = value
+                    raise StoreError(message, tip=tip)
+                out.update(value)
+            stdin.close()
+            proc.wait()
+        except StoreError:
+            failed.set()
+            raise
+        except Exception:  # whatever a dead worker left (a broken pipe, a cut answer): its stderr
+            failed.set()
             proc.kill()
             proc.wait()
-        raise FreshnessError(f"cannot start a matching worker: {exc}") from exc
-    payloads = [pickle.dumps(list(sys.path)) + pickle.dumps((str(path), share, limit)) for share in shares]
-    # One thread per worker feeds it and reads its answer, so that no worker waits on a full pipe.
-    pool = ThreadPoolExecutor(workers)
-    try:
-        answers = list(pool.map(lambda p, data: p.communicate(data), procs, payloads))
-    except BaseException:  # Ctrl-C or a failed pipe: no worker outlives the call
-        for proc in procs:
-            proc.kill()
-        raise
-    finally:
-        pool.shutdown(wait=True)
-    out: dict[str, list[Match]] = {}
-    for proc, (stdout, stderr) in zip(procs, answers, strict=True):
-        try:
-            kind, value = pickle.loads(stdout)  # noqa: S301 - our own worker's answer, over its pipe
-        except Exception:  # whatever a dead worker left: report its stderr instead
-            last = stderr.decode(errors="replace").strip().splitlines()[-1:] or [
+            errors.seek(0)
+            last = errors.read().decode(errors="replace").strip().splitlines()[-1:] or [
                 f"exit code {proc.returncode}"
             ]
             raise FreshnessError(f"a matching worker failed: {last[0]}") from None
-        if kind == "error":
-            message, tip = value
-            raise StoreError(message, tip=tip)
-        out.update(value)
+        return out
+
+    pool = ThreadPoolExecutor(workers)
+    try:
+        answers = list(pool.map(lambda pe: drive(*pe), procs))
+    except BaseException:  # Ctrl-C, a failed worker: no worker outlives the call
+        failed.set()
+        _end_workers(procs, kill=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        _end_workers(procs, kill=False)
+    out: _Done = {}
+    for answer in answers:
+        out.update(answer)
     return out
 
 
+def _end_workers(procs: Sequence[tuple[subprocess.Popen[bytes], BinaryIO]], *, kill: bool) -> None:
+    for proc, errors in procs:
+        if kill:
+            proc.kill()
+        proc.wait()
+        errors.close()
+
+
 def _serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
-    """A worker's side of `match_claims`: read the job, match on its own connection, answer."""
-    path, claims, limit = pickle.load(stdin)  # noqa: S301 - our parent's job, over our stdin
+    """A worker's side of `_run_tasks`: read the store path, then run each batch of tasks on its own
+    connection and answer it, until stdin closes."""
+    path = pickle.load(stdin)  # noqa: S301 - our parent's job, over our stdin
+    store: Store | None = None
     try:
-        with Store.open(Path(path)) as store:
-            answer: tuple[str, object] = ("ok", {c.id: match_claim(store, c, limit=limit) for c in claims})
-    except FreshnessError as exc:
-        answer = ("error", (str(exc), exc.tip))
-    pickle.dump(answer, stdout)
-    stdout.flush()
+        while True:
+            try:
+                tasks: list[_Task] = pickle.load(stdin)  # noqa: S301 - our parent's job, over our stdin
+            except EOFError:
+                return
+            try:
+                if store is None:
+                    store = Store.open(Path(path))
+                answer: tuple[str, object] = ("ok", {t.claim.id: t.run(store) for t in tasks})
+            except FreshnessError as exc:
+                answer = ("error", (str(exc), exc.tip))
+            pickle.dump(answer, stdout)
+            stdout.flush()
+    finally:
+        if store is not None:
+            store.close()
 
 
 def topic_velocity(store: Store, claim: Claim, *, today: dt.date, window_days: int = 90) -> Velocity:
@@ -416,7 +509,18 @@ class _Text:
     word positions, so a phrase is found whatever punctuation, case or inflection it is written
     with; character offsets are worked out only to quote evidence."""
 
-    __slots__ = ("_joined", "_spans", "_starts", "_where", "lowered", "present", "raw", "stems", "words")
+    __slots__ = (
+        "_counts",
+        "_joined",
+        "_spans",
+        "_starts",
+        "_where",
+        "lowered",
+        "present",
+        "raw",
+        "stems",
+        "words",
+    )
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
@@ -437,6 +541,7 @@ class _Text:
         self.stems = list(map(_STEMS.__getitem__, self.words))
         self.present = frozenset(self.stems)
         self._where: dict[str, list[int]] = {}
+        self._counts: Counter[str] | None = None
         self._joined: str | None = None
         self._starts: list[int] | None = None
         self._spans: list[tuple[int, int]] | None = None
@@ -456,7 +561,11 @@ class _Text:
         return found
 
     def count(self, stem: str) -> int:
-        return self.stems.count(stem) if stem in self.present else 0
+        """How many times `stem` occurs. Counted once for all stems on first use: scoring a candidate
+        asks for ~20 stems (list.count would read the words once each)."""
+        if self._counts is None:
+            self._counts = Counter(self.stems)
+        return self._counts[stem]
 
     @property
     def joined(self) -> str:
@@ -748,6 +857,9 @@ class _Features:
         return max(0.0, min(100.0, 100.0 * total))
 
 
+_FEATURE_NAMES = frozenset(f.name for f in dataclasses.fields(_Features) if f.type in ("float", float))
+
+
 def _cue_near(cues: Sequence[tuple[int, int]], spans: Sequence[_Hit]) -> tuple[tuple[int, int], _Hit] | None:
     """The first cue (word span) within CUE_WORDS words of a topic span."""
     for h in spans:
@@ -987,6 +1099,132 @@ def _candidates(store: Store, df: _DocFreq, prep: _Prepared, after: dt.date, sca
     ]
 
 
+# Papers read as words, remembered by their text: a claim's velocity scores mostly the papers its
+# match just scored (`freshness report` asks for both), and neighbouring claims share papers.
+_TEXTS: dict[tuple[str, str], tuple[_Text, _Text]] = {}
+_TEXTS_MAX = 3000  # papers (~30 kB each); the oldest are forgotten first
+
+
+def _texts_of(paper: Paper) -> tuple[_Text, _Text]:
+    """The paper's title and abstract as `_Text`s."""
+    key = (paper.title, paper.abstract)
+    found = _TEXTS.get(key)
+    if found is None:
+        if len(_TEXTS) >= _TEXTS_MAX:
+            del _TEXTS[next(iter(_TEXTS))]
+        found = _TEXTS[key] = (_Text(paper.title), _Text(paper.abstract))
+    return found
+
+
+# A candidate is scored in full only when its upper bound (_score_bound) can still reach the claim's
+# `keep` best: a bench claim at 1M papers has ~95 candidates for 50 places, a dev claim ~450. Set to
+# False to score every candidate (the tests compare both).
+PRUNE = True
+_SLACK = 1e-9  # scores are 0-100: far above any rounding difference between a bound and its score
+_bound_broken = False  # set once a scored candidate beat its bound: pruning is then off (logged)
+
+
+def _rank(
+    papers: Sequence[Paper],
+    prep: _Prepared,
+    texts: dict[str, tuple[_Text, _Text]],
+    pool: _Pool,
+    *,
+    keep: int,
+    min_score: float,
+) -> list[tuple[float, Paper]]:
+    """(score, paper) of the candidates scoring at least `min_score`, unordered: every one that can be
+    among the `keep` best, exactly as scoring them all would give them. Candidates are scored best
+    bound first; once `keep` scores are in, a candidate whose bound is below the `keep`-th best score
+    (or below `min_score`) cannot enter, and neither can any after it."""
+    global _bound_broken  # one process-wide switch, set at most once
+    if not PRUNE or _bound_broken:
+        scored = [
+            (_features(p, prep, explain=False, texts=texts[p.arxiv_id], pool=pool).score(), p) for p in papers
+        ]
+        return [s for s in scored if s[0] >= min_score]
+    bounded = sorted(
+        ((_score_bound(p, prep, texts[p.arxiv_id], pool), i) for i, p in enumerate(papers)), reverse=True
+    )
+    best: list[float] = []  # min-heap of the `keep` best scores so far
+    ranked: list[tuple[float, Paper]] = []
+    for bound, i in bounded:
+        if bound + _SLACK < min_score or (len(best) >= keep and bound + _SLACK < best[0]):
+            break
+        p = papers[i]
+        score = _features(p, prep, explain=False, texts=texts[p.arxiv_id], pool=pool).score()
+        if score > bound + _SLACK:
+            # The scoring no longer keeps to what _score_bound assumes: score everything, from now on.
+            _bound_broken = True
+            log.warning(
+                "a candidate scored %.3f above its bound %.3f: matching without pruning", score, bound
+            )
+            return _rank(papers, prep, texts, pool, keep=keep, min_score=min_score)
+        if score >= min_score:
+            ranked.append((score, p))
+            if len(best) < keep:
+                heapq.heappush(best, score)
+            elif score > best[0]:
+                heapq.heapreplace(best, score)
+    return ranked
+
+
+def _score_bound(paper: Paper, prep: _Prepared, texts: tuple[_Text, _Text], pool: _Pool) -> float:
+    """An upper bound of `_features(paper, ...).score()` at a fraction of its cost: the claim's words,
+    the title's focus and closeness in time exactly; a topic only if its stems are all in the text
+    (what `_find` needs), counted as if every place its first word occurs were a full hit; whatever
+    else at its most (1, or 0 for a negative weight). Added up in `_Features.score`'s order, so the
+    bound is never below the score beyond rounding (`_rank` allows _SLACK for that)."""
+    title, abstract = texts
+    b = _Features()
+    for name in _FEATURE_NAMES.intersection(WEIGHTS):
+        setattr(b, name, 1.0)
+    topic_sum = 0.0
+    in_title = in_abstract = False
+    for t in prep.topics:
+        hits_t = _hits_at_most(t, title)
+        hits_a = _hits_at_most(t, abstract)
+        if hits_t or hits_a:
+            topic_sum += t.weight * _saturate(3 * hits_t + hits_a)
+            in_title = in_title or hits_t > 0
+            in_abstract = in_abstract or hits_a > 0
+    b.topics = topic_sum / (sum(t.weight for t in prep.topics) or 1.0)
+    word_sum = 0.0  # exactly as _features counts them
+    for w in prep.words:
+        tf = 0
+        for s in w.stems:
+            tf += 3 * title.count(s) + abstract.count(s)
+        if tf:
+            word_sum += w.weight * _saturate(tf)
+    b.words = word_sum / (sum(w.weight for w in prep.words) or 1.0)
+    b.title = 1.0 if in_title else 0.0  # a title hit
+    b.prior = 1.0 if in_abstract else 0.0  # needs a topic in the abstract
+    b.anchor = 1.0 if prep.refs else 0.0
+    b.focus = pool.focus(title, prep.vocabulary)[0]
+    years = max(0, (paper.published - prep.claim.date).days) / 365.25
+    b.proximity = 0.0 if prep.timeless else 1.0 / (1.0 + years)
+    for name, weight in WEIGHTS.items():
+        if weight < 0 and name in _FEATURE_NAMES:  # a feature that lowers the score: at its least
+            setattr(b, name, 0.0)
+    return b.score()
+
+
+def _hits_at_most(topic: _Topic, text: _Text) -> int:
+    """At most how many hits `_find` can give a topic in `text` (each scores at most 100): one per
+    place a variant's first word occurs when all its words are there; one fuzzy or near hit when all
+    the topic's content words are there; else none."""
+    present = text.present
+    if topic.keys.isdisjoint(present):
+        return 0  # most topics for most candidates
+    exact = 0
+    for v in topic.variants:
+        if present.issuperset(v):
+            exact += text.count(v[0])
+    if exact:
+        return exact
+    return 1 if len(topic.content) >= 2 and present.issuperset(topic.content) else 0
+
+
 def _match(
     store: Store,
     claim: Claim,
@@ -1003,14 +1241,9 @@ def _match(
     df = _DocFreq(store)
     prep = _prepare(claim, df, timeless=timeless)
     papers = _candidates(store, df, prep, after, query_scale)
-    texts = {p.arxiv_id: (_Text(p.title), _Text(p.abstract)) for p in papers}
+    texts = {p.arxiv_id: _texts_of(p) for p in papers}
     pool = _Pool(list(texts.values()))
-    ranked = [
-        (f.score(), p)
-        for p in papers
-        for f in [_features(p, prep, explain=False, texts=texts[p.arxiv_id], pool=pool)]
-    ]
-    ranked = [s for s in ranked if s[0] >= min_score]
+    ranked = _rank(papers, prep, texts, pool, keep=max(limit, STRONG_RANK), min_score=min_score)
     ranked.sort(key=lambda s: (-s[0], -s[1].published.toordinal(), s[1].arxiv_id))
     # The bar for "strongly related": the STRONG_RANK-th best score (or STRONG_SCORE).
     bar = max(STRONG_SCORE, ranked[min(len(ranked), STRONG_RANK) - 1][0]) if ranked else STRONG_SCORE

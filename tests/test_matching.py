@@ -542,3 +542,97 @@ def test_inflections_of_a_topic_match_it_as_a_phrase(store: Store) -> None:
     [match] = match_claim(store, _claim(topics=("model scaling",), text="Scaling models is predictable."))
 
     assert "title matches topic 'model scaling' (score 100)" in match.evidence  # models scale
+
+
+def _varied_papers(n: int) -> list[Paper]:
+    """Papers that bear on the claim to different degrees: topics in the title or abstract or not,
+    the claim's words more or less often, earlier or later."""
+    mentions = [
+        "model collapse",
+        "recursive training",
+        "model collapse under recursive training",
+        "generative models trained on their own output",
+        "collapse of the model",
+        "training",
+    ]
+    return [
+        make_paper(
+            f"2503.{100 + i:05d}",
+            title=f"{mentions[i % 6].capitalize()} study {i}" if i % 3 else f"Unrelated study {i}",
+            abstract=f"We study {mentions[(i // 2) % 6]}. " * (1 + i % 4)
+            + ("Prior work claimed it; we find no evidence. " if i % 5 == 0 else "")
+            + FILLER,
+            published=CLAIM_DATE + dt.timedelta(days=7 * (i % 40) + 1),
+        )
+        for i in range(n)
+    ]
+
+
+def test_pruned_ranking_gives_exactly_what_scoring_every_candidate_gives(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import freshness.matching as matching
+
+    _fill(store, *_varied_papers(90))
+    scored: list[str] = []
+    features = matching._features
+
+    def counting(paper: Paper, *args: object, **kwargs: object) -> object:
+        if kwargs.get("explain") is False:
+            scored.append(paper.arxiv_id)
+        return features(paper, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(matching, "_features", counting)
+    today = dt.date(2025, 12, 31)
+    results = {}
+    for prune in (False, True):
+        monkeypatch.setattr(matching, "PRUNE", prune)
+        scored.clear()
+        results[prune] = (
+            [match_claim(store, _claim(), limit=limit) for limit in (3, 10, 50)],
+            topic_velocity(store, _claim(), today=today, window_days=400),
+        )
+        results[prune, "scored"] = len(scored)  # type: ignore[index]
+
+    assert results[True] == results[False]
+    assert len(results[True][0][2]) > 20  # the claim has enough matches for the limits to matter
+    assert results[True, "scored"] < results[False, "scored"]  # type: ignore[index]
+
+
+def test_a_score_above_its_bound_turns_pruning_off_with_the_same_matches(
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import freshness.matching as matching
+
+    _fill(store, *_varied_papers(40))
+    monkeypatch.setattr(matching, "PRUNE", False)
+    expected = match_claim(store, _claim(), limit=5)
+    # A scoring change that no longer keeps to the bound's assumptions: bounds below real scores.
+    monkeypatch.setattr(matching, "_bound_broken", False)
+    monkeypatch.setattr(matching, "_score_bound", lambda *args: matching.MIN_SCORE + 0.5)
+    monkeypatch.setattr(matching, "PRUNE", True)
+
+    with caplog.at_level("WARNING", logger="freshness.matching"):
+        got = match_claim(store, _claim(), limit=5)
+
+    assert got == expected
+    assert matching._bound_broken
+    assert "matching without pruning" in caplog.text
+
+
+def test_match_with_velocity_in_workers_gives_what_this_process_gives(store: Store) -> None:
+    from freshness.matching import match_with_velocity
+
+    _fill(store, *_varied_papers(30))
+    jobs = [(_claim(id=f"c{i}", date=dt.date(2025, 1, 1 + i)), 5 + i, dt.date(2025, 9, 1)) for i in range(6)]
+
+    one = match_with_velocity(store, jobs, workers=1)
+    two = match_with_velocity(store, jobs, workers=2)
+
+    assert two == one
+    assert list(one) == [f"c{i}" for i in range(6)]
+    assert one["c0"] == (
+        match_claim(store, jobs[0][0], limit=5),
+        topic_velocity(store, jobs[0][0], today=dt.date(2025, 9, 1)),
+    )
+    assert one["c0"][1].related > 0
