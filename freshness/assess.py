@@ -45,6 +45,7 @@ def build_report(
     if decisions is None:
         decisions = load_decisions(store)
     cache = MatchCache(store, [c.id for c in claims])
+    _match_misses(store, claims, decisions, cache, today=today, newest_paper=summary.newest_paper)
     verdicts = tuple(
         assess_claim(
             store,
@@ -81,11 +82,7 @@ def assess_claim(
     """One claim's verdict: triage decisions applied (a review moves its clock; dismissed papers are
     gone; confirmed ones lead and count as superseding)."""
     mine = decisions.for_claim(claim.id)
-    judged = effective_claim(claim, mine)
-    limit = MATCH_LIMIT + len(mine.dismissed)
-    # The window ends at the store's newest paper: a store last polled months ago must not read as
-    # "no related papers lately".
-    window_end = min(today, newest_paper) if newest_paper is not None else today
+    judged, limit, window_end = _match_inputs(claim, decisions, today=today, newest_paper=newest_paper)
     cached = cache.get(judged, limit, window_end) if cache is not None else None
     if cached is None:
         matches = match_claim(store, judged, limit=limit)
@@ -100,6 +97,42 @@ def assess_claim(
     return apply_decisions(verdict, claim, mine, today)
 
 
+def _match_inputs(
+    claim: Claim, decisions: Decisions, *, today: dt.date, newest_paper: dt.date | None
+) -> tuple[Claim, int, dt.date]:
+    """What a claim's matches and velocity are computed from: the claim as judged (a review moves its
+    date), the match limit (a few more past dismissed papers) and the velocity window's end."""
+    mine = decisions.for_claim(claim.id)
+    # The window ends at the store's newest paper: a store last polled months ago must not read as
+    # "no related papers lately".
+    window_end = min(today, newest_paper) if newest_paper is not None else today
+    return effective_claim(claim, mine), MATCH_LIMIT + len(mine.dismissed), window_end
+
+
+def _match_misses(
+    store: Store,
+    claims: Sequence[Claim],
+    decisions: Decisions,
+    cache: MatchCache,
+    *,
+    today: dt.date,
+    newest_paper: dt.date | None,
+) -> None:
+    """Compute the matches and velocity of every claim the cache does not have, in worker processes
+    when there are many (`matching.match_with_velocity`), and put them in the cache."""
+    jobs = []
+    for claim in claims:
+        judged, limit, window_end = _match_inputs(claim, decisions, today=today, newest_paper=newest_paper)
+        if not cache.has(judged, limit, window_end):
+            jobs.append((judged, limit, window_end))
+    if len(jobs) < matching.PARALLEL_FROM:
+        return  # assess_claim matches them one by one: starting workers would cost more
+    done = matching.match_with_velocity(store, jobs)
+    for judged, limit, window_end in jobs:
+        matches, velocity = done[judged.id]
+        cache.put(judged, limit, window_end, matches, velocity)
+
+
 class MatchCache:
     """Each claim's matches and velocity, reused while nothing they depend on has changed: the claim
     as judged, the match limit, the velocity window, the papers (`Store.papers_stamp`) and the
@@ -110,6 +143,7 @@ class MatchCache:
         self.stamp = store.papers_stamp()
         self.rows = store.get_match_cache(claim_ids)
         self.new: list[tuple[str, str, str, str]] = []
+        self.fresh: dict[str, tuple[str, list[Match], Velocity]] = {}  # computed in this run
 
     def key(self, claim: Claim, limit: int, window_end: dt.date) -> str:
         inputs = {
@@ -128,19 +162,31 @@ class MatchCache:
         }
         return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
+    def has(self, claim: Claim, limit: int, window_end: dt.date) -> bool:
+        """Whether `get` would answer, without reading the answer."""
+        key = self.key(claim, limit, window_end)
+        fresh, row = self.fresh.get(claim.id), self.rows.get(claim.id)
+        return (fresh is not None and fresh[0] == key) or (row is not None and row[0] == key)
+
     def get(self, claim: Claim, limit: int, window_end: dt.date) -> tuple[list[Match], Velocity] | None:
+        key = self.key(claim, limit, window_end)
+        fresh = self.fresh.get(claim.id)
+        if fresh is not None and fresh[0] == key:
+            return list(fresh[1]), fresh[2]
         row = self.rows.get(claim.id)
-        if row is None or row[0] != self.key(claim, limit, window_end):
+        if row is None or row[0] != key:
             return None
         return [_match_from(m) for m in json.loads(row[1])], _velocity_from(json.loads(row[2]))
 
     def put(
         self, claim: Claim, limit: int, window_end: dt.date, matches: Sequence[Match], velocity: Velocity
     ) -> None:
+        key = self.key(claim, limit, window_end)
+        self.fresh[claim.id] = (key, list(matches), velocity)
         self.new.append(
             (
                 claim.id,
-                self.key(claim, limit, window_end),
+                key,
                 json.dumps([_match_to(m) for m in matches]),
                 json.dumps(_velocity_to(velocity)),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 import time
@@ -134,3 +135,29 @@ def test_the_cache_is_not_saved_while_another_process_writes(store: Store, tmp_p
         other.execute("ROLLBACK")
         other.close()
     assert store.get_match_cache(["sparse"]) == {}
+
+
+def test_many_uncached_claims_are_matched_in_workers_with_the_same_verdicts(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from freshness import matching
+
+    _fill(store)
+    claims = [dataclasses.replace(CLAIM, id=f"sparse-{i}", date=dt.date(2025, 1, 10 + i)) for i in range(5)]
+    in_process = build_report(store, claims, now=NOW, anchors={}).verdicts
+    store.db.execute("DELETE FROM match_cache")
+    store.db.commit()
+    workers: list[int] = []
+    real = matching._match_in_workers
+
+    def spying(path: Path, tasks: list[object], n: int) -> object:
+        workers.append(len(tasks))
+        return real(path, tasks, n)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(matching, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(matching.os, "cpu_count", lambda: 2)  # workers on a one-CPU machine too
+    monkeypatch.setattr(matching, "_match_in_workers", spying)
+    monkeypatch.setattr(assess, "match_claim", lambda *a, **k: pytest.fail("matched in this process"))
+
+    assert build_report(store, claims, now=NOW, anchors={}).verdicts == in_process
+    assert workers == [5]
