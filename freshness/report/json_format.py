@@ -81,6 +81,15 @@ def _write(value: Any, newline: str, out: list[str], heads: dict[str, dict[str, 
             out.append("[]")
             return
         inner = newline + "  "
+        try:  # a list of strings (reasons, evidence) in one C-level pass; TypeError: not only strings
+            joined = ("," + inner).join(map(_encode_string, value))
+        except TypeError:
+            pass
+        else:
+            if not joined.isascii() or "\x7f" in joined:  # quotes and separators are plain ASCII
+                joined = _RAW_UNSAFE.sub(_escape, joined)
+            out.append(f"[{inner}{joined}{newline}]")
+            return
         sep = "[" + inner
         for item in value:
             if type(item) is str:
