@@ -510,7 +510,6 @@ class _Text:
     with; character offsets are worked out only to quote evidence."""
 
     __slots__ = (
-        "_counts",
         "_joined",
         "_spans",
         "_starts",
@@ -541,7 +540,6 @@ class _Text:
         self.stems = list(map(_STEMS.__getitem__, self.words))
         self.present = frozenset(self.stems)
         self._where: dict[str, list[int]] = {}
-        self._counts: Counter[str] | None = None
         self._joined: str | None = None
         self._starts: list[int] | None = None
         self._spans: list[tuple[int, int]] | None = None
@@ -561,11 +559,7 @@ class _Text:
         return found
 
     def count(self, stem: str) -> int:
-        """How many times `stem` occurs. Counted once for all stems on first use: scoring a candidate
-        asks for ~20 stems (list.count would read the words once each)."""
-        if self._counts is None:
-            self._counts = Counter(self.stems)
-        return self._counts[stem]
+        return self.stems.count(stem) if stem in self.present else 0
 
     @property
     def joined(self) -> str:
@@ -1116,10 +1110,13 @@ def _texts_of(paper: Paper) -> tuple[_Text, _Text]:
     return found
 
 
-# A candidate is scored in full only when its upper bound (_score_bound) can still reach the claim's
-# `keep` best: a bench claim at 1M papers has ~95 candidates for 50 places, a dev claim ~450. Set to
-# False to score every candidate (the tests compare both).
+# A candidate is scored in full only when an upper bound of its score (_score_bound, about half the
+# cost of scoring it) can still reach the claim's best: where few of the candidates can, as in
+# velocity (a floor of RELATED_SCORE: at 1M papers ~6 of ~100 candidates are scored) and when the
+# claim has PRUNE_RATIO times more candidates than places. Below that, scoring them all is cheaper
+# (docs/matching.md 4.3). PRUNE = False scores every candidate (the tests compare both).
 PRUNE = True
+PRUNE_RATIO = 10
 _SLACK = 1e-9  # scores are 0-100: far above any rounding difference between a bound and its score
 _bound_broken = False  # set once a scored candidate beat its bound: pruning is then off (logged)
 
@@ -1138,7 +1135,8 @@ def _rank(
     bound first; once `keep` scores are in, a candidate whose bound is below the `keep`-th best score
     (or below `min_score`) cannot enter, and neither can any after it."""
     global _bound_broken  # one process-wide switch, set at most once
-    if not PRUNE or _bound_broken:
+    worth_it = min_score > MIN_SCORE or len(papers) >= PRUNE_RATIO * keep
+    if not (PRUNE and worth_it) or _bound_broken:
         scored = [
             (_features(p, prep, explain=False, texts=texts[p.arxiv_id], pool=pool).score(), p) for p in papers
         ]

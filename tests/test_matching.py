@@ -583,6 +583,7 @@ def test_pruned_ranking_gives_exactly_what_scoring_every_candidate_gives(
         return features(paper, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(matching, "_features", counting)
+    monkeypatch.setattr(matching, "PRUNE_RATIO", 1)  # prune whenever there are more candidates than places
     today = dt.date(2025, 12, 31)
     results = {}
     for prune in (False, True):
@@ -609,6 +610,7 @@ def test_a_score_above_its_bound_turns_pruning_off_with_the_same_matches(
     expected = match_claim(store, _claim(), limit=5)
     # A scoring change that no longer keeps to the bound's assumptions: bounds below real scores.
     monkeypatch.setattr(matching, "_bound_broken", False)
+    monkeypatch.setattr(matching, "PRUNE_RATIO", 1)
     monkeypatch.setattr(matching, "_score_bound", lambda *args: matching.MIN_SCORE + 0.5)
     monkeypatch.setattr(matching, "PRUNE", True)
 
