@@ -39,7 +39,9 @@ DEV_K = 20
 # -- freshness's matcher -----------------------------------------------------------------------------
 
 
-def time_matcher(store_path: Path, claims: Sequence[Any], repeat: int) -> tuple[common.Timing, float, int]:
+def time_matcher(
+    store_path: Path, claims: Sequence[Any], repeat: int, *, after_rowid: int = 0
+) -> tuple[common.Timing, float, int]:
     """Wall timings of match_claims over `claims`, the CPU seconds of the best run (its whole
     process tree, start-up included) and how many matches the last run returned. Each run is a
     fresh process, as `freshness run` and `report` are: no in-process memo (document frequencies)
@@ -59,7 +61,9 @@ def time_matcher(store_path: Path, claims: Sequence[Any], repeat: int) -> tuple[
     path.write_text(data, encoding="utf-8")
     runs: list[tuple[float, float, int]] = []
     for _ in range(repeat):
-        run = common.run_child([common.PYTHON, Path(__file__).resolve(), "--child-match", store_path, path])
+        run = common.run_child(
+            [common.PYTHON, Path(__file__).resolve(), "--child-match", store_path, path, str(after_rowid)]
+        )
         got = common.child_result(run)
         # CPU of the whole run from wait4: the matcher's worker processes included (and start-up).
         runs.append((got["seconds"], run.cpu_seconds, got["found"]))
@@ -67,14 +71,22 @@ def time_matcher(store_path: Path, claims: Sequence[Any], repeat: int) -> tuple[
     return common.Timing(tuple(r[0] for r in runs)), best[1], runs[-1][2]
 
 
-def match_once(store_path: Path, claims: Sequence[Any]) -> tuple[float, float, int]:
-    """(wall s, CPU s of every thread, matches found) of one match_claims over `claims`."""
-    from freshness.matching import match_claims
+def match_once(store_path: Path, claims: Sequence[Any], after_rowid: int = 0) -> tuple[float, float, int]:
+    """(wall s, CPU s of every thread, matches found) of one match_claims over `claims`; with
+    `after_rowid`, each claim matched in this process against only the papers stored after it (the
+    retrieval an incremental nightly match would need)."""
+    from freshness import matching
     from freshness.store import Store
 
     with Store.open(store_path) as store:
         cpu0, start = time.process_time(), time.perf_counter()
-        result = match_claims(store, claims)
+        if after_rowid:
+            result = {
+                c.id: matching._match(store, c, after=c.date, limit=50, after_rowid=after_rowid)
+                for c in claims
+            }
+        else:
+            result = matching.match_claims(store, claims)
         return time.perf_counter() - start, time.process_time() - cpu0, sum(len(v) for v in result.values())
 
 
@@ -290,12 +302,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-increment", action="store_true", help="skip the nightly increment")
     parser.add_argument("--no-dev", action="store_true", help="skip recall on the dev set")
     parser.add_argument("--quick", action="store_true", help="a 20k store, 20 and 50 claims, one run each")
-    parser.add_argument("--child-match", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child-match", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_match:
-        store_path, claims_path = (Path(p) for p in args.child_match)
+        store_path, claims_path = (Path(p) for p in args.child_match[:2])
         claims = common.claims_values(json.loads(claims_path.read_text(encoding="utf-8")))
-        seconds, cpu, found = match_once(store_path, claims)
+        seconds, cpu, found = match_once(store_path, claims, int(args.child_match[2]))
         print(json.dumps({"seconds": seconds, "cpu": cpu, "found": found}))
         return
     if args.quick:
@@ -375,6 +387,11 @@ def main(argv: list[str] | None = None) -> None:
         n_topics = sum(len(c.topics) for c in subset)
         inc, inc_cpu, inc_found = time_matcher(grown, redate(subset, night - dt.timedelta(days=1)), 3)
         only_t, only_cpu, _ = time_matcher(only, subset, 3)
+        from freshness.store import Store
+
+        with Store.open(base) as store:
+            stamp = int(store.db.execute("SELECT max(rowid) FROM papers").fetchone()[0])
+        by_rowid, by_rowid_cpu, _ = time_matcher(grown, subset, 3, after_rowid=stamp)
         new_texts = [t[3] for t in paper_texts(only)]
         check_claims = min(100, count)
         check_topics = [t for c in subset[:check_claims] for t in c.topics]
@@ -399,6 +416,15 @@ def main(argv: list[str] | None = None) -> None:
                         inc_cpu,
                         brute_inc,
                         f"{brute_inc / inc.best:,.0f}x",
+                    ],
+                    [
+                        "increment: papers stored after the last run (rowid filter; one process)",
+                        f"{count:,}",
+                        f"{INCREMENT:,} (rowid > {stamp:,})",
+                        by_rowid.best,
+                        by_rowid_cpu,
+                        brute_inc,
+                        f"{brute_inc / by_rowid.best:,.0f}x",
                     ],
                     [
                         "increment: store of the new papers only",

@@ -1060,11 +1060,16 @@ def _queries(prep: _Prepared, scale: int) -> list[_Query]:
 
 
 def _retrieve(
-    store: Store, df: _DocFreq, query: _Query, after: dt.date, categories: Sequence[str]
+    store: Store,
+    df: _DocFreq,
+    query: _Query,
+    after: dt.date,
+    categories: Sequence[str],
+    after_rowid: int = 0,
 ) -> list[int]:
     """A query's papers: every match, from the memo, when its parts are rare and together have at
     most `limit` papers (no ranking needed: the date and categories are checked on the papers),
-    else the best `limit` by BM25."""
+    else the best `limit` by BM25. `after_rowid`: only papers stored after it."""
     if not query.ranked_only:
         found: list[int] = []
         for part in query.parts:
@@ -1074,17 +1079,24 @@ def _retrieve(
             found.extend(rows)
         else:
             if len(set(found)) <= query.limit:
-                return found
-    return [r for r, _ in store.search(query.text, after=after, categories=categories, limit=query.limit)]
+                return [r for r in found if r > after_rowid]
+    return [
+        r
+        for r, _ in store.search(
+            query.text, after=after, categories=categories, limit=query.limit, after_rowid=after_rowid
+        )
+    ]
 
 
-def _candidates(store: Store, df: _DocFreq, prep: _Prepared, after: dt.date, scale: int) -> list[Paper]:
+def _candidates(
+    store: Store, df: _DocFreq, prep: _Prepared, after: dt.date, scale: int, after_rowid: int = 0
+) -> list[Paper]:
     """The union of the bounded queries' papers, first submitted after `after` (and in the claim's
-    categories when it has any)."""
+    categories when it has any; stored after `after_rowid`)."""
     rowids: dict[int, None] = {}
     categories = prep.claim.categories
     for query in _queries(prep, scale):
-        rowids.update(dict.fromkeys(_retrieve(store, df, query, after, categories)))
+        rowids.update(dict.fromkeys(_retrieve(store, df, query, after, categories, after_rowid)))
     wanted = set(categories)
     return [
         p
@@ -1232,13 +1244,14 @@ def _match(
     query_scale: int = 1,
     timeless: bool = False,
     min_score: float = MIN_SCORE,
+    after_rowid: int = 0,
 ) -> list[Match]:
     """Candidates scoring at least `min_score`, ranked on numbers only, then the top `limit` explained.
     `timeless` leaves closeness to the claim's date out of the score (velocity asks "how related", not
     "how early")."""
     df = _DocFreq(store)
     prep = _prepare(claim, df, timeless=timeless)
-    papers = _candidates(store, df, prep, after, query_scale)
+    papers = _candidates(store, df, prep, after, query_scale, after_rowid)
     texts = {p.arxiv_id: _texts_of(p) for p in papers}
     pool = _Pool(list(texts.values()))
     ranked = _rank(papers, prep, texts, pool, keep=max(limit, STRONG_RANK), min_score=min_score)

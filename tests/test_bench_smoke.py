@@ -183,6 +183,8 @@ def test_matcher_and_brute_force_run_on_the_same_claims(
     timing, _, child_found = bench_match.time_matcher(tiny_store, claims, 2)
     assert len(timing.runs) == 2
     assert child_found == found  # a fresh process finds the same matches
+    assert bench_match.match_once(tiny_store, claims, after_rowid=10**9)[2] == 0  # nothing stored since
+    assert 0 < bench_match.match_once(tiny_store, claims, after_rowid=1)[2] <= found
     papers = bench_match.paper_texts(tiny_store)
     assert len(papers) == 40
     assert len(bench_match.paper_texts(tiny_store, sample=10)) == 10

@@ -90,6 +90,9 @@ def test_search_filters_by_date_and_category(store: Store, now: dt.datetime) -> 
     assert [store.papers_by_rowid([r])[r].arxiv_id for r, _ in hits] == ["2506.00001"]
     assert store.count_newer(dt.date(2025, 1, 1)) == 2
     assert store.count_newer(dt.date(2025, 1, 1), ["cs.CV"]) == 1
+    # Only papers stored after a rowid (a night's new papers), whatever their date.
+    later = store.search("entropy", after_rowid=min(r for r, _ in store.search("entropy")))
+    assert sorted(store.papers_by_rowid([r])[r].arxiv_id for r, _ in later) == ["2506.00001", "2506.00002"]
 
 
 def test_bad_fts_query_is_a_store_error(store: Store) -> None:
