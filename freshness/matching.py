@@ -509,17 +509,7 @@ class _Text:
     word positions, so a phrase is found whatever punctuation, case or inflection it is written
     with; character offsets are worked out only to quote evidence."""
 
-    __slots__ = (
-        "_joined",
-        "_spans",
-        "_starts",
-        "_where",
-        "lowered",
-        "present",
-        "raw",
-        "stems",
-        "words",
-    )
+    __slots__ = ("_joined", "_spans", "_starts", "_where", "lowered", "present", "raw", "stems", "words")
 
     def __init__(self, raw: str) -> None:
         self.raw = raw

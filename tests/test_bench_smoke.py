@@ -185,6 +185,10 @@ def test_matcher_and_brute_force_run_on_the_same_claims(
     assert child_found == found  # a fresh process finds the same matches
     assert bench_match.match_once(tiny_store, claims, after_rowid=10**9)[2] == 0  # nothing stored since
     assert 0 < bench_match.match_once(tiny_store, claims, after_rowid=1)[2] <= found
+    # Nothing stored since yesterday: the merge is yesterday's matches, which is the full re-match.
+    agree = bench_match.merge_agreement(tiny_store, tiny_store, claims, stamp=10**9)
+    assert agree["claims"] == agree["equal"] == agree["same ids"] == 4
+    assert agree["scores"] == 0
     papers = bench_match.paper_texts(tiny_store)
     assert len(papers) == 40
     assert len(bench_match.paper_texts(tiny_store, sample=10)) == 10
