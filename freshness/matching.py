@@ -602,6 +602,7 @@ class _Topic:
     text: str
     variants: tuple[tuple[str, ...], ...]  # stem sequences: the phrase, and its closed compound
     content: tuple[str, ...]  # content-word stems, for the "words near each other" fallback
+    closed_content: tuple[str, ...] = ()  # the same for the closed compound, when it differs
     weight: float = 1.0
     df: int = 0  # papers (any date) that have it
     phrase: str = ""  # " lost in the middle": its words, for the fuzzy match
@@ -648,17 +649,19 @@ def _make_topic(text: str, df: _DocFreq) -> _Topic | None:
     if closed != variants[0]:
         variants.append(closed)
     content = tuple(_STEMS[w] for w in words if w not in _STOPWORDS) or variants[0]
+    closed_content = tuple(dict.fromkeys(_STEMS[w] for w in _words(_closed(text)) if w not in _STOPWORDS))
     query = " OR ".join(dict.fromkeys(q for t in (text, _closed(text)) if (q := fts_topic(t)))) or None
     n = df.query(query) if query else df.n
     return _Topic(
         text,
         tuple(variants),
         tuple(dict.fromkeys(content)),
+        closed_content=closed_content if closed_content != tuple(dict.fromkeys(content)) else (),
         weight=_idf(n, df.n),
         df=n,
         phrase=" " + " ".join(words),
         query=query,
-        keys=frozenset(content) | {v[0] for v in variants},
+        keys=frozenset(content) | frozenset(closed_content) | {v[0] for v in variants},
     )
 
 
@@ -784,26 +787,33 @@ def _occurrences(seq: tuple[str, ...], text: _Text) -> list[_Hit]:
 def _find(topic: _Topic, text: _Text) -> list[_Hit]:
     """Where a topic occurs: every exact occurrence of its words (open or closed compound, any
     inflection the crude stem forgives); else, when all its words are there, the best fuzzy match of
-    the phrase (a typo: "low-rank adapation"); else its words near each other, weaker."""
+    the phrase (a typo: "low-rank adapation"); else its words near each other, weaker, written open
+    or closed ("full fine-tuning comparison": "we compare LoRA and full finetuning")."""
     present = text.present
     hits: list[_Hit] = []
     for seq in topic.variants:
         if seq[0] in present:
             hits.extend(_occurrences(seq, text))
-    if hits or len(topic.content) < 2 or not all(s in present for s in topic.content):
+    if hits:
         return hits
-    # The leading space keeps a short topic from matching inside a word ("lora" in "exploration").
-    al = fuzz.partial_ratio_alignment(topic.phrase, text.joined, score_cutoff=PHRASE_CUTOFF)
-    if al is not None:
-        return [_Hit(al.score, text.word_at(al.dest_start + 1), text.word_at(al.dest_end - 1))]
-    return _near(topic, text)
+    if len(topic.content) >= 2 and all(s in present for s in topic.content):
+        # The leading space keeps a short topic from matching inside a word ("lora" in "exploration").
+        al = fuzz.partial_ratio_alignment(topic.phrase, text.joined, score_cutoff=PHRASE_CUTOFF)
+        if al is not None:
+            return [_Hit(al.score, text.word_at(al.dest_start + 1), text.word_at(al.dest_end - 1))]
+        if hits := _near(topic.content, text):
+            return hits
+    closed = topic.closed_content
+    if len(closed) >= 2 and all(s in present for s in closed):
+        return _near(closed, text)
+    return []
 
 
-def _near(topic: _Topic, text: _Text) -> list[_Hit]:
-    """The topic's content words all within NEAR_WORDS words of the first one, in any order."""
-    for p in text.where(topic.content[0]):
+def _near(content: Sequence[str], text: _Text) -> list[_Hit]:
+    """The content words (stems) all within NEAR_WORDS words of the first one, in any order."""
+    for p in text.where(content[0]):
         found = [p]
-        for s in topic.content[1:]:
+        for s in content[1:]:
             q = next((q for q in text.where(s) if abs(q - p) <= NEAR_WORDS), None)
             if q is None:
                 break

@@ -182,6 +182,32 @@ def test_a_hyphenated_topic_also_finds_the_closed_compound(store: Store) -> None
     assert [m.arxiv_id for m in match_claim(store, claim)] == ["2503.00040"]
 
 
+def test_a_hyphenated_topic_counts_when_its_closed_compound_is_near_its_other_words(store: Store) -> None:
+    # "full fine-tuning comparison" is not a phrase papers write; "we compare LoRA and full finetuning"
+    # says it with the compound closed and the words apart: the words-near fallback reads both forms.
+    closed = make_paper(
+        "2503.00041",
+        title="LoRA on two domains",
+        abstract="We compare LoRA and full finetuning on code and mathematics. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    other = make_paper(
+        "2503.00042",
+        title="LoRA on two domains",
+        abstract="We apply LoRA to code and mathematics and report the results. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, closed, other)
+
+    claim = _claim(topics=("LoRA", "full fine-tuning comparison"), text="LoRA matches full fine-tuning.")
+    matches = match_claim(store, claim)
+
+    assert [m.arxiv_id for m in matches] == ["2503.00041", "2503.00042"]
+    assert "covers 2 of 2 topics" in matches[0].evidence
+    assert "covers 1 of 2 topics" in matches[1].evidence
+    assert any("compare LoRA and full finetuning" in e for e in matches[0].evidence)
+
+
 @pytest.mark.parametrize(
     "topic",
     [
