@@ -483,6 +483,23 @@ def _closed(text: str) -> str:
 
 
 _HYPHENATED = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
+_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def _closed_content(text: str) -> tuple[str, ...]:
+    """The content-word stems of `text` with its hyphenated compounds closed ("full fine-tuning
+    comparison" -> full, finet, compa). A compound whose closed stem is its first part's ("multi-turn"
+    -> "multi", as "multiple") stays open: closed, the stem would have dropped the other parts."""
+    stems: list[str] = []
+    for m in _COMPOUND.finditer(text.lower()):
+        parts = m.group().split("-")
+        closed = "".join(parts)
+        if len(parts) > 1 and _STEMS[closed] != _STEMS[parts[0]]:
+            if closed not in _STOPWORDS:
+                stems.append(_STEMS[closed])
+        else:
+            stems.extend(_STEMS[w] for w in parts if w not in _STOPWORDS)
+    return tuple(dict.fromkeys(stems))
 
 
 def _idf(df: int, n: int) -> float:
@@ -649,7 +666,7 @@ def _make_topic(text: str, df: _DocFreq) -> _Topic | None:
     if closed != variants[0]:
         variants.append(closed)
     content = tuple(_STEMS[w] for w in words if w not in _STOPWORDS) or variants[0]
-    closed_content = tuple(dict.fromkeys(_STEMS[w] for w in _words(_closed(text)) if w not in _STOPWORDS))
+    closed_content = _closed_content(text)
     query = " OR ".join(dict.fromkeys(q for t in (text, _closed(text)) if (q := fts_topic(t)))) or None
     n = df.query(query) if query else df.n
     return _Topic(

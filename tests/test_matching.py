@@ -208,6 +208,24 @@ def test_a_hyphenated_topic_counts_when_its_closed_compound_is_near_its_other_wo
     assert any("compare LoRA and full finetuning" in e for e in matches[0].evidence)
 
 
+def test_a_compound_whose_closed_stem_is_its_first_word_is_not_read_closed(store: Store) -> None:
+    # Closed, "multi-turn" would stem to "multi", as "multiple" does: "multiple benchmarks" near
+    # "correction" must not count as the topic "multi-turn correction".
+    paper = make_paper(
+        "2503.00043",
+        title="Self-correction on many benchmarks",
+        abstract="Self-correction improves accuracy across multiple benchmarks; each correction is checked. "
+        + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, paper)
+
+    claim = _claim(topics=("self-correction", "multi-turn correction"), text="Models cannot self-correct.")
+    (match,) = match_claim(store, claim)
+
+    assert "covers 1 of 2 topics" in match.evidence
+
+
 @pytest.mark.parametrize(
     "topic",
     [
