@@ -68,14 +68,15 @@ STRONG_SCORE = 20.0  # "strongly related" needs at least this score ...
 STRONG_RANK = 20  # ... and a place among the claim's this many best-scoring papers
 # How the features add up to a score (out of 1; docs/matching.md has the before/after figures).
 WEIGHTS = {
-    "topics": 0.33,  # rarity-weighted, saturated mentions of the claim's topics
-    "words": 0.23,  # the same for the claim's own content words
+    "topics": 0.28,  # rarity-weighted, saturated mentions of the claim's topics
+    "coverage": 0.15,  # the share of the claim's topics it covers ("covers 3 of 9 topics")
+    "words": 0.20,  # the same for the claim's own content words
     "title": 0.0,  # the title names a topic (evidence only: it did not improve the ranking)
-    "focus": 0.16,  # the title is about the claim's subject, not about something else too
-    "prior": 0.06,  # discusses prior findings near a topic
+    "focus": 0.14,  # the title is about the claim's subject, not about something else too
+    "prior": 0.05,  # discusses prior findings near a topic
     "challenge": 0.0,  # challenge language near a topic (flags superseding; too common to rank by)
-    "anchor": 0.05,  # names an anchor by id, title or short name
-    "proximity": 0.17,  # early responses: 1 at the claim's date, 1/2 a year later, 1/3 two years later
+    "anchor": 0.04,  # names an anchor by id, title or short name
+    "proximity": 0.14,  # early responses: 1 at the claim's date, 1/2 a year later, 1/3 two years later
 }
 
 # Words too common to say anything about what a claim is about (function words and the vocabulary
@@ -853,6 +854,7 @@ class _Features:
     """What one paper has in common with one claim, each part in [0, 1], with the evidence."""
 
     topics: float = 0.0  # rarity-weighted, saturated topic mentions (a title mention counts 3)
+    coverage: float = 0.0  # the share of the claim's topics it mentions at all
     words: float = 0.0  # the same for the claim's own content words
     title: float = 0.0  # the title names a topic
     prior: float = 0.0  # discusses prior findings near a topic
@@ -940,6 +942,7 @@ def _features(
             f.title, title_topic = t_hits[0].score / 100, topic.text
         spans.extend(a_hits)
     f.topics = topic_sum / (sum(t.weight for t in prep.topics) or 1.0)
+    f.coverage = covered / (len(prep.topics) or 1)
     spans.sort(key=lambda h: (-h.score, h.first))
 
     # The claim's own content words, counted by crude stem (forgives inflection); title counts 3.

@@ -226,6 +226,34 @@ def test_a_compound_whose_closed_stem_is_its_first_word_is_not_read_closed(store
     assert "covers 1 of 2 topics" in match.evidence
 
 
+def test_coverage_scores_the_share_of_the_claims_topics_a_paper_mentions(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import freshness.matching as matching
+
+    two = make_paper(
+        "2503.00044",
+        title="Notes",
+        abstract="Model collapse follows from recursive training. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    one = make_paper(
+        "2503.00045",
+        title="Notes",
+        abstract="Model collapse, model collapse and model collapse again. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, two, one)
+    claim = _claim(topics=("model collapse", "recursive training", "synthetic data"))
+
+    assert matching.WEIGHTS["coverage"] > 0
+    assert sum(matching.WEIGHTS.values()) == pytest.approx(1.0)
+    monkeypatch.setattr(matching, "WEIGHTS", {"coverage": 1.0})  # coverage alone
+    scores = {m.arxiv_id: m.score for m in match_claim(store, claim)}
+
+    assert scores == {"2503.00044": pytest.approx(66.7), "2503.00045": pytest.approx(33.3)}
+
+
 @pytest.mark.parametrize(
     "topic",
     [
