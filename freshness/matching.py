@@ -1211,14 +1211,17 @@ def _score_bound(paper: Paper, prep: _Prepared, texts: tuple[_Text, _Text], pool
         setattr(b, name, 1.0)
     topic_sum = 0.0
     in_title = in_abstract = False
+    covered = 0
     for t in prep.topics:
         hits_t = _hits_at_most(t, title)
         hits_a = _hits_at_most(t, abstract)
         if hits_t or hits_a:
+            covered += 1
             topic_sum += t.weight * _saturate(3 * hits_t + hits_a)
             in_title = in_title or hits_t > 0
             in_abstract = in_abstract or hits_a > 0
     b.topics = topic_sum / (sum(t.weight for t in prep.topics) or 1.0)
+    b.coverage = covered / (len(prep.topics) or 1)  # a topic can only be covered where it can hit
     word_sum = 0.0  # exactly as _features counts them
     for w in prep.words:
         tf = 0
@@ -1242,7 +1245,7 @@ def _score_bound(paper: Paper, prep: _Prepared, texts: tuple[_Text, _Text], pool
 def _hits_at_most(topic: _Topic, text: _Text) -> int:
     """At most how many hits `_find` can give a topic in `text` (each scores at most 100): one per
     place a variant's first word occurs when all its words are there; one fuzzy or near hit when all
-    the topic's content words are there; else none."""
+    the topic's content words (open or closed compound) are there; else none."""
     present = text.present
     if topic.keys.isdisjoint(present):
         return 0  # most topics for most candidates
@@ -1252,7 +1255,10 @@ def _hits_at_most(topic: _Topic, text: _Text) -> int:
             exact += text.count(v[0])
     if exact:
         return exact
-    return 1 if len(topic.content) >= 2 and present.issuperset(topic.content) else 0
+    if len(topic.content) >= 2 and present.issuperset(topic.content):
+        return 1
+    closed = topic.closed_content  # the near fallback over the closed compound's words
+    return 1 if len(closed) >= 2 and present.issuperset(closed) else 0
 
 
 def _match(
