@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from freshness import matching
 from freshness.anchors import anchor_results_from_store
@@ -176,7 +177,10 @@ class MatchCache:
         row = self.rows.get(claim.id)
         if row is None or row[0] != key:
             return None
-        return [_match_from(m) for m in json.loads(row[1])], _velocity_from(json.loads(row[2]))
+        try:
+            return [_match_from(m) for m in json.loads(row[1])], _velocity_from(json.loads(row[2]))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None  # a damaged row is a miss: the claim is matched again and the row replaced
 
     def put(
         self, claim: Claim, limit: int, window_end: dt.date, matches: Sequence[Match], velocity: Velocity
@@ -215,14 +219,19 @@ def _match_to(m: Match) -> dict[str, object]:
     }
 
 
-def _match_from(d: dict[str, object]) -> Match:
+def _match_from(d: dict[str, Any]) -> Match:
+    """A match from the cache's JSON (written by `_match_to`). The report reads ~30 per claim, so
+    this takes the cheapest checks that still refuse a damaged row (`get` makes that a miss)."""
+    evidence = d["evidence"]
+    if not isinstance(evidence, list):
+        raise TypeError("evidence is not a list")
     return Match(
         arxiv_id=str(d["arxiv_id"]),
         title=str(d["title"]),
-        published=dt.date.fromisoformat(str(d["published"])),
-        score=float(str(d["score"])),
-        superseding=bool(d["superseding"]),
-        evidence=tuple(str(e) for e in d["evidence"]) if isinstance(d["evidence"], list) else (),
+        published=dt.date.fromisoformat(d["published"]),
+        score=float(d["score"]),
+        superseding=d["superseding"] is True,
+        evidence=tuple(map(str, evidence)),
     )
 
 

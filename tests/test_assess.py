@@ -122,6 +122,20 @@ def test_a_second_report_reuses_cached_matches_until_a_paper_changes(
     assert calls == ["sparse"]
 
 
+@pytest.mark.parametrize(
+    "damage",
+    ["not json", "[{}]", '[{"arxiv_id": "2503.00002", "evidence": "x"}]', '[{"published": "2025-13-01"}]'],
+)
+def test_a_damaged_cache_row_is_matched_again_not_a_crash(store: Store, damage: str) -> None:
+    _fill(store)
+    first = build_report(store, [CLAIM], now=NOW)
+    store.db.execute("UPDATE match_cache SET matches = ?", (damage,))
+    store.db.commit()
+    assert build_report(store, [CLAIM], now=NOW).verdicts == first.verdicts
+    # ... and the row is written again whole, so the next report reads it.
+    assert store.db.execute("SELECT matches FROM match_cache").fetchone()[0] != damage
+
+
 def test_the_cache_is_not_saved_while_another_process_writes(store: Store, tmp_path: Path) -> None:
     _fill(store)
     other = sqlite3.connect(store.path, isolation_level=None)
