@@ -33,13 +33,16 @@ def build_report(
     claims: Sequence[Claim],
     *,
     now: dt.datetime,
+    today: dt.date | None = None,
     anchors: Mapping[str, tuple[AnchorResult, ...]] | None = None,
     decisions: Decisions | None = None,
     stale: bool = False,
     notes: Sequence[str] = (),
 ) -> Report:
-    """A verdict for each claim, in the order given. `anchors` defaults to what the store knows."""
-    today = now.date()
+    """A verdict for each claim, in the order given. `anchors` defaults to what the store knows.
+    `today` (default: `now`'s date) is the day claims are aged at: a nightly run passes the day it
+    names its files by, so the run's log, its report files and the ages in them agree."""
+    today = today or now.date()
     summary = store.summary()
     if anchors is None:
         anchors = anchor_results_from_store(claims, store, now)

@@ -127,7 +127,9 @@ def run_cycle(
             store, claims, settings, now=now, session=session if polled else None
         )
         decisions = load_decisions(store)
-        report = _build_report(store, claims, now=now, anchors=anchors, decisions=decisions, stale=not polled)
+        report = _build_report(
+            store, claims, now=now, today=today, anchors=anchors, decisions=decisions, stale=not polled
+        )
         before = previous_run(store, today)
         changes = compare(before[1] if before else {}, {c.claim_id: c for c in run_claims(report)})
         attention, snoozed = triage(changes, report.verdicts, decisions, today)
@@ -207,13 +209,16 @@ def _build_report(
     claims: Sequence[Claim],
     *,
     now: dt.datetime,
+    today: dt.date,
     anchors: Mapping[str, tuple[AnchorResult, ...]],
     decisions: Decisions,
     stale: bool,
 ) -> Report:
     from freshness.assess import build_report
 
-    return build_report(store, claims, now=now, anchors=anchors, decisions=decisions, stale=stale)
+    return build_report(
+        store, claims, now=now, today=today, anchors=anchors, decisions=decisions, stale=stale
+    )
 
 
 def triage(

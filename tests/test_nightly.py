@@ -442,3 +442,30 @@ def test_the_summary_makes_untrusted_titles_inert(arxiv: Arxiv, settings: Settin
     lines = summary_lines(tampered)
     assert "    new superseding candidate: 2611.00201  Sparse attention [bold red]fails[/] to match" in lines
     assert not any(ch in "\n".join(lines) for ch in "\x1b\x07\t")
+
+
+def test_claims_are_aged_at_the_day_the_run_is_named_by(arxiv: Arxiv, settings: Settings) -> None:
+    """A run late in the evening west of Greenwich is already tomorrow in UTC: its files, its log and
+    the ages in its report all use the run's own day."""
+    clock = Clock()
+    session = PoliteSession(
+        user_agent="freshness/test",
+        limiter=RateLimiter(0.0, None, clock=clock, sleep=clock.sleep),
+        backoff=1.0,
+    )
+    utc_now = dt.datetime.combine(NIGHT_1.date() + dt.timedelta(days=1), dt.time(3, 0), tzinfo=dt.UTC)
+    result = run_cycle(
+        settings,
+        now=utc_now,
+        today=NIGHT_1.date(),  # 22:00 the evening before, in New York
+        options=CycleOptions(),
+        session=session,
+        clock=lambda: utc_now + dt.timedelta(minutes=3),
+        lock_clock=clock,
+        lock_sleep=clock.sleep,
+    )
+    assert result.day == NIGHT_1.date()
+    for verdict in result.report.verdicts:
+        assert verdict.age_days == (NIGHT_1.date() - verdict.claim.date).days
+    reports = settings.claims_path.parent / "reports"
+    assert result.files[0] == reports / f"{NIGHT_1.date().isoformat()}.json"
