@@ -708,6 +708,7 @@ _DF_CACHE_MAX = 200_000  # terms, over all stores; past it the memo starts again
 _ROWS_CACHE_MAX = 20_000  # rare terms' paper lists, over all stores
 FEW_ROWS = 2 * TOPIC_QUERY_LIMIT  # a term in at most this many papers is retrieved whole, unranked
 EXACT_BELOW = 20_000  # a term in fewer papers (by a sampled estimate) is counted exactly
+PAGE_CACHE_MIB = 64  # SQLite page cache of a connection the matcher reads (SQLite's default: 2 MiB)
 
 
 class _DocFreq:
@@ -716,6 +717,9 @@ class _DocFreq:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Every claim's queries walk the same upper levels of the FTS index: kept in the page cache
+        # they cost ~10 % less CPU at 1M papers (docs/matching.md 4.3).
+        store.widen_page_cache(PAGE_CACHE_MIB)
         self.n = max(1, store.summary().papers)
         if sum(len(c) for c in _DF_CACHE.values()) > _DF_CACHE_MAX:
             _DF_CACHE.clear()

@@ -710,3 +710,13 @@ def test_match_with_velocity_in_workers_gives_what_this_process_gives(store: Sto
         topic_velocity(store, jobs[0][0], today=dt.date(2025, 9, 1)),
     )
     assert one["c0"][1].related > 0
+
+
+def test_matching_widens_the_connections_page_cache(store: Store) -> None:
+    import freshness.matching as matching
+
+    _fill(store, make_paper("2503.00001", title="Model collapse revisited", published=dt.date(2025, 3, 1)))
+    assert store.db.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's default, 2 MiB
+
+    assert [m.arxiv_id for m in match_claim(store, _claim())] == ["2503.00001"]
+    assert store.db.execute("PRAGMA cache_size").fetchone()[0] == -matching.PAGE_CACHE_MIB * 1024

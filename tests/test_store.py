@@ -182,3 +182,22 @@ def test_summary_is_remembered_until_the_store_changes(tmp_path: Path, now: dt.d
         assert reader.summary() == reader.summary()
         assert reader.summary().papers == 2  # its own write
         assert reader.summary().newest_paper == dt.date(2025, 2, 1)
+
+
+def test_widen_page_cache_only_grows_it_and_writes_nothing(tmp_path: Path, now: dt.datetime) -> None:
+    path = tmp_path / "s.sqlite"
+    with Store.open(path) as store:
+        store.upsert_papers([make_paper("2501.00001")], source="rss", now=now)
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        files = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+        store.widen_page_cache(64)
+        assert store.db.execute("PRAGMA cache_size").fetchone()[0] == -64 * 1024
+        store.widen_page_cache(8)  # never shrinks
+        assert store.db.execute("PRAGMA cache_size").fetchone()[0] == -64 * 1024
+        store.db.execute("PRAGMA cache_size = 100000")  # in pages: 100000 x 4 KiB > 64 MiB
+        store.widen_page_cache(64)
+        assert store.db.execute("PRAGMA cache_size").fetchone()[0] == 100000
+
+        assert store.search('"study"', after=dt.date(2000, 1, 1)) != []
+        assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == files
