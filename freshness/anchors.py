@@ -24,7 +24,6 @@ from typing import Protocol
 from rapidfuzz import fuzz, utils
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -548,7 +547,7 @@ class AnchorTable:
         if width - claim - anchor - status - _TABLE_EXTRA >= DETAIL_MIN_WIDTH:
             yield self._table(claim, anchor, status)
         else:
-            yield self._blocks()
+            yield self._blocks(console, width)
 
     def _table(self, claim: int, anchor: int, status: int) -> Table:
         table = Table(box=box.SIMPLE, show_edge=False, pad_edge=False, expand=False)
@@ -560,19 +559,29 @@ class AnchorTable:
             table.add_row(Text(claim_id), Text(f"{raw}\n{line}"), Text(label, style=style), Text(detail))
         return table
 
-    def _blocks(self) -> Group:
+    def _blocks(self, console: Console, width: int) -> Group:
         # One word a line where it matters: an id breaks only if it is wider than the whole screen.
         parts: list[RenderableType] = []
         last: str | None = None
         for claim_id, raw, line, label, style, detail, _ in self.rows:
             if claim_id != last:
-                parts.append(Text(claim_id, style="bold", overflow="fold"))
+                parts.extend(_indented(console, Text(claim_id, style="bold"), 0, width))
                 last = claim_id
-            head = Text(f"{raw} {line}  ", overflow="fold")
+            head = Text(f"{raw} {line}  ")
             head.append(label, style=style)
-            parts.append(Padding(head, (0, 0, 0, 2), expand=False))
-            parts.append(Padding(Text(detail, overflow="fold"), (0, 0, 0, 4), expand=False))
+            parts.extend(_indented(console, head, 2, width))
+            parts.extend(_indented(console, Text(detail), 4, width))
         return Group(*parts)
+
+
+def _indented(console: Console, text: Text, indent: int, width: int) -> list[Text]:
+    """`text` wrapped to the width left after `indent` spaces, each line indented, without the trailing
+    spaces a padded renderable would add (they end up in logs and in what people copy)."""
+    lines = []
+    for line in text.wrap(console, max(1, width - indent), overflow="fold"):
+        line.rstrip()
+        lines.append(Text(" " * indent) + line)
+    return lines
 
 
 def render_github(check: AnchorCheck, claims_path: str) -> str:

@@ -669,6 +669,7 @@ def test_text_table_with_a_long_claim_id_at_80_columns_becomes_blocks_never_brea
     )
     lines = _render(check, 80)
     assert all(len(line) <= 80 for line in lines)
+    assert all(line == line.rstrip() for line in lines)  # no padding: it ends up in logs and copies
     assert [line for line in lines if long_id in line] == [long_id]  # whole, once, on its own line
     assert "  https://arxiv.org/abs/2401.00001v2 (line 7)  revised" in lines
     assert "  2509.99999 (line 7)  not found" in lines
