@@ -95,6 +95,7 @@ class FileImport:
 @dataclass(frozen=True)
 class ImportResult:
     files: tuple[FileImport, ...] = field(default=())
+    optimized: bool = False  # the full-text index was merged after a bulk import (OPTIMIZE_FROM)
 
     @property
     def added(self) -> int:
@@ -125,15 +126,22 @@ class ImportResult:
         return tuple(f for f in self.files if f.error is not None)
 
 
+OPTIMIZE_FROM = 50_000  # papers added by one import from which the full-text index is merged
+
+
 def import_files(
     store: Store,
     paths: Iterable[Path],
     *,
     now: dt.datetime,
     progress: ProgressCallback | None = None,
+    optimize_from: int = OPTIMIZE_FROM,
 ) -> ImportResult:
     """Import each file in turn. A file that cannot be read to its end gets `error` set (what was read
-    before the fault stays stored) and the next file is still imported; store errors propagate."""
+    before the fault stays stored) and the next file is still imported; store errors propagate.
+    After a bulk import (`optimize_from` papers added or more) the full-text index is merged into one
+    segment, so the matcher's queries read one segment instead of tens; a night's few hundred papers
+    are left to FTS5's own incremental merging."""
     results: list[FileImport] = []
     for path in paths:
         importer = _FileImporter(store, path, now, progress)
@@ -142,7 +150,11 @@ def import_files(
         except ImportFileError as exc:
             importer.error, importer.tip = str(exc), exc.tip
         results.append(importer.result())
-    return ImportResult(tuple(results))
+    result = ImportResult(tuple(results))
+    if result.added >= optimize_from:
+        store.optimize_index()
+        return ImportResult(tuple(results), optimized=True)
+    return result
 
 
 def detect_format(head: bytes) -> FileFormat:
@@ -369,6 +381,8 @@ def describe_import(result: ImportResult) -> list[str]:
         lines.append(f"{f.path} ({kind}): {counts(f)}")
     if len(result.files) > 1:
         lines.append(f"total: {counts(result)}")
+    if result.optimized:
+        lines.append("full-text index merged into one segment (faster matching after a bulk import)")
     shown = [(f, r) for f in result.files for r in f.rejections][:KEEP_REJECTIONS]
     if shown:
         total = result.rejected

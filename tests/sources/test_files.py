@@ -489,3 +489,34 @@ def test_the_real_corpus_lists_acm_and_msc_classes_in_some_records() -> None:
     assert len(papers) == 10_000
     assert (dropped.records, dropped.codes) == (607, 1_636)
     assert all(c.split(".")[0].islower() and c[0].isalpha() for p in papers for c in p.categories)
+
+
+def _segments(store: Store) -> int:
+    """Segments in the FTS5 index (its %_idx table has a row per segment and leaf page)."""
+    return int(store.db.execute("SELECT count(DISTINCT segid) FROM papers_fts_idx").fetchone()[0])
+
+
+def test_a_bulk_import_merges_the_full_text_index_and_says_so(
+    tmp_path: Path, store: Store, now: dt.datetime
+) -> None:
+    query = '"a title"'
+    batches = [[snapshot_line(i) for i in ids(40)[k : k + 10]] for k in range(0, 40, 10)]
+    for n, lines in enumerate(batches):  # four imports: several segments, as after many batches
+        import_files(store, [write_snapshot(tmp_path / f"s{n}.jsonl", lines)], now=now)
+    before = sorted(store.match_rowids(query, limit=100))
+    assert _segments(store) > 1
+
+    big = write_snapshot(tmp_path / "big.jsonl", [snapshot_line(i) for i in ids(60)[40:]])
+    result = import_files(store, [big], now=now, optimize_from=20)
+    assert result.optimized
+    assert "full-text index merged into one segment" in " ".join(describe_import(result))
+    assert _segments(store) == 1
+    assert sorted(store.match_rowids(query, limit=100))[: len(before)] == before
+    assert store.count_matches(query) == 60
+
+
+def test_a_small_import_leaves_the_index_to_fts5(tmp_path: Path, store: Store, now: dt.datetime) -> None:
+    snap = write_snapshot(tmp_path / "s.jsonl", [snapshot_line(i) for i in ids(3)])
+    result = import_files(store, [snap], now=now)
+    assert not result.optimized
+    assert not any("merged" in line for line in describe_import(result))
