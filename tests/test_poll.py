@@ -192,7 +192,8 @@ def test_the_dry_run_plan_is_exactly_the_requests_a_poll_then_makes(tmp_path: Pa
     claims = [claim(1, date=dt.date(2026, 10, 1), anchors=[anchor.arxiv_id])]
     session = polite(FakeClock())
     with FakeArxiv() as fake:
-        fake.on("/oai", lambda req: xml(oai_list_records(corpus_papers(20))))
+        listing = xml(oai_list_records(corpus_papers(20)))  # in the test's thread: a skip reaches pytest
+        fake.on("/oai", lambda req: listing)
         fake.on("/rss/cs.AI+cs.CL+cs.LG", lambda req: rss([]))
         fake.on("/api/query", api_handler([anchor]))  # type: ignore[arg-type]
         s = settings(fake, tmp_path)
@@ -645,7 +646,8 @@ def test_first_poll_request_count_does_not_grow_with_claims(tmp_path: Path) -> N
     counts = []
     for n in (10, 100):
         with Store.open(tmp_path / f"s{n}.sqlite") as store, FakeArxiv() as fake:
-            fake.on("/oai", lambda req: xml(oai_list_records(corpus_papers(50))))
+            listing = xml(oai_list_records(corpus_papers(50)))  # in the test's thread: a skip reaches pytest
+            fake.on("/oai", lambda req, listing=listing: listing)
             fake.on("/rss/cs.AI+cs.CL+cs.LG", lambda req: rss([]))
             claims = [claim(i, date=dt.date(2026, 11, 1)) for i in range(n)]
             result = poll_once(store, claims, settings(fake, tmp_path), now=NOW, session=polite(FakeClock()))

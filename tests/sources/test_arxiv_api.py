@@ -338,7 +338,8 @@ def withdrawn_sample(name: str) -> bytes:
 def test_fetch_raw_record_reads_withdrawal_from_real_arxivraw_records(
     fake: FakeArxiv, name: str, arxiv_id: str, version: int | None, withdrawn: bool
 ) -> None:
-    fake.on("/oai", lambda req: Reply(200, withdrawn_sample(name), XML_CT))
+    body = withdrawn_sample(name)  # here, not in the server's thread: a skip must reach pytest
+    fake.on("/oai", lambda req: Reply(200, body, XML_CT))
     paper = fetch_raw_record(polite(), fake.url("/oai"), parse_arxiv_id(arxiv_id))
     assert paper is not None
     assert paper.arxiv_id == arxiv_id
@@ -381,7 +382,8 @@ def test_fetch_raw_record_refuses_bogus_answers(fake: FakeArxiv, reply: Reply, m
 
 
 def test_raw_record_uses_the_configured_oai_endpoint(fake: FakeArxiv, tmp_path: Path) -> None:
-    fake.on("/oai", lambda req: Reply(200, withdrawn_sample("rendered_arXivRaw_0906.3336.xml"), XML_CT))
+    body = withdrawn_sample("rendered_arXivRaw_0906.3336.xml")  # in the test's thread (a skip)
+    fake.on("/oai", lambda req: Reply(200, body, XML_CT))
     paper = source(fake).raw_record("0906.3336")
     assert paper is not None
     assert paper.withdrawn is True
