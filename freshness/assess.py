@@ -12,14 +12,13 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from freshness import matching
 from freshness.anchors import anchor_results_from_store
 from freshness.history import Decisions, apply_decisions, effective_claim, load_decisions, shape_matches
 from freshness.matching import Velocity, match_claim, topic_velocity
 from freshness.models import AnchorResult, Claim, Match, Report, Verdict
-from freshness.store import Store
+from freshness.store import Store, match_from_json, match_to_json
 from freshness.verdicts import judge
 
 # The report lists at least the top 20 related papers of each claim; a few more survive dismissals.
@@ -181,7 +180,7 @@ class MatchCache:
         if row is None or row[0] != key:
             return None
         try:
-            return [_match_from(m) for m in json.loads(row[1])], _velocity_from(json.loads(row[2]))
+            return [match_from_json(m) for m in json.loads(row[1])], _velocity_from(json.loads(row[2]))
         except (ValueError, KeyError, TypeError, AttributeError):
             return None  # a damaged row is a miss: the claim is matched again and the row replaced
 
@@ -194,7 +193,7 @@ class MatchCache:
             (
                 claim.id,
                 key,
-                json.dumps([_match_to(m) for m in matches]),
+                json.dumps([match_to_json(m) for m in matches]),
                 json.dumps(_velocity_to(velocity)),
             )
         )
@@ -209,33 +208,6 @@ class MatchCache:
 def _matcher_fingerprint() -> str:
     """A hash of the matcher's source: a new version of the scoring never serves old matches."""
     return hashlib.sha256(Path(matching.__file__).read_bytes()).hexdigest()[:16]
-
-
-def _match_to(m: Match) -> dict[str, object]:
-    return {
-        "arxiv_id": m.arxiv_id,
-        "title": m.title,
-        "published": m.published.isoformat(),
-        "score": m.score,
-        "superseding": m.superseding,
-        "evidence": list(m.evidence),
-    }
-
-
-def _match_from(d: dict[str, Any]) -> Match:
-    """A match from the cache's JSON (written by `_match_to`). The report reads ~30 per claim, so
-    this takes the cheapest checks that still refuse a damaged row (`get` makes that a miss)."""
-    evidence = d["evidence"]
-    if not isinstance(evidence, list):
-        raise TypeError("evidence is not a list")
-    return Match(
-        arxiv_id=str(d["arxiv_id"]),
-        title=str(d["title"]),
-        published=dt.date.fromisoformat(d["published"]),
-        score=float(d["score"]),
-        superseding=d["superseding"] is True,
-        evidence=tuple(map(str, evidence)),
-    )
 
 
 def _velocity_to(v: Velocity) -> dict[str, object]:

@@ -381,6 +381,24 @@ def select_claims(claims: list[Claim], wanted: tuple[str, ...]) -> list[Claim]:
 # -- check-anchors --------------------------------------------------------------------------------
 
 
+def _lock_wait_option(func: F, *, lead: str = "How long") -> F:
+    """--lock-wait / FRESHNESS_LOCK_WAIT, for every command that takes the store's writer lock."""
+    return click.option(
+        "--lock-wait",
+        type=click.FloatRange(min=0),
+        default=10.0,
+        show_default=True,
+        envvar="FRESHNESS_LOCK_WAIT",
+        metavar="SECONDS",
+        help=f"{lead} to wait for another writer (run, schedule, poll, import) to finish. "
+        "[env FRESHNESS_LOCK_WAIT]",
+    )(func)
+
+
+def _online_lock_wait_option(func: F) -> F:
+    return _lock_wait_option(func, lead="Online, how long")
+
+
 def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> dt.timedelta:
     """--max-age: 0, 30min, 12h, 1d or 1w."""
     from freshness.anchors import parse_max_age
@@ -411,16 +429,7 @@ def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> d
     help="Ask arXiv again only about anchors checked longer ago than this (0: always). "
     "[env FRESHNESS_ANCHOR_MAX_AGE]",
 )
-@click.option(
-    "--lock-wait",
-    type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    envvar="FRESHNESS_LOCK_WAIT",
-    metavar="SECONDS",
-    help="Online, how long to wait for another writer (run, schedule, poll, import) to finish. "
-    "[env FRESHNESS_LOCK_WAIT]",
-)
+@_online_lock_wait_option
 @handle_errors
 @pass_ctx
 def check_anchors_command(
@@ -479,19 +488,6 @@ def check_anchors_command(
 
 
 # -- nightly: run, schedule, history, triage ------------------------------------------------------
-
-
-def _lock_wait_option(func: F) -> F:
-    return click.option(
-        "--lock-wait",
-        type=click.FloatRange(min=0),
-        default=10.0,
-        show_default=True,
-        envvar="FRESHNESS_LOCK_WAIT",
-        metavar="SECONDS",
-        help="How long to wait for another writer (run, schedule, poll, import) to finish. "
-        "[env FRESHNESS_LOCK_WAIT]",
-    )(func)
 
 
 def _cycle_options(func: F) -> F:

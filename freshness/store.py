@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from freshness.errors import StoreBusyError, StoreError
 from freshness.models import AnchorStatus, ClaimStatus, Match, Paper, PaperVersion, StoreSummary
@@ -795,7 +796,7 @@ class Store:
                         c.claim_id,
                         c.status.value,
                         json.dumps(list(c.reasons), ensure_ascii=False),
-                        json.dumps([_match_json(m) for m in c.matches], ensure_ascii=False),
+                        json.dumps([match_to_json(m) for m in c.matches], ensure_ascii=False),
                     )
                     for c in claims
                 ],
@@ -1010,21 +1011,12 @@ def _run_claim(row: Sequence[object]) -> StoredRunClaim:
         claim_id=str(row[0]),
         status=ClaimStatus(str(row[1])),
         reasons=tuple(json.loads(str(row[2]))),
-        matches=tuple(
-            Match(
-                arxiv_id=m["arxiv_id"],
-                title=m["title"],
-                published=dt.date.fromisoformat(m["published"]),
-                score=float(m["score"]),
-                superseding=bool(m["superseding"]),
-                evidence=tuple(m["evidence"]),
-            )
-            for m in json.loads(str(row[3]))
-        ),
+        matches=tuple(match_from_json(m) for m in json.loads(str(row[3]))),
     )
 
 
-def _match_json(m: Match) -> dict[str, object]:
+def match_to_json(m: Match) -> dict[str, object]:
+    """A match as the store keeps it in JSON (run history, match cache)."""
     return {
         "arxiv_id": m.arxiv_id,
         "title": m.title,
@@ -1033,3 +1025,19 @@ def _match_json(m: Match) -> dict[str, object]:
         "superseding": m.superseding,
         "evidence": list(m.evidence),
     }
+
+
+def match_from_json(d: dict[str, Any]) -> Match:
+    """The match `match_to_json` wrote. Called ~30 times a claim by a report, so it takes the cheapest
+    checks that still refuse a damaged value (KeyError, TypeError or ValueError)."""
+    evidence = d["evidence"]
+    if not isinstance(evidence, list):
+        raise TypeError("evidence is not a list")
+    return Match(
+        arxiv_id=str(d["arxiv_id"]),
+        title=str(d["title"]),
+        published=dt.date.fromisoformat(d["published"]),
+        score=float(d["score"]),
+        superseding=d["superseding"] is True,
+        evidence=tuple(map(str, evidence)),
+    )
