@@ -147,8 +147,12 @@ class MatchCache:
         self.rows = store.get_match_cache(claim_ids)
         self.new: list[tuple[str, str, str, str]] = []
         self.fresh: dict[str, tuple[str, list[Match], Velocity]] = {}  # computed in this run
+        self.keys: dict[tuple[Claim, int, dt.date], str] = {}  # `has`, then `get` or `put`: one hash
 
     def key(self, claim: Claim, limit: int, window_end: dt.date) -> str:
+        memo = (claim, limit, window_end)
+        if (known := self.keys.get(memo)) is not None:
+            return known
         inputs = {
             "claim": [
                 claim.id,
@@ -163,7 +167,8 @@ class MatchCache:
             "papers": self.stamp,
             "matcher": _matcher_fingerprint(),
         }
-        return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+        key = self.keys[memo] = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+        return key
 
     def has(self, claim: Claim, limit: int, window_end: dt.date) -> bool:
         """Whether `get` would answer, without reading the answer."""
