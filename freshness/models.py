@@ -123,9 +123,23 @@ class AnchorResult:
     checked_at: dt.datetime | None = None
 
 
+class Stance(StrEnum):
+    """How a newer paper bears on a claim, as its abstract says it."""
+
+    CHALLENGES = "challenges"  # a sentence negates, narrows or overturns what the claim says
+    SUPPORTS = "supports"  # a sentence confirms, replicates or extends it
+    RELATED = "related"  # on the claim's subject, with no verdict on it
+
+
 @dataclass(frozen=True)
 class Match:
-    """A newer paper related to a claim, scored 0-100, with human-readable evidence."""
+    """A newer paper related to a claim, scored 0-100, with human-readable evidence.
+
+    `superseding` is the flag: strongly relevant *and* a directed challenge at or above the
+    confidence the settings ask for. `stance`, `confidence` and `stance_sentence` say why: the
+    abstract's sentence that challenges (or supports) the claim, quoted, and how sure the tool is
+    (0-1). `stance_target` names what that sentence argues with ("anchor 2309.12288", "topic
+    'reversal curse'", "the claim's words")."""
 
     arxiv_id: str
     title: str
@@ -133,6 +147,10 @@ class Match:
     score: float
     superseding: bool
     evidence: tuple[str, ...]
+    stance: Stance = Stance.RELATED
+    confidence: float = 0.0
+    stance_sentence: str | None = None
+    stance_target: str | None = None
 
 
 @dataclass(frozen=True)
