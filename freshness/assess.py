@@ -16,8 +16,8 @@ from pathlib import Path
 from freshness import matching
 from freshness.anchors import anchor_results_from_store
 from freshness.history import Decisions, apply_decisions, effective_claim, load_decisions, shape_matches
-from freshness.matching import Velocity, match_claim, topic_velocity
-from freshness.models import AnchorResult, Claim, Match, Report, Verdict
+from freshness.matching import match_claim, topic_velocity
+from freshness.models import AnchorResult, Claim, Match, Report, Velocity, Verdict
 from freshness.store import Store, match_from_json, match_to_json
 from freshness.verdicts import judge
 

@@ -38,7 +38,7 @@ from typing import BinaryIO
 from rapidfuzz import fuzz
 
 from freshness.errors import FreshnessError, StoreError
-from freshness.models import Anchor, Claim, Match, Paper
+from freshness.models import Anchor, Claim, Match, Paper, Velocity
 from freshness.store import Store
 
 log = logging.getLogger(__name__)
@@ -147,25 +147,6 @@ _PRIOR = re.compile(
 
 _WORD = re.compile(r"[^\W_]+")
 _ASCII_SPACES = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(range(128, 256))
-
-
-@dataclass(frozen=True)
-class Velocity:
-    """How busy a claim's topic is: related newer papers in a window ending today."""
-
-    since: dt.date
-    until: dt.date
-    related: int  # papers scoring at least RELATED_SCORE, first submitted in (since, until]
-    challenging: int  # of those, how many are flagged superseding
-    by_month: tuple[tuple[str, int], ...] = ()  # ("2026-09", 5), oldest first
-
-    @property
-    def days(self) -> int:
-        return max(1, (self.until - self.since).days)
-
-    @property
-    def per_month(self) -> float:
-        return self.related * 30.44 / self.days
 
 
 # -- public API ----------------------------------------------------------------------------------------

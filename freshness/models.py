@@ -1,4 +1,4 @@
-"""Frozen values passed between the modules: papers, claims, anchors, matches, verdicts, reports."""
+"""Frozen values passed between modules: papers, claims, anchors, matches, velocity, verdicts, reports."""
 
 from __future__ import annotations
 
@@ -151,6 +151,25 @@ class Match:
     confidence: float = 0.0
     stance_sentence: str | None = None
     stance_target: str | None = None
+
+
+@dataclass(frozen=True)
+class Velocity:
+    """How busy a claim's topic is: related newer papers in a window ending today."""
+
+    since: dt.date
+    until: dt.date
+    related: int  # papers scoring at least the matcher's related score, first submitted in (since, until]
+    challenging: int  # of those, how many are flagged superseding
+    by_month: tuple[tuple[str, int], ...] = ()  # ("2026-09", 5), oldest first
+
+    @property
+    def days(self) -> int:
+        return max(1, (self.until - self.since).days)
+
+    @property
+    def per_month(self) -> float:
+        return self.related * 30.44 / self.days
 
 
 @dataclass(frozen=True)

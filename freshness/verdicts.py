@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from freshness.matching import Velocity
-from freshness.models import AnchorResult, AnchorStatus, Claim, ClaimStatus, Match, Verdict
+from freshness.models import AnchorResult, AnchorStatus, Claim, ClaimStatus, Match, Velocity, Verdict
 
 # A topic this busy is "much newer related work" even before the claim's shelf life ends.
 BUSY_RELATED_PAPERS = 10  # related papers in the velocity window ...

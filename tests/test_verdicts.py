@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from freshness.arxiv_ids import parse_arxiv_id
-from freshness.matching import Velocity
-from freshness.models import Anchor, AnchorResult, AnchorStatus, Claim, ClaimStatus, Match
+from freshness.models import Anchor, AnchorResult, AnchorStatus, Claim, ClaimStatus, Match, Velocity
 from freshness.verdicts import judge
 
 TODAY = dt.date(2026, 11, 26)
