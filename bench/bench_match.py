@@ -82,10 +82,8 @@ def match_once(store_path: Path, claims: Sequence[Any], after_rowid: int = 0) ->
     with Store.open(store_path) as store:
         cpu0, start = time.process_time(), time.perf_counter()
         if after_rowid:
-            result = {
-                c.id: matching._match(store, c, after=c.date, limit=50, after_rowid=after_rowid)
-                for c in claims
-            }
+            matcher = matching.matcher_for(store)
+            result = {c.id: matcher.match(c, limit=50, after_rowid=after_rowid) for c in claims}
         else:
             result = matching.match_claims(store, claims)
         return time.perf_counter() - start, time.process_time() - cpu0, sum(len(v) for v in result.values())
@@ -293,21 +291,17 @@ def merge_agreement(
     def key(m: Any) -> tuple[float, int, str]:
         return (-m.score, -m.published.toordinal(), m.arxiv_id)
 
-    def fresh_memos() -> None:
-        matching._DF_CACHE.clear()
-        matching._ROWS_CACHE.clear()
-        matching._TEXTS.clear()
-
     with Store.open(base) as store:
-        cached = {c.id: matching.match_claim(store, c, limit=limit) for c in claims}
-    fresh_memos()
+        matcher = matching.Matcher(store)  # its own memo, which starts empty
+        cached = {c.id: matcher.match(c, limit=limit) for c in claims}
     with Store.open(grown) as store:
+        matcher = matching.Matcher(store)
         cpu0 = time.process_time()
-        full = {c.id: matching.match_claim(store, c, limit=limit) for c in claims}
+        full = {c.id: matcher.match(c, limit=limit) for c in claims}
         full_cpu = time.process_time() - cpu0
-        fresh_memos()
+        matcher = matching.Matcher(store)
         cpu0 = time.process_time()
-        new = {c.id: matching._match(store, c, after=c.date, limit=limit, after_rowid=stamp) for c in claims}
+        new = {c.id: matcher.match(c, limit=limit, after_rowid=stamp) for c in claims}
         new_cpu = time.process_time() - cpu0
     out = {"claims": len(claims), "equal": 0, "same order": 0, "same top 10": 0, "same ids": 0, "scores": 0}
     out["full ms"], out["increment ms"] = 1000 * full_cpu / len(claims), 1000 * new_cpu / len(claims)

@@ -16,7 +16,7 @@ from pathlib import Path
 from freshness import matching
 from freshness.anchors import anchor_results_from_store
 from freshness.history import Decisions, apply_decisions, effective_claim, load_decisions, shape_matches
-from freshness.matching import match_claim, topic_velocity
+from freshness.matching import DEFAULT_SETTINGS, MatchSettings, match_claim, topic_velocity
 from freshness.models import AnchorResult, Claim, Match, Report, Velocity, Verdict
 from freshness.store import Store, match_from_json, match_to_json
 from freshness.verdicts import judge
@@ -37,18 +37,22 @@ def build_report(
     decisions: Decisions | None = None,
     stale: bool = False,
     notes: Sequence[str] = (),
+    settings: MatchSettings = DEFAULT_SETTINGS,
 ) -> Report:
     """A verdict for each claim, in the order given. `anchors` defaults to what the store knows.
     `today` (default: `now`'s date) is the day claims are aged at: a nightly run passes the day it
-    names its files by, so the run's log, its report files and the ages in them agree."""
+    names its files by, so the run's log, its report files and the ages in them agree. `settings`:
+    the matcher's."""
     today = today or now.date()
     summary = store.summary()
     if anchors is None:
         anchors = anchor_results_from_store(claims, store, now)
     if decisions is None:
         decisions = load_decisions(store)
-    cache = MatchCache(store, [c.id for c in claims])
-    _match_misses(store, claims, decisions, cache, today=today, newest_paper=summary.newest_paper)
+    cache = MatchCache(store, [c.id for c in claims], settings)
+    _match_misses(
+        store, claims, decisions, cache, today=today, newest_paper=summary.newest_paper, settings=settings
+    )
     verdicts = tuple(
         assess_claim(
             store,
@@ -58,6 +62,7 @@ def build_report(
             anchors=anchors.get(claim.id, ()),
             decisions=decisions,
             cache=cache,
+            settings=settings,
         )
         for claim in claims
     )
@@ -81,6 +86,7 @@ def assess_claim(
     anchors: Sequence[AnchorResult],
     decisions: Decisions,
     cache: MatchCache | None = None,
+    settings: MatchSettings = DEFAULT_SETTINGS,
 ) -> Verdict:
     """One claim's verdict: triage decisions applied (a review moves its clock; dismissed papers are
     gone; confirmed ones lead and count as superseding)."""
@@ -88,8 +94,8 @@ def assess_claim(
     judged, limit, window_end = _match_inputs(claim, decisions, today=today, newest_paper=newest_paper)
     cached = cache.get(judged, limit, window_end) if cache is not None else None
     if cached is None:
-        matches = match_claim(store, judged, limit=limit)
-        velocity = topic_velocity(store, judged, today=window_end)
+        matches = match_claim(store, judged, limit=limit, settings=settings)
+        velocity = topic_velocity(store, judged, today=window_end, settings=settings)
         if cache is not None:
             cache.put(judged, limit, window_end, matches, velocity)
     else:
@@ -120,6 +126,7 @@ def _match_misses(
     *,
     today: dt.date,
     newest_paper: dt.date | None,
+    settings: MatchSettings,
 ) -> None:
     """Compute the matches and velocity of every claim the cache does not have, in worker processes
     when there are many (`matching.match_with_velocity`), and put them in the cache."""
@@ -128,9 +135,9 @@ def _match_misses(
         judged, limit, window_end = _match_inputs(claim, decisions, today=today, newest_paper=newest_paper)
         if not cache.has(judged, limit, window_end):
             jobs.append((judged, limit, window_end))
-    if len(jobs) < matching.PARALLEL_FROM:
+    if len(jobs) < settings.parallel_from:
         return  # assess_claim matches them one by one: starting workers would cost more
-    done = matching.match_with_velocity(store, jobs)
+    done = matching.match_with_velocity(store, jobs, settings=settings)
     for judged, limit, window_end in jobs:
         matches, velocity = done[judged.id]
         cache.put(judged, limit, window_end, matches, velocity)
@@ -139,10 +146,13 @@ def _match_misses(
 class MatchCache:
     """Each claim's matches and velocity, reused while nothing they depend on has changed: the claim
     as judged, the match limit, the velocity window, the papers (`Store.papers_stamp`) and the
-    matcher's own code. Saving is best effort and never waits for another writer."""
+    matcher's own code and settings. Saving is best effort and never waits for another writer."""
 
-    def __init__(self, store: Store, claim_ids: Sequence[str]) -> None:
+    def __init__(
+        self, store: Store, claim_ids: Sequence[str], settings: MatchSettings = DEFAULT_SETTINGS
+    ) -> None:
         self.store = store
+        self.matcher = _matcher_fingerprint(settings)
         self.stamp = store.papers_stamp()
         self.rows = store.get_match_cache(claim_ids)
         self.new: list[tuple[str, str, str, str]] = []
@@ -165,7 +175,7 @@ class MatchCache:
             "limit": limit,
             "window_end": window_end.isoformat(),
             "papers": self.stamp,
-            "matcher": _matcher_fingerprint(),
+            "matcher": self.matcher,
         }
         key = self.keys[memo] = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
         return key
@@ -210,9 +220,14 @@ class MatchCache:
 
 
 @functools.cache
-def _matcher_fingerprint() -> str:
-    """A hash of the matcher's source: a new version of the scoring never serves old matches."""
-    return hashlib.sha256(Path(matching.__file__).read_bytes()).hexdigest()[:16]
+def _matcher_fingerprint(settings: MatchSettings) -> str:
+    """A hash of the matcher's source (every module of the package) and of its settings: a new
+    version of the scoring, or other tunables, never serves old matches."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(matching.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(repr(settings).encode())
+    return digest.hexdigest()[:16]
 
 
 def _velocity_to(v: Velocity) -> dict[str, object]:

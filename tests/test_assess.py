@@ -13,6 +13,7 @@ import pytest
 from freshness import assess
 from freshness.arxiv_ids import parse_arxiv_id
 from freshness.assess import build_report
+from freshness.matching import MatchSettings
 from freshness.models import Anchor, AnchorStatus, Claim, ClaimStatus, Match
 from freshness.store import DecisionKind, Store
 from tests.conftest import make_paper
@@ -111,9 +112,9 @@ def test_a_second_report_reuses_cached_matches_until_a_paper_changes(
     calls: list[str] = []
     real = assess.match_claim
 
-    def counting(store: Store, claim: Claim, *, limit: int) -> list[Match]:
+    def counting(store: Store, claim: Claim, *, limit: int, settings: MatchSettings) -> list[Match]:
         calls.append(claim.id)
-        return real(store, claim, limit=limit)
+        return real(store, claim, limit=limit, settings=settings)
 
     monkeypatch.setattr(assess, "match_claim", counting)
     newer = make_paper("2504.00003", version=2, updated=dt.date(2025, 6, 1), title=RELATED.title + " (v2)")
@@ -154,24 +155,24 @@ def test_the_cache_is_not_saved_while_another_process_writes(store: Store, tmp_p
 def test_many_uncached_claims_are_matched_in_workers_with_the_same_verdicts(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from freshness import matching
+    from freshness.matching import DEFAULT_SETTINGS, workers
 
     _fill(store)
     claims = [dataclasses.replace(CLAIM, id=f"sparse-{i}", date=dt.date(2025, 1, 10 + i)) for i in range(5)]
     in_process = build_report(store, claims, now=NOW, anchors={}).verdicts
     store.db.execute("DELETE FROM match_cache")
     store.db.commit()
-    workers: list[int] = []
-    real = matching._match_in_workers
+    real = workers._match_in_workers
+    started: list[int] = []
 
-    def spying(path: Path, tasks: list[object], n: int) -> object:
-        workers.append(len(tasks))
-        return real(path, tasks, n)  # type: ignore[arg-type]
+    def spying(path: Path, tasks: list[object], n: int, batch: int) -> object:
+        started.append(len(tasks))
+        return real(path, tasks, n, batch)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(matching, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(matching.os, "cpu_count", lambda: 2)  # workers on a one-CPU machine too
-    monkeypatch.setattr(matching, "_match_in_workers", spying)
+    parallel_from_2 = dataclasses.replace(DEFAULT_SETTINGS, parallel_from=2)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)  # workers on a one-CPU machine too
+    monkeypatch.setattr(workers, "_match_in_workers", spying)
     monkeypatch.setattr(assess, "match_claim", lambda *a, **k: pytest.fail("matched in this process"))
 
-    assert build_report(store, claims, now=NOW, anchors={}).verdicts == in_process
-    assert workers == [5]
+    assert build_report(store, claims, now=NOW, anchors={}, settings=parallel_from_2).verdicts == in_process
+    assert started == [5]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from freshness.arxiv_ids import parse_arxiv_id
 from freshness.matching import (
+    DEFAULT_SETTINGS,
+    Matcher,
     fts_any,
     fts_near,
     fts_phrase,
@@ -226,11 +229,7 @@ def test_a_compound_whose_closed_stem_is_its_first_word_is_not_read_closed(store
     assert "covers 1 of 2 topics" in match.evidence
 
 
-def test_coverage_scores_the_share_of_the_claims_topics_a_paper_mentions(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import freshness.matching as matching
-
+def test_coverage_scores_the_share_of_the_claims_topics_a_paper_mentions(store: Store) -> None:
     two = make_paper(
         "2503.00044",
         title="Notes",
@@ -246,10 +245,11 @@ def test_coverage_scores_the_share_of_the_claims_topics_a_paper_mentions(
     _fill(store, two, one)
     claim = _claim(topics=("model collapse", "recursive training", "synthetic data"))
 
-    assert matching.WEIGHTS["coverage"] > 0
-    assert sum(matching.WEIGHTS.values()) == pytest.approx(1.0)
-    monkeypatch.setattr(matching, "WEIGHTS", {"coverage": 1.0})  # coverage alone
-    scores = {m.arxiv_id: m.score for m in match_claim(store, claim)}
+    weights = dict(DEFAULT_SETTINGS.weights)
+    assert weights["coverage"] > 0
+    assert sum(weights.values()) == pytest.approx(1.0)
+    coverage_alone = dataclasses.replace(DEFAULT_SETTINGS, weights=(("coverage", 1.0),))
+    scores = {m.arxiv_id: m.score for m in match_claim(store, claim, settings=coverage_alone)}
 
     assert scores == {"2503.00044": pytest.approx(66.7), "2503.00045": pytest.approx(33.3)}
 
@@ -453,8 +453,6 @@ def test_a_topic_matches_inflected_and_misspelled_but_not_inside_a_word(store: S
 def test_rare_topics_need_no_ranked_query_and_common_ones_are_ranked_in_titles(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import freshness.matching as matching
-
     many = [
         make_paper(
             f"2504.{i:05d}",
@@ -479,13 +477,12 @@ def test_rare_topics_need_no_ranked_query_and_common_ones_are_ranked_in_titles(
         return real_search(query, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store, "search", spy)
-    monkeypatch.setattr(matching, "TOPIC_QUERY_LIMIT", 4)  # 30 papers: a common topic
-    monkeypatch.setattr(matching, "FEW_ROWS", 8)
+    settings = dataclasses.replace(DEFAULT_SETTINGS, topic_query_limit=4, few_rows=8)  # 30: a common topic
     claim = _claim(
         topics=("autophagous loop", "model collapse"), text="Autophagous loops degrade generators."
     )
 
-    found = [m.arxiv_id for m in match_claim(store, claim)]
+    found = [m.arxiv_id for m in match_claim(store, claim, settings=settings)]
 
     assert "2503.00100" in found
     assert set(found[:3]) <= {"2503.00100", "2504.00000", "2504.00001", "2504.00002"}
@@ -513,11 +510,7 @@ def test_match_claims_in_worker_processes_gives_the_same_matches(store: Store) -
     assert all(len(v) == 8 for v in one.values())
 
 
-def test_only_the_claims_best_papers_can_be_flagged_superseding(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import freshness.matching as matching
-
+def test_only_the_claims_best_papers_can_be_flagged_superseding(store: Store) -> None:
     strong = make_paper(
         "2503.00110",
         title="Model collapse under recursive training",
@@ -533,8 +526,8 @@ def test_only_the_claims_best_papers_can_be_flagged_superseding(
     _fill(store, strong, weaker)
 
     both = {m.arxiv_id: m.superseding for m in match_claim(store, _claim())}
-    monkeypatch.setattr(matching, "STRONG_RANK", 1)
-    best_only = {m.arxiv_id: m.superseding for m in match_claim(store, _claim())}
+    strong_rank_1 = dataclasses.replace(DEFAULT_SETTINGS, strong_rank=1)
+    best_only = {m.arxiv_id: m.superseding for m in match_claim(store, _claim(), settings=strong_rank_1)}
 
     assert both == {"2503.00110": True, "2503.00111": True}
     assert best_only == {"2503.00110": True, "2503.00111": False}
@@ -589,11 +582,11 @@ def test_the_stores_cheap_counts_for_the_matcher(store: Store) -> None:
 def test_a_worker_that_dies_leaves_the_matching_to_this_process(
     store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import freshness.matching as matching
+    from freshness.matching import workers
 
     _fill(store, make_paper("2503.00130", title="Model collapse", published=dt.date(2025, 3, 1)))
     claims = [_claim(id=f"c{i}") for i in range(3)]
-    monkeypatch.setattr(matching, "_WORKER", "import sys; sys.exit('worker broke')")
+    monkeypatch.setattr(workers, "_WORKER", "import sys; sys.exit('worker broke')")
 
     with caplog.at_level("WARNING", logger="freshness.matching"):
         out = match_claims(store, claims, workers=2)
@@ -643,27 +636,27 @@ def _varied_papers(n: int) -> list[Paper]:
 def test_pruned_ranking_gives_exactly_what_scoring_every_candidate_gives(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import freshness.matching as matching
+    from freshness.matching import relevance
 
     _fill(store, *_varied_papers(90))
     scored: list[str] = []
-    features = matching._features
+    features = relevance._features
 
     def counting(paper: Paper, *args: object, **kwargs: object) -> object:
         if kwargs.get("explain") is False:
             scored.append(paper.arxiv_id)
         return features(paper, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(matching, "_features", counting)
-    monkeypatch.setattr(matching, "PRUNE_RATIO", 1)  # prune whenever there are more candidates than places
+    monkeypatch.setattr(relevance, "_features", counting)
     today = dt.date(2025, 12, 31)
     results = {}
     for prune in (False, True):
-        monkeypatch.setattr(matching, "PRUNE", prune)
+        # prune_ratio=1: prune whenever there are more candidates than places
+        settings = dataclasses.replace(DEFAULT_SETTINGS, prune=prune, prune_ratio=1)
         scored.clear()
         results[prune] = (
-            [match_claim(store, _claim(), limit=limit) for limit in (3, 10, 50)],
-            topic_velocity(store, _claim(), today=today, window_days=400),
+            [match_claim(store, _claim(), limit=limit, settings=settings) for limit in (3, 10, 50)],
+            topic_velocity(store, _claim(), today=today, window_days=400, settings=settings),
         )
         results[prune, "scored"] = len(scored)  # type: ignore[index]
 
@@ -675,22 +668,22 @@ def test_pruned_ranking_gives_exactly_what_scoring_every_candidate_gives(
 def test_a_score_above_its_bound_turns_pruning_off_with_the_same_matches(
     store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import freshness.matching as matching
+    from freshness.matching import relevance
 
     _fill(store, *_varied_papers(40))
-    monkeypatch.setattr(matching, "PRUNE", False)
-    expected = match_claim(store, _claim(), limit=5)
+    expected = match_claim(
+        store, _claim(), limit=5, settings=dataclasses.replace(DEFAULT_SETTINGS, prune=False)
+    )
     # A scoring change that no longer keeps to the bound's assumptions: bounds below real scores.
-    monkeypatch.setattr(matching, "_bound_broken", False)
-    monkeypatch.setattr(matching, "PRUNE_RATIO", 1)
-    monkeypatch.setattr(matching, "_score_bound", lambda *args: matching.MIN_SCORE + 0.5)
-    monkeypatch.setattr(matching, "PRUNE", True)
+    pruned = dataclasses.replace(DEFAULT_SETTINGS, prune=True, prune_ratio=1)
+    monkeypatch.setattr(relevance, "_score_bound", lambda *args: pruned.min_score + 0.5)
+    matcher = Matcher(store, pruned)  # its own memo: pruning not yet switched off
 
     with caplog.at_level("WARNING", logger="freshness.matching"):
-        got = match_claim(store, _claim(), limit=5)
+        got = matcher.match(_claim(), limit=5)
 
     assert got == expected
-    assert matching._bound_broken
+    assert matcher.memo.pruning.broken
     assert "matching without pruning" in caplog.text
 
 
@@ -713,10 +706,8 @@ def test_match_with_velocity_in_workers_gives_what_this_process_gives(store: Sto
 
 
 def test_matching_widens_the_connections_page_cache(store: Store) -> None:
-    import freshness.matching as matching
-
     _fill(store, make_paper("2503.00001", title="Model collapse revisited", published=dt.date(2025, 3, 1)))
     assert store.db.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's default, 2 MiB
 
     assert [m.arxiv_id for m in match_claim(store, _claim())] == ["2503.00001"]
-    assert store.db.execute("PRAGMA cache_size").fetchone()[0] == -matching.PAGE_CACHE_MIB * 1024
+    assert store.db.execute("PRAGMA cache_size").fetchone()[0] == -DEFAULT_SETTINGS.page_cache_mib * 1024

@@ -1,0 +1,360 @@
+"""Relevance: how much a candidate paper bears on a prepared claim, as features in [0, 1] with their
+evidence, their weighted score, and an exact upper bound of that score that lets `_rank` skip the
+candidates that cannot be among the claim's best."""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import itertools
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from freshness.matching.settings import MatchSettings
+from freshness.matching.stance import _PRIOR, _challenge, _cue_near
+from freshness.matching.terms import _Prepared, _Topic
+from freshness.matching.text import _STOPWORDS, _Hit, _Text
+from freshness.models import Paper
+
+log = logging.getLogger(__package__)  # the matcher's one logger, "freshness.matching"
+
+
+def _saturate(tf: float) -> float:
+    """Term-frequency saturation as in BM25 (k1 = 1): one mention 0.5, three 0.75, never 1."""
+    return tf / (tf + 1.0)
+
+
+def _occurrences(seq: tuple[str, ...], text: _Text) -> list[_Hit]:
+    """Every place where the stem sequence `seq` occurs as consecutive words."""
+    starts = text.where(seq[0])
+    if not starts:
+        return []
+    k = len(seq)
+    if k == 1:
+        return [_Hit(100.0, i, i) for i in starts]
+    stems = text.stems
+    rest = list(seq[1:])
+    return [_Hit(100.0, i, i + k - 1) for i in starts if stems[i + 1 : i + k] == rest]
+
+
+def _find(topic: _Topic, text: _Text, settings: MatchSettings) -> list[_Hit]:
+    """Where a topic occurs: every exact occurrence of its words (open or closed compound, any
+    inflection the crude stem forgives); else, when all its words are there, the best fuzzy match of
+    the phrase (a typo: "low-rank adapation"); else its words near each other, weaker, written open
+    or closed ("full fine-tuning comparison": "we compare LoRA and full finetuning")."""
+    present = text.present
+    hits: list[_Hit] = []
+    for seq in topic.variants:
+        if seq[0] in present:
+            hits.extend(_occurrences(seq, text))
+    if hits:
+        return hits
+    if len(topic.content) >= 2 and all(s in present for s in topic.content):
+        # The leading space keeps a short topic from matching inside a word ("lora" in "exploration").
+        al = fuzz.partial_ratio_alignment(topic.phrase, text.joined, score_cutoff=settings.phrase_cutoff)
+        if al is not None:
+            return [_Hit(al.score, text.word_at(al.dest_start + 1), text.word_at(al.dest_end - 1))]
+        if hits := _near(topic.content, text, settings.near_words, settings.near_score):
+            return hits
+    closed = topic.closed_content
+    if len(closed) >= 2 and all(s in present for s in closed):
+        return _near(closed, text, settings.near_words, settings.near_score)
+    return []
+
+
+def _near(content: Sequence[str], text: _Text, within: int, score: float) -> list[_Hit]:
+    """The content words (stems) all within `within` words of the first one, in any order: one hit
+    scoring `score`."""
+    for p in text.where(content[0]):
+        found = [p]
+        for s in content[1:]:
+            q = next((q for q in text.where(s) if abs(q - p) <= within), None)
+            if q is None:
+                break
+            found.append(q)
+        else:
+            return [_Hit(score, min(found), max(found))]
+    return []
+
+
+@dataclass
+class _Features:
+    """What one paper has in common with one claim, each part in [0, 1], with the evidence."""
+
+    topics: float = 0.0  # rarity-weighted, saturated topic mentions (a title mention counts 3)
+    coverage: float = 0.0  # the share of the claim's topics it mentions at all
+    words: float = 0.0  # the same for the claim's own content words
+    title: float = 0.0  # the title names a topic
+    prior: float = 0.0  # discusses prior findings near a topic
+    challenge: float = 0.0  # challenge language near a topic (or in a title that names one)
+    anchor: float = 0.0  # names an anchor by id, title or short name
+    proximity: float = 0.0  # 1 / (1 + years between the claim and the paper)
+    focus: float = 0.0  # the rarity-weighted share of the title's words that are the claim's
+    challenge_evidence: str | None = None
+    evidence: list[str] = field(default_factory=list)
+
+    def score(self, weights: Sequence[tuple[str, float]]) -> float:
+        total = sum(weight * float(getattr(self, name)) for name, weight in weights)
+        return max(0.0, min(100.0, 100.0 * total))
+
+
+_FEATURE_NAMES = frozenset(f.name for f in dataclasses.fields(_Features) if f.type in ("float", float))
+
+
+class _Pool:
+    """A claim's candidates as a whole: in how many of them each stem occurs."""
+
+    def __init__(self, texts: Sequence[tuple[_Text, _Text]]) -> None:
+        self.size = len(texts)
+        self.df = Counter(itertools.chain.from_iterable(t.present | a.present for t, a in texts))
+
+    def rarity(self, stem: str) -> float:
+        """How rare a stem is among the candidates: a word most of them use says little."""
+        return math.log((self.size + 1) / (self.df[stem] + 0.5))
+
+    def focus(self, title: _Text, vocabulary: frozenset[str]) -> tuple[float, int, int]:
+        """The rarity-weighted share of the title's content words that are the claim's, and the plain
+        counts for the evidence: "LoRA+: Efficient Low Rank Adaptation of Large Models" is about its
+        claim's subject; "Malware Detection with LoRA" mostly about something else."""
+        words = [
+            s for w, s in zip(title.words, title.stems, strict=True) if w not in _STOPWORDS and len(w) > 1
+        ]
+        if not words:
+            return 0.0, 0, 0
+        weights = [self.rarity(s) for s in words]
+        ours = [w for s, w in zip(words, weights, strict=True) if s in vocabulary]
+        total = sum(weights)
+        return (sum(ours) / total if total else 0.0), len(ours), len(words)
+
+
+def _features(
+    paper: Paper,
+    prep: _Prepared,
+    settings: MatchSettings,
+    *,
+    explain: bool = True,
+    texts: tuple[_Text, _Text] | None = None,
+    pool: _Pool | None = None,
+) -> _Features:
+    """Score one paper against a prepared claim. `explain=False` skips what only the evidence and the
+    superseding flag need (challenge cues, quoted snippets): ranking hundreds of candidates needs
+    only the numbers, and the few that are returned are explained afterwards. `pool`: the claim's
+    candidates, which say how rare a word is among them (for the title's focus)."""
+    title, abstract = texts or (_Text(paper.title), _Text(paper.abstract))
+    near_score = settings.near_score
+    f = _Features()
+    f.focus, title_shared, title_words = (pool or _Pool([(title, abstract)])).focus(title, prep.vocabulary)
+
+    covered = 0
+    topic_sum = 0.0
+    title_topic = ""
+    spans: list[_Hit] = []
+    for topic in prep.topics:
+        if topic.keys.isdisjoint(abstract.present) and topic.keys.isdisjoint(title.present):
+            continue  # none of its words: most topics for most candidates
+        t_hits = _find(topic, title, settings)
+        a_hits = _find(topic, abstract, settings)
+        if not (t_hits or a_hits):
+            continue
+        covered += 1
+        tf = (3 * sum(h.score for h in t_hits) + sum(h.score for h in a_hits)) / 100
+        topic_sum += topic.weight * _saturate(tf)
+        if t_hits and t_hits[0].score >= near_score and t_hits[0].score / 100 > f.title:
+            f.title, title_topic = t_hits[0].score / 100, topic.text
+        spans.extend(a_hits)
+    f.topics = topic_sum / (sum(t.weight for t in prep.topics) or 1.0)
+    f.coverage = covered / (len(prep.topics) or 1)
+    spans.sort(key=lambda h: (-h.score, h.first))
+
+    # The claim's own content words, counted by crude stem (forgives inflection); title counts 3.
+    word_sum = 0.0
+    shared = []
+    for w in prep.words:
+        tf = 0
+        for s in w.stems:
+            tf += 3 * title.count(s) + abstract.count(s)
+        if tf:
+            shared.append(w.text)
+            word_sum += w.weight * _saturate(tf)
+    f.words = word_sum / (sum(w.weight for w in prep.words) or 1.0)
+
+    named = []
+    anchor_spans: list[tuple[str, _Hit]] = []  # where the abstract names an anchor
+    for ref in prep.refs:
+        for seq, how in ref.patterns:
+            in_abstract = _occurrences(seq, abstract)
+            if in_abstract or _occurrences(seq, title):
+                named.append(f"names anchor {ref.label} {how}")
+                if in_abstract:
+                    anchor_spans.append((ref.label, in_abstract[0]))
+                break
+    f.anchor = 1.0 if named else 0.0
+
+    if explain or settings.weight("challenge"):
+        _challenge(f, paper, title, abstract, spans, anchor_spans, settings)
+    cue_words = settings.cue_words
+    f.prior = 1.0 if spans and _cue_near(abstract.cues(_PRIOR, spans, cue_words), spans, cue_words) else 0.0
+    years = max(0, (paper.published - prep.claim.date).days) / 365.25
+    f.proximity = 0.0 if prep.timeless else 1.0 / (1.0 + years)
+    if not explain:
+        return f
+
+    if f.title:
+        f.evidence.append(f"title matches topic '{title_topic}' (score {100 * f.title:.0f})")
+    if spans:
+        h = spans[0]
+        f.evidence.append(f"abstract: '{abstract.quote(h.first, h.last, settings.snippet_context)}'")
+    if prep.topics:
+        f.evidence.append(f"covers {covered} of {len(prep.topics)} topics")
+    if shared:
+        f.evidence.append(f"shares the claim's words: {', '.join(shared)}")
+    if title_shared:
+        f.evidence.append(f"title: {title_shared} of its {title_words} words are the claim's")
+    f.evidence.extend(named)
+    if f.challenge_evidence is not None:
+        f.evidence.append(f.challenge_evidence)
+    return f
+
+
+# A candidate is scored in full only when an upper bound of its score (_score_bound, about half the
+# cost of scoring it) can still reach the claim's best: where few of the candidates can, as in
+# velocity (a floor of `related_score`: at 1M papers ~6 of ~100 candidates are scored) and when the
+# claim has `prune_ratio` times more candidates than places. Below that, scoring them all is cheaper
+# (docs/matching.md 4.3). `prune=False` scores every candidate (the tests compare both).
+_SLACK = 1e-9  # scores are 0-100: far above any rounding difference between a bound and its score
+
+
+class _PruneSwitch:
+    """Pruning's off switch, one per store's matcher: set once a scored candidate beat its bound
+    (logged); from then on that matcher scores every candidate."""
+
+    def __init__(self) -> None:
+        self.broken = False
+
+
+def _rank(
+    papers: Sequence[Paper],
+    prep: _Prepared,
+    texts: dict[str, tuple[_Text, _Text]],
+    pool: _Pool,
+    settings: MatchSettings,
+    switch: _PruneSwitch,
+    *,
+    keep: int,
+    min_score: float,
+) -> list[tuple[float, Paper]]:
+    """(score, paper) of the candidates scoring at least `min_score`, unordered: every one that can be
+    among the `keep` best, exactly as scoring them all would give them. Candidates are scored best
+    bound first; once `keep` scores are in, a candidate whose bound is below the `keep`-th best score
+    (or below `min_score`) cannot enter, and neither can any after it."""
+    weights = settings.weights
+    worth_it = min_score > settings.min_score or len(papers) >= settings.prune_ratio * keep
+    if not (settings.prune and worth_it) or switch.broken:
+        scored = [
+            (
+                _features(p, prep, settings, explain=False, texts=texts[p.arxiv_id], pool=pool).score(
+                    weights
+                ),
+                p,
+            )
+            for p in papers
+        ]
+        return [s for s in scored if s[0] >= min_score]
+    bounded = sorted(
+        ((_score_bound(p, prep, texts[p.arxiv_id], pool, weights), i) for i, p in enumerate(papers)),
+        reverse=True,
+    )
+    best: list[float] = []  # min-heap of the `keep` best scores so far
+    ranked: list[tuple[float, Paper]] = []
+    for bound, i in bounded:
+        if bound + _SLACK < min_score or (len(best) >= keep and bound + _SLACK < best[0]):
+            break
+        p = papers[i]
+        score = _features(p, prep, settings, explain=False, texts=texts[p.arxiv_id], pool=pool).score(weights)
+        if score > bound + _SLACK:
+            # The scoring no longer keeps to what _score_bound assumes: score everything, from now on.
+            switch.broken = True
+            log.warning(
+                "a candidate scored %.3f above its bound %.3f: matching without pruning", score, bound
+            )
+            return _rank(papers, prep, texts, pool, settings, switch, keep=keep, min_score=min_score)
+        if score >= min_score:
+            ranked.append((score, p))
+            if len(best) < keep:
+                heapq.heappush(best, score)
+            elif score > best[0]:
+                heapq.heapreplace(best, score)
+    return ranked
+
+
+def _score_bound(
+    paper: Paper,
+    prep: _Prepared,
+    texts: tuple[_Text, _Text],
+    pool: _Pool,
+    weights: Sequence[tuple[str, float]],
+) -> float:
+    """An upper bound of `_features(paper, ...).score()` at a fraction of its cost: the claim's words,
+    the title's focus and closeness in time exactly; a topic only if its stems are all in the text
+    (what `_find` needs), counted as if every place its first word occurs were a full hit; whatever
+    else at its most (1, or 0 for a negative weight). Added up in `_Features.score`'s order, so the
+    bound is never below the score beyond rounding (`_rank` allows _SLACK for that)."""
+    title, abstract = texts
+    b = _Features()
+    for name in _FEATURE_NAMES.intersection(name for name, _ in weights):
+        setattr(b, name, 1.0)
+    topic_sum = 0.0
+    in_title = in_abstract = False
+    covered = 0
+    for t in prep.topics:
+        hits_t = _hits_at_most(t, title)
+        hits_a = _hits_at_most(t, abstract)
+        if hits_t or hits_a:
+            covered += 1
+            topic_sum += t.weight * _saturate(3 * hits_t + hits_a)
+            in_title = in_title or hits_t > 0
+            in_abstract = in_abstract or hits_a > 0
+    b.topics = topic_sum / (sum(t.weight for t in prep.topics) or 1.0)
+    b.coverage = covered / (len(prep.topics) or 1)  # a topic can only be covered where it can hit
+    word_sum = 0.0  # exactly as _features counts them
+    for w in prep.words:
+        tf = 0
+        for s in w.stems:
+            tf += 3 * title.count(s) + abstract.count(s)
+        if tf:
+            word_sum += w.weight * _saturate(tf)
+    b.words = word_sum / (sum(w.weight for w in prep.words) or 1.0)
+    b.title = 1.0 if in_title else 0.0  # a title hit
+    b.prior = 1.0 if in_abstract else 0.0  # needs a topic in the abstract
+    b.anchor = 1.0 if prep.refs else 0.0
+    b.focus = pool.focus(title, prep.vocabulary)[0]
+    years = max(0, (paper.published - prep.claim.date).days) / 365.25
+    b.proximity = 0.0 if prep.timeless else 1.0 / (1.0 + years)
+    for name, weight in weights:
+        if weight < 0 and name in _FEATURE_NAMES:  # a feature that lowers the score: at its least
+            setattr(b, name, 0.0)
+    return b.score(weights)
+
+
+def _hits_at_most(topic: _Topic, text: _Text) -> int:
+    """At most how many hits `_find` can give a topic in `text` (each scores at most 100): one per
+    place a variant's first word occurs when all its words are there; one fuzzy or near hit when all
+    the topic's content words (open or closed compound) are there; else none."""
+    present = text.present
+    if topic.keys.isdisjoint(present):
+        return 0  # most topics for most candidates
+    exact = 0
+    for v in topic.variants:
+        if present.issuperset(v):
+            exact += text.count(v[0])
+    if exact:
+        return exact
+    if len(topic.content) >= 2 and present.issuperset(topic.content):
+        return 1
+    closed = topic.closed_content  # the near fallback over the closed compound's words
+    return 1 if len(closed) >= 2 and present.issuperset(closed) else 0
