@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import pickle
 
 import pytest
 
@@ -711,3 +712,27 @@ def test_matching_widens_the_connections_page_cache(store: Store) -> None:
 
     assert [m.arxiv_id for m in match_claim(store, _claim())] == ["2503.00001"]
     assert store.db.execute("PRAGMA cache_size").fetchone()[0] == -DEFAULT_SETTINGS.page_cache_mib * 1024
+
+
+def test_settings_are_one_frozen_value_that_pickles_for_the_workers() -> None:
+    stricter = dataclasses.replace(DEFAULT_SETTINGS, min_score=12.5, weights=(("coverage", 1.0),))
+
+    assert pickle.loads(pickle.dumps(stricter)) == stricter
+    assert stricter != DEFAULT_SETTINGS
+    assert {stricter: 1, DEFAULT_SETTINGS: 2}[stricter] == 1  # hashable: a store's memos are kept by it
+    assert DEFAULT_SETTINGS.weight("coverage") == dict(DEFAULT_SETTINGS.weights)["coverage"]
+    assert stricter.weight("topics") == 0.0  # a feature without a weight counts nothing
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DEFAULT_SETTINGS.min_score = 0.0  # type: ignore[misc]
+
+
+def test_a_stores_memo_is_shared_by_its_matchers_with_the_same_settings(store: Store) -> None:
+    from freshness.matching import matcher_for
+
+    _fill(store, make_paper("2503.00001", title="Model collapse revisited", published=dt.date(2025, 3, 1)))
+    first = matcher_for(store)
+    first.match(_claim())
+
+    assert matcher_for(store).memo is first.memo
+    assert first.memo.texts  # the candidates read as words, for the next claim
+    assert matcher_for(store, dataclasses.replace(DEFAULT_SETTINGS, few_rows=8)).memo is not first.memo
