@@ -135,14 +135,15 @@ def _unchallenged_reason(matches: Sequence[Match]) -> str:
 
 
 def _quoted(text: str, limit: int) -> str:
-    """Untrusted text on one line in curly quotes, cut after a whole word to about `limit` characters.
+    """Untrusted text on one line in double quotes, cut after a whole word to about `limit` characters.
 
-    The reason is plain text: each report format escapes it like any other reason.
+    ASCII quotes and dots, like the rest of a reason: the terminal report (cron mail, logs) is ASCII
+    but for the data. The reason is plain text: each report format escapes it like any other reason.
     """
     words = " ".join(text.split())
     if len(words) > limit:
-        words = words[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.") + "\N{HORIZONTAL ELLIPSIS}"
-    return f"\N{LEFT DOUBLE QUOTATION MARK}{words}\N{RIGHT DOUBLE QUOTATION MARK}"
+        words = words[: limit - 3].rsplit(" ", 1)[0].rstrip(" ,;:.") + "..."
+    return f'"{words}"'
 
 
 def _velocity_reason(claim: Claim, velocity: Velocity, today: dt.date) -> str:

@@ -62,7 +62,7 @@ def test_a_broken_anchor_wins_over_everything_and_names_the_anchor() -> None:
     )
     assert v.status is ClaimStatus.ANCHOR_BROKEN
     assert v.reasons[0] == "anchor 2508.01191: withdrawn (v3)"
-    assert v.reasons[1] == "1 newer paper challenges it: 2609.00001 \u201cA paper\u201d (score 80)"
+    assert v.reasons[1] == '1 newer paper challenges it: 2609.00001 "A paper" (score 80)'
 
 
 def test_a_malformed_anchor_is_named_as_written() -> None:
@@ -106,10 +106,10 @@ def test_a_superseding_match_makes_it_possibly_superseded_naming_the_strongest_c
 
     assert v.status is ClaimStatus.POSSIBLY_SUPERSEDED
     assert v.reasons == (
-        "3 newer papers challenge it; strongest: 2609.00003 \u201cBreaking the Chain-of-Thought "
-        "Distribution Shift Barrier\u2026\u201d (confidence 0.86): \u201cContrary to the common view "
+        '3 newer papers challenge it; strongest: 2609.00003 "Breaking the Chain-of-Thought '
+        'Distribution Shift Barrier..." (confidence 0.86): "Contrary to the common view '
         "that chain-of-thought degrades under distribution shift, we show that a curriculum of shifted "
-        "formats removes the degradation\u2026\u201d",
+        'formats removes the degradation..."',
     )
     assert v.matches == tuple(matches)
     assert v.age_days == 178
@@ -126,8 +126,7 @@ def test_one_challenge_is_named_with_its_confidence_and_sentence() -> None:
     )
     v = judge(CLAIM, [challenge], [], today=TODAY, newest_paper=NEWEST)
     assert v.reasons == (
-        "1 newer paper challenges it: 2609.00001 \u201cAgainst CoT\u201d (confidence 0.80): "
-        "\u201cWe challenge this view.\u201d",
+        '1 newer paper challenges it: 2609.00001 "Against CoT" (confidence 0.80): "We challenge this view."',
     )
 
 
