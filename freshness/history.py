@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.errors import FreshnessError
-from freshness.models import Claim, ClaimStatus, Match, Paper, Report, Verdict
+from freshness.models import Claim, ClaimStatus, Match, Paper, Report, Stance, Verdict
 from freshness.output import strip_control
 from freshness.store import DecisionKind, Store, StoredDecision, StoredRun, StoredRunClaim
 
@@ -42,6 +42,7 @@ __all__ = [
 
 KEPT_MATCHES = 20  # top matches kept per claim and run (superseding ones are always kept)
 CONFIRMED_EVIDENCE = "confirmed as superseding by a person (freshness confirm)"
+CONFIRMED_TARGET = "confirmed by you"  # what a confirmed paper's challenge is marked with
 
 
 class TriageError(FreshnessError):
@@ -191,15 +192,29 @@ def shape_matches(
     for arxiv_id in decisions.confirmed:
         found = by_id.get(arxiv_id)
         if found is not None:
-            top.append(
-                dataclasses.replace(found, superseding=True, evidence=(CONFIRMED_EVIDENCE, *found.evidence))
-            )
+            top.append(_confirmed(found))
         elif (paper := confirmed_papers.get(arxiv_id)) is not None:
-            top.append(Match(arxiv_id, paper.title, paper.published, 100.0, True, (CONFIRMED_EVIDENCE,)))
+            top.append(_confirmed(Match(arxiv_id, paper.title, paper.published, 100.0, True, evidence=())))
     rest = [
         m for m in matches if m.arxiv_id not in decisions.dismissed and m.arxiv_id not in decisions.confirmed
     ]
     return (*top, *rest)
+
+
+def _confirmed(match: Match) -> Match:
+    """A paper a person confirmed: a challenge they are sure of. The matcher's challenging sentence
+    and target are kept when it found one; a sentence it read as support is not quoted as a challenge."""
+    challenged = match.stance is Stance.CHALLENGES
+    target = match.stance_target if challenged and match.stance_target else "the claim"
+    return dataclasses.replace(
+        match,
+        superseding=True,
+        evidence=(CONFIRMED_EVIDENCE, *match.evidence),
+        stance=Stance.CHALLENGES,
+        confidence=1.0,
+        stance_sentence=match.stance_sentence if challenged else None,
+        stance_target=f"{target} ({CONFIRMED_TARGET})",
+    )
 
 
 def apply_decisions(verdict: Verdict, claim: Claim, decisions: ClaimDecisions, today: dt.date) -> Verdict:

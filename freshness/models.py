@@ -131,6 +131,20 @@ class Stance(StrEnum):
     RELATED = "related"  # on the claim's subject, with no verdict on it
 
 
+# How sure the tool is of a stance, in words; the one place the report formats and reasons take it from.
+HIGH_CONFIDENCE = 0.75
+MEDIUM_CONFIDENCE = 0.5
+
+
+def confidence_word(confidence: float) -> str:
+    """`high` (>= 0.75), `medium` (>= 0.5) or `low`."""
+    if confidence >= HIGH_CONFIDENCE:
+        return "high"
+    if confidence >= MEDIUM_CONFIDENCE:
+        return "medium"
+    return "low"
+
+
 @dataclass(frozen=True)
 class Match:
     """A newer paper related to a claim, scored 0-100, with human-readable evidence.

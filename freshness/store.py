@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from freshness.errors import StoreBusyError, StoreError
-from freshness.models import AnchorStatus, ClaimStatus, Match, Paper, PaperVersion, StoreSummary
+from freshness.models import AnchorStatus, ClaimStatus, Match, Paper, PaperVersion, Stance, StoreSummary
 
 
 def m001_create_papers(db: sqlite3.Connection) -> None:
@@ -1024,15 +1024,24 @@ def match_to_json(m: Match) -> dict[str, object]:
         "score": m.score,
         "superseding": m.superseding,
         "evidence": list(m.evidence),
+        "stance": m.stance.value,
+        "confidence": m.confidence,
+        "stance_sentence": m.stance_sentence,
+        "stance_target": m.stance_target,
     }
 
 
 def match_from_json(d: dict[str, Any]) -> Match:
     """The match `match_to_json` wrote. Called ~30 times a claim by a report, so it takes the cheapest
-    checks that still refuse a damaged value (KeyError, TypeError or ValueError)."""
+    checks that still refuse a damaged value (KeyError, TypeError or ValueError).
+
+    Rows written before matches had a stance lack its four keys: they read as the Match defaults
+    (related, confidence 0, no sentence, no target)."""
     evidence = d["evidence"]
     if not isinstance(evidence, list):
         raise TypeError("evidence is not a list")
+    sentence = d.get("stance_sentence")
+    target = d.get("stance_target")
     return Match(
         arxiv_id=str(d["arxiv_id"]),
         title=str(d["title"]),
@@ -1040,4 +1049,8 @@ def match_from_json(d: dict[str, Any]) -> Match:
         score=float(d["score"]),
         superseding=d["superseding"] is True,
         evidence=tuple(map(str, evidence)),
+        stance=Stance(d.get("stance", Stance.RELATED)),
+        confidence=float(d.get("confidence", 0.0)),
+        stance_sentence=None if sentence is None else str(sentence),
+        stance_target=None if target is None else str(target),
     )

@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from freshness.models import AnchorResult, AnchorStatus, Claim, ClaimStatus, Match, Velocity, Verdict
+from freshness.models import AnchorResult, AnchorStatus, Claim, ClaimStatus, Match, Stance, Velocity, Verdict
 
 # A topic this busy is "much newer related work" even before the claim's shelf life ends.
 BUSY_RELATED_PAPERS = 10  # related papers in the velocity window ...
 BUSY_PER_MONTH = 3.0  # ... arriving at least this fast
-SHOWN_TITLES = 2  # superseding papers named in the reason
+# The strongest challenger's title and sentence are cut to about this many characters in the reason;
+# the report's list of matches quotes them whole.
+TITLE_CHARS = 60
+SENTENCE_CHARS = 160
 
 _ANCHOR_WORDS = {
     AnchorStatus.NOT_FOUND: "not found on arXiv",
@@ -49,17 +52,6 @@ def judge(
         and velocity.per_month >= BUSY_PER_MONTH
     )
 
-    reasons: list[str] = [_anchor_reason(a) for a in broken]
-    if superseding:
-        reasons.append(_superseding_reason(superseding))
-    if too_old:
-        reasons.append(f"{age} days old, shelf life {claim.shelf_life_days} days")
-    if velocity is not None and covered:
-        reasons.append(_velocity_reason(claim, velocity, today))
-    if not covered:
-        reasons.append(_unchecked_reason(claim, newest_paper))
-    reasons.extend(_anchor_reason(a) for a in anchors if not a.status.broken and a.status != AnchorStatus.OK)
-
     if broken:
         status = ClaimStatus.ANCHOR_BROKEN
     elif superseding:
@@ -70,12 +62,22 @@ def judge(
         status = ClaimStatus.UNCHECKED
     else:
         status = ClaimStatus.FRESH
-        related = len(matches)
-        reasons.insert(
-            0,
-            f"no newer paper challenges it ({related} related newer paper{'s' if related != 1 else ''}); "
-            f"{age} days old, shelf life {claim.shelf_life_days} days",
-        )
+
+    reasons: list[str] = [_anchor_reason(a) for a in broken]
+    if superseding:
+        reasons.append(_superseding_reason(superseding))
+    elif covered:  # whatever the status, say plainly that nothing newer challenges the claim
+        unchallenged = _unchallenged_reason(matches)
+        if status is ClaimStatus.FRESH:  # its only reason otherwise: say how old it is too
+            unchallenged += f"; {age} days old, shelf life {claim.shelf_life_days} days"
+        reasons.append(unchallenged)
+    if too_old:
+        reasons.append(f"{age} days old, shelf life {claim.shelf_life_days} days")
+    if velocity is not None and covered:
+        reasons.append(_velocity_reason(claim, velocity, today))
+    if not covered:
+        reasons.append(_unchecked_reason(claim, newest_paper))
+    reasons.extend(_anchor_reason(a) for a in anchors if not a.status.broken and a.status != AnchorStatus.OK)
     return Verdict(
         claim=claim,
         status=status,
@@ -98,10 +100,49 @@ def _anchor_reason(result: AnchorResult) -> str:
 
 
 def _superseding_reason(superseding: Sequence[Match]) -> str:
+    """How many newer papers challenge the claim, and the strongest of them in its own words:
+    the most confident (then best scored) challenge."""
     n = len(superseding)
-    named = "; ".join(f'{m.arxiv_id} "{m.title}" (score {m.score:.0f})' for m in superseding[:SHOWN_TITLES])
-    more = f"; and {n - SHOWN_TITLES} more" if n > SHOWN_TITLES else ""
-    return f"{n} newer paper{'s' if n != 1 else ''} may supersede it: {named}{more}"
+    strongest = max(superseding, key=lambda m: (m.stance is Stance.CHALLENGES, m.confidence, m.score))
+    if strongest.stance is Stance.CHALLENGES:
+        how = f"confidence {strongest.confidence:.2f}"
+    else:  # a flag recorded before matches had a stance
+        how = f"score {strongest.score:.0f}"
+    named = f"{strongest.arxiv_id} {_quoted(strongest.title, TITLE_CHARS)} ({how})"
+    if strongest.stance_sentence and strongest.stance is Stance.CHALLENGES:
+        named += f": {_quoted(strongest.stance_sentence, SENTENCE_CHARS)}"
+    if n == 1:
+        return f"1 newer paper challenges it: {named}"
+    return f"{n} newer papers challenge it; strongest: {named}"
+
+
+def _unchallenged_reason(matches: Sequence[Match]) -> str:
+    """`no newer paper challenges it (3 related newer papers: 1 supports it)`: related work is
+    information, not alarm."""
+    related = len(matches)
+    supporting = sum(1 for m in matches if m.stance is Stance.SUPPORTS)
+    weak = sum(1 for m in matches if m.stance is Stance.CHALLENGES)  # none is flagged here
+    details = []
+    if supporting:
+        details.append(f"{supporting} support{'s' if supporting == 1 else ''} it")
+    if weak:
+        details.append(f"{weak} lean{'s' if weak == 1 else ''} against it, too weakly to flag")
+    counted = f"{related} related newer paper{'s' if related != 1 else ''}"
+    if details:
+        counted += ": " + ", ".join(details)
+    return f"no newer paper challenges it ({counted})"
+
+
+def _quoted(text: str, limit: int) -> str:
+    """Untrusted text on one line in double quotes, cut after a whole word to about `limit` characters.
+
+    ASCII quotes and dots, like the rest of a reason: the terminal report (cron mail, logs) is ASCII
+    but for the data. The reason is plain text: each report format escapes it like any other reason.
+    """
+    words = " ".join(text.split())
+    if len(words) > limit:
+        words = words[: limit - 3].rsplit(" ", 1)[0].rstrip(" ,;:.") + "..."
+    return f'"{words}"'
 
 
 def _velocity_reason(claim: Claim, velocity: Velocity, today: dt.date) -> str:

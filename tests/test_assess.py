@@ -55,7 +55,7 @@ def test_a_challenging_paper_makes_the_claim_possibly_superseded(store: Store) -
     assert verdict.matches[0].arxiv_id == "2503.00002"
     assert verdict.matches[0].superseding
     assert [a.status for a in verdict.anchors] == [AnchorStatus.OK]
-    assert any("may supersede it" in r and "2503.00002" in r for r in verdict.reasons)
+    assert any("challenges it" in r and "2503.00002" in r for r in verdict.reasons)
 
 
 def test_a_dismissed_paper_is_gone_and_a_confirmed_one_leads(store: Store) -> None:

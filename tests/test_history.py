@@ -24,7 +24,7 @@ from freshness.history import (
     record_run,
     shape_matches,
 )
-from freshness.models import Claim, ClaimStatus, Match, Report, StoreSummary, Verdict
+from freshness.models import Claim, ClaimStatus, Match, Report, Stance, StoreSummary, Verdict
 from freshness.store import MIGRATIONS, Store, StoredRunClaim
 from tests.conftest import NOW, make_paper
 
@@ -167,6 +167,37 @@ def test_shape_matches_drops_dismissed_and_puts_confirmed_first() -> None:
     assert confirmed_match.evidence == (CONFIRMED_EVIDENCE, "why 2611.00003")
     assert not shaped[2].superseding
     # 2611.00404 is confirmed but not in the store: it cannot be shown as a match.
+    for confirmed in (by_hand, confirmed_match):
+        assert (confirmed.stance, confirmed.confidence) == (Stance.CHALLENGES, 1.0)
+        assert confirmed.stance_target == "the claim (confirmed by you)"
+        assert confirmed.stance_sentence is None
+
+
+def test_a_confirmed_paper_keeps_the_challenge_the_matcher_read_but_not_a_supporting_sentence() -> None:
+    challenge = dataclasses.replace(
+        _match("2611.00003"),
+        stance=Stance.CHALLENGES,
+        confidence=0.55,
+        stance_sentence="We challenge this view.",
+        stance_target="anchor 2508.01191",
+    )
+    support = dataclasses.replace(
+        _match("2611.00004"), stance=Stance.SUPPORTS, confidence=0.9, stance_sentence="We confirm it."
+    )
+    d = ClaimDecisions(confirmed=("2611.00003", "2611.00004"))
+    kept, turned = shape_matches([challenge, support], d, {})
+    assert kept == dataclasses.replace(
+        challenge,
+        superseding=True,
+        confidence=1.0,
+        stance_target="anchor 2508.01191 (confirmed by you)",
+        evidence=(CONFIRMED_EVIDENCE, *challenge.evidence),
+    )
+    assert (turned.stance, turned.stance_sentence, turned.stance_target) == (
+        Stance.CHALLENGES,
+        None,
+        "the claim (confirmed by you)",
+    )
 
 
 def test_review_moves_the_freshness_clock_forward_only() -> None:

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from freshness.errors import StoreError
-from freshness.models import AnchorStatus, PaperVersion
-from freshness.store import MIGRATIONS, SourceState, Store, StoredAnchorCheck, UpsertCounts
+from freshness.models import AnchorStatus, ClaimStatus, Match, PaperVersion, Stance
+from freshness.store import (
+    MIGRATIONS,
+    SourceState,
+    Store,
+    StoredAnchorCheck,
+    StoredRunClaim,
+    UpsertCounts,
+    match_from_json,
+    match_to_json,
+)
 from tests.conftest import make_paper
 
 
@@ -201,3 +212,66 @@ def test_widen_page_cache_only_grows_it_and_writes_nothing(tmp_path: Path, now: 
 
         assert store.search('"study"', after=dt.date(2000, 1, 1)) != []
         assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == files
+
+
+CHALLENGER = Match(
+    "2602.02470",
+    "Breaking the Reversal Curse",
+    dt.date(2026, 2, 3),
+    88.25,
+    True,
+    ("topic 'reversal curse': title has reversal, curse",),
+    stance=Stance.CHALLENGES,
+    confidence=0.86,
+    stance_sentence="Contrary to prior work, we challenge this view: models do generalise B is A.",
+    stance_target="anchor 2309.12288",
+)
+
+
+def test_a_match_keeps_its_stance_through_json() -> None:
+    stored = json.loads(json.dumps(match_to_json(CHALLENGER)))
+    assert stored["stance"] == "challenges"
+    assert match_from_json(stored) == CHALLENGER
+
+
+def test_a_match_row_written_before_stances_loads_with_the_defaults() -> None:
+    old_row = {
+        "arxiv_id": "2602.02470",
+        "title": "Breaking the Reversal Curse",
+        "published": "2026-02-03",
+        "score": 88.25,
+        "superseding": True,
+        "evidence": ["names anchor 2309.12288"],
+    }
+    loaded = match_from_json(old_row)
+    assert (loaded.stance, loaded.confidence, loaded.stance_sentence, loaded.stance_target) == (
+        Stance.RELATED,
+        0.0,
+        None,
+        None,
+    )
+    assert loaded.superseding is True  # the flag an older run recorded stays a flag
+
+
+def test_a_damaged_stance_is_refused_not_guessed() -> None:
+    with pytest.raises(ValueError, match="'disputes' is not a valid Stance"):
+        match_from_json({**match_to_json(CHALLENGER), "stance": "disputes"})
+
+
+def test_run_history_keeps_stances_and_reads_rows_from_before_them(store: Store, now: dt.datetime) -> None:
+    run = store.save_run(
+        day=now.date(),
+        started_at=now,
+        finished_at=now,
+        outcome="ok",
+        stale=False,
+        poll="ok",
+        claims=[StoredRunClaim("reversal", ClaimStatus.POSSIBLY_SUPERSEDED, ("r",), (CHALLENGER,))],
+    )
+    assert store.get_run_claims(run.id)["reversal"].matches == (CHALLENGER,)
+
+    old = {k: v for k, v in match_to_json(CHALLENGER).items() if not k.startswith(("stance", "confidence"))}
+    with store.transaction() as db:
+        db.execute("UPDATE run_claims SET matches=? WHERE run=?", (json.dumps([old]), run.id))
+    (loaded,) = store.get_run_claims(run.id)["reversal"].matches
+    assert loaded == Match(*dataclasses.astuple(CHALLENGER)[:6])  # the defaults: related, no sentence

@@ -1,12 +1,26 @@
-"""What every report format shares: status labels and counts, safe arXiv links, one-line cleaning."""
+"""What every report format shares: status labels and counts, safe arXiv links, one-line cleaning,
+matches grouped by stance and a stance in words."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
-from freshness.models import AnchorResult, AnchorStatus, ClaimStatus, Report, Verdict
+from freshness.models import (
+    HIGH_CONFIDENCE,
+    MEDIUM_CONFIDENCE,
+    AnchorResult,
+    AnchorStatus,
+    ClaimStatus,
+    Match,
+    Report,
+    Stance,
+    Verdict,
+    confidence_word,
+)
 from freshness.output import strip_control
 
 # Bidirectional overrides and isolates can make a title display in another order than it is stored
@@ -90,6 +104,75 @@ def anchor_display_id(result: AnchorResult) -> str:
     return str(anchor.arxiv_id) if anchor.arxiv_id is not None else anchor.raw
 
 
+@dataclass(frozen=True)
+class MatchGroups:
+    """A claim's matches by what they say of it, each group best score first."""
+
+    challenging: tuple[Match, ...]  # flagged superseding, or a challenge too weak to flag
+    supporting: tuple[Match, ...]
+    related: tuple[Match, ...]  # on the subject, no verdict on the claim: information only
+
+
+def challenges(match: Match) -> bool:
+    """A flag always counts as a challenge, also when it was recorded without a stance (older runs)."""
+    return match.superseding or match.stance is Stance.CHALLENGES
+
+
+def group_matches(matches: Sequence[Match]) -> MatchGroups:
+    """`matches` split into challengers, supporters and related work; a stable sort by score in each."""
+    by_score = sorted(matches, key=lambda m: -m.score)
+    return MatchGroups(
+        challenging=tuple(m for m in by_score if challenges(m)),
+        supporting=tuple(m for m in by_score if not challenges(m) and m.stance is Stance.SUPPORTS),
+        related=tuple(m for m in by_score if not challenges(m) and m.stance is not Stance.SUPPORTS),
+    )
+
+
+def top_match(matches: Sequence[Match]) -> Match:
+    """The match a one-line summary names: the best challenge if any, else the best scored."""
+    challenging = group_matches(matches).challenging
+    return challenging[0] if challenging else max(matches, key=lambda m: m.score)
+
+
+def stance_head(match: Match) -> str | None:
+    """`challenges it (confidence 0.82, high)`, `supports it (...)`; None for related work.
+
+    A flag recorded before matches had a stance says its confidence was not recorded.
+    """
+    if challenges(match):
+        verb = "challenges it"
+    elif match.stance is Stance.SUPPORTS:
+        verb = "supports it"
+    else:
+        return None
+    if match.stance is Stance.RELATED:
+        return f"{verb} (confidence not recorded)"
+    return f"{verb} (confidence {match.confidence:.2f}, {confidence_word(match.confidence)})"
+
+
+def stance_tail(match: Match, escape: Callable[[str], str], *, ascii_only: bool = False) -> str:
+    """`: “<sentence>” — argues with <target>` (`agrees with` for support), each untrusted part
+    through the format's `escape`; "" when the match records neither. `ascii_only`: `"` and `--`
+    (the terminal's frame is ASCII)."""
+    if ascii_only:
+        opening, closing, dash = '"', '"', "--"
+    else:
+        opening, closing, dash = (
+            "\N{LEFT DOUBLE QUOTATION MARK}",
+            "\N{RIGHT DOUBLE QUOTATION MARK}",
+            "\N{EM DASH}",
+        )
+    tail = ""
+    sentence = one_line(match.stance_sentence or "")
+    if sentence:
+        tail += f": {opening}{escape(sentence)}{closing}"
+    target = one_line(match.stance_target or "")
+    if target:
+        verb = "argues with" if challenges(match) else "agrees with"
+        tail += f" {dash} {verb} {escape(target)}"
+    return tail
+
+
 def utc(moment: dt.datetime) -> dt.datetime:
     """`moment` in UTC; a naive datetime is taken to be UTC already."""
     if moment.tzinfo is None:
@@ -129,6 +212,11 @@ def age_line(verdict: Verdict) -> str:
         text += f" ({age - shelf} over)"
     return text
 
+
+CONFIDENCE_NOTE = (
+    "confidence is how sure the tool is of a paper's stance: "
+    f"high >= {HIGH_CONFIDENCE}, medium >= {MEDIUM_CONFIDENCE}, else low"
+)
 
 STALE_MESSAGE = (
     "the last poll of arXiv failed, so this report is built from what the store already had; "

@@ -11,17 +11,23 @@ import html
 
 from freshness.models import AnchorResult, AnchorStatus, ClaimStatus, Match, Report, Verdict
 from freshness.report._common import (
+    CONFIDENCE_NOTE,
     STALE_MESSAGE,
     abs_url,
     age_line,
     anchor_display_id,
     anchor_label,
     anchor_results,
+    challenges,
     count_by_status,
+    group_matches,
     needs_attention,
     one_line,
+    stance_head,
+    stance_tail,
     status_label,
     store_line,
+    top_match,
     utc_human,
     utc_z,
 )
@@ -73,6 +79,8 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
 summary { cursor: pointer; } summary h3 { display: inline; }
 .evidence { color: var(--muted); font-size: .9em; margin: .15rem 0 0; padding-left: 1rem; }
 .sup { color: var(--red); font-weight: 700; white-space: nowrap; }
+.stance { margin: .15rem 0 0; } .st-challenges { color: var(--red); font-weight: 600; }
+.st-supports { color: var(--green); font-weight: 600; }
 footer { color: var(--muted); font-size: .8rem; margin: 2rem 0; }
 """.strip()
 
@@ -126,8 +134,8 @@ class HtmlFormat:
             parts.append("<p>No claims to report.</p>")
         parts += [
             "<footer>Scores are 0-100 relatedness to the claim's topics; "
-            '<span class="sup">superseding?</span> marks a paper with evidence of challenging the claim. '
-            "Made by freshness.</footer>",
+            '<span class="sup">superseding?</span> marks a paper that challenges the claim surely enough '
+            f"to flag it; {e(CONFIDENCE_NOTE)}. Made by freshness.</footer>",
             "</body>",
             "</html>",
         ]
@@ -168,7 +176,7 @@ def _summary_table(report: Report) -> list[str]:
     for v in report.verdicts:
         top = '<span class="muted">none</span>'
         if v.matches:
-            m = v.matches[0]
+            m = top_match(v.matches)
             top = f"{_id_link(m.arxiv_id)} {m.score:.1f}" + (
                 ' <span class="sup">superseding?</span>' if m.superseding else ""
             )
@@ -195,22 +203,36 @@ def _claim(verdict: Verdict) -> list[str]:
     if results:
         parts += ["<h3>Anchors</h3>", "<table>", "<tbody>", *(_anchor_row(r) for r in results)]
         parts += ["</tbody>", "</table>"]
-    if verdict.matches:
+    groups = group_matches(verdict.matches)
+    for title, matches in (
+        ("Newer papers that challenge it", groups.challenging),
+        ("Newer papers that support it", groups.supporting),
+    ):
+        if matches:
+            parts += [f"<h3>{title} ({len(matches)}, best first)</h3>", *_match_table(matches)]
+    if groups.related:
         # Everything given, best first; the claims that need attention show it unfolded.
         opened = " open" if needs_attention(verdict) else ""
         parts += [
             f"<details{opened}>",
-            f"<summary><h3>Newer related papers ({len(verdict.matches)}, best first)</h3></summary>",
-            "<table>",
-            "<thead><tr><th>Score</th><th>Paper</th><th>Published</th></tr></thead>",
-            "<tbody>",
-            *(_match_row(m) for m in verdict.matches),
-            "</tbody>",
-            "</table>",
+            "<summary><h3>Newer related papers, for information "
+            f"({len(groups.related)}, best first)</h3></summary>",
+            *_match_table(groups.related),
             "</details>",
         ]
     parts.append("</section>")
     return parts
+
+
+def _match_table(matches: tuple[Match, ...]) -> list[str]:
+    return [
+        "<table>",
+        "<thead><tr><th>Score</th><th>Paper</th><th>Published</th></tr></thead>",
+        "<tbody>",
+        *(_match_row(m) for m in matches),
+        "</tbody>",
+        "</table>",
+    ]
 
 
 def _anchor_row(result: AnchorResult) -> str:
@@ -237,8 +259,12 @@ def _anchor_row(result: AnchorResult) -> str:
 def _match_row(match: Match) -> str:
     sup = ' <span class="sup">superseding?</span>' if match.superseding else ""
     evidence = ""
+    head = stance_head(match)
+    if head is not None:
+        kind = "challenges" if challenges(match) else "supports"
+        evidence += f'<p class="stance"><span class="st-{kind}">{head}</span>{stance_tail(match, e)}</p>'
     if match.evidence:
-        evidence = '<ul class="evidence">' + "".join(f"<li>{e(x)}</li>" for x in match.evidence) + "</ul>"
+        evidence += '<ul class="evidence">' + "".join(f"<li>{e(x)}</li>" for x in match.evidence) + "</ul>"
     return (
         f'<tr><td class="num"><strong>{match.score:.1f}</strong>{sup}</td>'
         f"<td>{_id_link(match.arxiv_id)} {e(match.title)}{evidence}</td>"

@@ -199,13 +199,18 @@ def _match(match: Match) -> dict[str, Any]:
         "published": match.published.isoformat(),
         "score": round(match.score, 1),
         "superseding": match.superseding,
+        "stance": match.stance.value,
+        "confidence": round(match.confidence, 2),
+        "stance_sentence": _title(match.stance_sentence),
+        "stance_target": match.stance_target,
         "evidence": list(match.evidence),
         "url": abs_url(match.arxiv_id),
     }
 
 
 def _title(title: str | None) -> str | None:
-    """arXiv titles keep their source's line breaks and indentation; a title reads as one line."""
+    """arXiv titles (and abstracts, where stance sentences come from) keep their source's line breaks
+    and indentation; a title or a sentence reads as one line."""
     return None if title is None else " ".join(title.split())
 
 

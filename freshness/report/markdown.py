@@ -12,6 +12,7 @@ import re
 
 from freshness.models import AnchorResult, AnchorStatus, ClaimStatus, Match, Report, Verdict
 from freshness.report._common import (
+    CONFIDENCE_NOTE,
     STALE_MESSAGE,
     abs_url,
     age_line,
@@ -19,10 +20,14 @@ from freshness.report._common import (
     anchor_label,
     anchor_results,
     count_by_status,
+    group_matches,
     needs_attention,
     one_line,
+    stance_head,
+    stance_tail,
     status_label,
     store_line,
+    top_match,
     utc_human,
 )
 
@@ -90,8 +95,8 @@ class MarkdownFormat:
         lines += [
             "---",
             "",
-            f"<sub>Scores are 0-100 relatedness to the claim's topics; {WARNING} marks a paper with "
-            "evidence of challenging the claim. Made by freshness.</sub>",
+            f"<sub>Scores are 0-100 relatedness to the claim's topics; {WARNING} marks a paper that "
+            f"challenges the claim surely enough to flag it; {md(CONFIDENCE_NOTE)}. Made by freshness.</sub>",
         ]
         return "\n".join(lines) + "\n"
 
@@ -119,7 +124,7 @@ def _summary_table(report: Report) -> list[str]:
     for v in report.verdicts:
         top = "—"
         if v.matches:
-            m = v.matches[0]
+            m = top_match(v.matches)
             top = f"{_link(m.arxiv_id)} {m.score:.1f}" + (f" {WARNING}" if m.superseding else "")
         status = f"{STATUS_ICON[v.status]} {status_label(v.status)}"
         lines.append(f"| {md(v.claim.id)} | {status} | {v.age_days} / {v.claim.shelf_life_days} | {top} |")
@@ -140,18 +145,29 @@ def _section(verdict: Verdict) -> list[str]:
     results = anchor_results(verdict)
     if results:
         lines += ["**Anchors**", ""] + [_anchor_item(r) for r in results] + [""]
-    if verdict.matches:
-        total = len(verdict.matches)
-        more = f" (top {TOP_MATCHES} of {total}, best first)" if total > TOP_MATCHES else ""
+    groups = group_matches(verdict.matches)
+    for title, matches in (
+        ("Newer papers that challenge it", groups.challenging),
+        ("Newer papers that support it", groups.supporting),
+    ):
+        if matches:
+            lines += [f"**{title}**{_more(matches)}", ""] + [_stance_item(m) for m in matches[:TOP_MATCHES]]
+            lines.append("")
+    if groups.related:
         lines += [
-            f"**Newer related papers**{more}",
+            f"**Newer related papers, for information**{_more(groups.related)}",
             "",
             "| Score | Paper | Published | Evidence |",
             "| ---: | --- | --- | --- |",
         ]
-        lines += [_match_row(m) for m in verdict.matches[:TOP_MATCHES]]
+        lines += [_match_row(m) for m in groups.related[:TOP_MATCHES]]
         lines.append("")
     return lines
+
+
+def _more(matches: tuple[Match, ...]) -> str:
+    total = len(matches)
+    return f" (top {TOP_MATCHES} of {total}, best first)" if total > TOP_MATCHES else ""
 
 
 def _anchor_item(result: AnchorResult) -> str:
@@ -165,6 +181,17 @@ def _anchor_item(result: AnchorResult) -> str:
         item += f" — {md(result.detail)}"
     if result.anchor.title and result.status is AnchorStatus.TITLE_MISMATCH:
         item += f"; cited as {md(result.anchor.title)}"
+    return item
+
+
+def _stance_item(match: Match) -> str:
+    """A challenging or supporting paper: score, link, title and date, then its stance in the words of
+    its abstract, then why it matched."""
+    flag = f"{WARNING} " if match.superseding else ""
+    item = f"- {flag}**{match.score:.1f}** {_link(match.arxiv_id)} {md(match.title)} ({match.published})"
+    item += f"\n  - **{stance_head(match)}**{stance_tail(match, md)}"
+    if match.evidence:
+        item += "\n  - " + "; ".join(md(e) for e in match.evidence)
     return item
 
 

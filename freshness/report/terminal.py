@@ -25,8 +25,12 @@ from freshness.report._common import (
     anchor_display_id,
     anchor_label,
     anchor_results,
+    challenges,
     count_by_status,
+    group_matches,
     one_line,
+    stance_head,
+    stance_tail,
     status_label,
     store_line,
     utc_human,
@@ -52,6 +56,7 @@ ANCHOR_STYLE: dict[AnchorStatus, str] = {
     AnchorStatus.UNCHECKED: "dim",
 }
 BROKEN_ANCHOR_STYLE = "bold red"
+STANCE_STYLE = {"challenges": "red", "supports": "green"}
 
 # A run of text and its style ("" for none); a paragraph is a list of them, wrapped as one.
 Segment = tuple[str, str]
@@ -214,15 +219,25 @@ class _Layout:
             self.block([[("Anchors", "bold")]])
             self.anchors(anchor_results(verdict))
         if verdict.matches:
-            total = len(verdict.matches)
-            heading: Paragraph = [("Newer related papers", "bold")]
-            if total > TOP_MATCHES:
-                heading.append((f" (top {TOP_MATCHES} of {total}, best first)", "bold dim"))
-            elif total > 1:
-                heading.append((" (best first)", "bold dim"))
-            self.block([heading])
-            for match in verdict.matches[:TOP_MATCHES]:
-                self.match(match)
+            # Challengers first, then supporters, then related work: each its own list, best first.
+            groups = group_matches(verdict.matches)
+            self.matches("Newer papers that challenge it", groups.challenging)
+            self.matches("Newer papers that support it", groups.supporting)
+            self.matches("Newer related papers, for information", groups.related)
+
+    def matches(self, title: str, matches: Sequence[Match]) -> None:
+        """A heading and the best TOP_MATCHES of `matches`; nothing when there are none."""
+        if not matches:
+            return
+        total = len(matches)
+        heading: Paragraph = [(title, "bold")]
+        if total > TOP_MATCHES:
+            heading.append((f" (top {TOP_MATCHES} of {total}, best first)", "bold dim"))
+        elif total > 1:
+            heading.append((" (best first)", "bold dim"))
+        self.block([heading])
+        for match in matches[:TOP_MATCHES]:
+            self.match(match)
 
     def anchors(self, results: Sequence[AnchorResult]) -> None:
         """Three columns two spaces apart: status word, id, and what is known (title, detail)."""
@@ -255,7 +270,8 @@ class _Layout:
                 self.emit([*(status if i == 0 else blank), (ident + column, ""), *_at(lines, i)])
 
     def match(self, match: Match) -> None:
-        """The score right-aligned in its column, then link and date, title, the first evidence line."""
+        """The score right-aligned in its column, then link and date, title, the stance with the sentence
+        that states it, the first evidence line."""
         url = abs_url(match.arxiv_id)
         head: Paragraph = [
             (url or one_line(match.arxiv_id), "cyan" if url else ""),
@@ -264,6 +280,10 @@ class _Layout:
         if match.superseding:
             head += [("  ", ""), ("SUPERSEDING?", "bold red")]
         paragraphs = [head, [(one_line(match.title) or "(no title)", "")]]
+        stance = stance_head(match)
+        if stance is not None:
+            style = STANCE_STYLE["challenges" if challenges(match) else "supports"]
+            paragraphs.append([(stance, style), (stance_tail(match, str, ascii_only=True), "")])
         if match.evidence:
             paragraphs.append([(one_line(match.evidence[0]), "dim")])
         score: Paragraph = [(f"{match.score:.1f}".rjust(SCORE_COLUMN), "bold"), (" ", "")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
@@ -17,6 +18,7 @@ from freshness.models import (
     ClaimStatus,
     Match,
     Report,
+    Stance,
     StoreSummary,
     Verdict,
 )
@@ -33,6 +35,11 @@ SCRIPT = "<script>alert(1)</script>"
 MD_LINK = "[click](javascript:alert(1))"
 MD_IMAGE = "![img](https://evil.example/x.png)"
 BARE_URL = "https://evil.example/path and www.evil.example"
+# A stance sentence quotes an abstract: as hostile as a title can be.
+HOSTILE_SENTENCE = (
+    f"We challenge [bold]this[/bold] view {SCRIPT} \x1b[31mred\x1b[0m, see [here](javascript:alert(2)) "
+    "| *all* \u202eevil\u202c <img src=x onerror=alert(3)>"
+)
 HOSTILE_TITLE = (
     f"{RICH_MARKUP} {ANSI_COLOUR} {OSC8_LINK} {SCRIPT} {MD_LINK} {MD_IMAGE} | pipe *star* _under_ "
     f"`tick` # hash \\ back $x^2$ & amp \u202egnirts desrever\u202c {BARE_URL}"
@@ -62,6 +69,13 @@ def match(
     arxiv_id: str, title: str, published: str, score: float, superseding: bool = False, *evidence: str
 ) -> Match:
     return Match(arxiv_id, title, dt.date.fromisoformat(published), score, superseding, evidence)
+
+
+def stance(m: Match, kind: Stance, confidence: float, sentence: str, target: str | None = None) -> Match:
+    """`m` with the stance the matcher would have found, set by hand."""
+    return dataclasses.replace(
+        m, stance=kind, confidence=confidence, stance_sentence=sentence, stance_target=target
+    )
 
 
 def sample_report(*, stale: bool = False) -> Report:
@@ -124,9 +138,12 @@ def sample_report(*, stale: bool = False) -> Report:
             claim=cot,
             status=ClaimStatus.POSSIBLY_SUPERSEDED,
             reasons=(
-                "2509.01236 is strongly related (87.5) and challenges the claim: 'rather than', "
-                "'contrary to' near 'chain-of-thought'",
-                "older than its shelf life: 481 days > 180 days",
+                # as judge() words it: the strongest challenge, cut to about 60 and 160 characters
+                '1 newer paper challenges it: 2509.01236 "Rethinking the Chain-of-Thought: The Roles '
+                'of In-Context..." (confidence 0.82): "Contrary to the view that chain-of-thought '
+                "degrades predictably under distribution shift, we find that its failures are driven by "
+                'pre-trained priors rather..."',
+                "481 days old, shelf life 180 days",
             ),
             age_days=481,
             anchors=(
@@ -139,17 +156,26 @@ def sample_report(*, stale: bool = False) -> Report:
                 ),
             ),
             matches=(
-                match(
-                    "2509.01236",
-                    # arXiv keeps the line breaks of the source in titles.
-                    "Rethinking the Chain-of-Thought: The Roles of In-Context Learning and\n"
-                    "  Pre-trained Priors",
-                    "2025-09-01",
-                    87.5,
-                    True,
-                    "topic 'chain-of-thought generalization under distribution shift': title has "
-                    "chain-of-thought; abstract has 'distribution shift', 'contrary to'",
-                    "names no anchor",
+                stance(
+                    match(
+                        "2509.01236",
+                        # arXiv keeps the line breaks of the source in titles.
+                        "Rethinking the Chain-of-Thought: The Roles of In-Context Learning and\n"
+                        "  Pre-trained Priors",
+                        "2025-09-01",
+                        87.5,
+                        True,
+                        "topic 'chain-of-thought generalization under distribution shift': title has "
+                        "chain-of-thought; abstract has 'distribution shift', 'contrary to'",
+                        "names no anchor",
+                    ),
+                    Stance.CHALLENGES,
+                    0.82,
+                    # ... and abstracts too.
+                    "Contrary to the view that chain-of-thought degrades predictably under\n  distribution "
+                    "shift, we find that its failures are driven by pre-trained priors rather than by the "
+                    "shift itself.",
+                    "anchor 2508.01191",
                 ),
                 match(
                     "2508.14828",
@@ -159,23 +185,37 @@ def sample_report(*, stale: bool = False) -> Report:
                     False,
                     "topic 'reasoning length and format shift': title has long, chain-of-thought",
                 ),
-                match(
-                    "2509.00190",
-                    "Explainable Chain-of-Thought Reasoning: An Empirical Analysis on State-Aware "
-                    "Reasoning Dynamics",
-                    "2025-08-29",
-                    61.04,
-                    False,
-                    "topic 'chain-of-thought generalization under distribution shift': title has "
-                    "chain-of-thought, reasoning",
+                stance(
+                    match(
+                        "2509.00190",
+                        "Explainable Chain-of-Thought Reasoning: An Empirical Analysis on State-Aware "
+                        "Reasoning Dynamics",
+                        "2025-08-29",
+                        61.04,
+                        False,
+                        "topic 'chain-of-thought generalization under distribution shift': title has "
+                        "chain-of-thought, reasoning",
+                    ),
+                    Stance.SUPPORTS,
+                    0.64,
+                    "Our analysis confirms that chain-of-thought accuracy falls as task length and format "
+                    "move away from training.",
+                    "the claim's words",
                 ),
-                match(
-                    "2509.03059",
-                    "Loong: Synthesize Long Chain-of-Thoughts at Scale through Verifiers",
-                    "2025-09-03",
-                    52.3,
-                    False,
-                    "topic 'reasoning length and format shift': title has long",
+                # A challenge too weak to flag: listed with the challengers, never a flag.
+                stance(
+                    match(
+                        "2509.03059",
+                        "Loong: Synthesize Long Chain-of-Thoughts at Scale through Verifiers",
+                        "2025-09-03",
+                        52.3,
+                        False,
+                        "topic 'reasoning length and format shift': title has long",
+                    ),
+                    Stance.CHALLENGES,
+                    0.41,
+                    "Long chains of thought trained with verifiers generalise to unseen lengths.",
+                    "topic 'reasoning length and format shift'",
                 ),
             ),
         ),
@@ -186,6 +226,7 @@ def sample_report(*, stale: bool = False) -> Report:
                 "anchor 2508.99999 is not on arXiv",
                 "anchor '25O8.1234' is malformed",
                 "anchor hep-th/9901001v2 points at another paper than the one cited",
+                "no newer paper challenges it (1 related newer paper)",
             ),
             age_days=442,
             anchors=(
@@ -220,7 +261,10 @@ def sample_report(*, stale: bool = False) -> Report:
         Verdict(
             claim=scale,
             status=ClaimStatus.PERISHABLE,
-            reasons=("older than its shelf life: 400 days > 365 days",),
+            reasons=(
+                "no newer paper challenges it (0 related newer papers)",
+                "400 days old, shelf life 365 days",
+            ),
             age_days=400,
             anchors=(
                 result(
@@ -242,7 +286,10 @@ def sample_report(*, stale: bool = False) -> Report:
         Verdict(
             claim=fresh,
             status=ClaimStatus.FRESH,
-            reasons=("no strongly related newer paper (best 41.0)",),
+            reasons=(
+                "no newer paper challenges it (2 related newer papers: 1 supports it); 209 days old, "
+                "shelf life 365 days",
+            ),
             age_days=209,
             anchors=(
                 result(
@@ -261,6 +308,20 @@ def sample_report(*, stale: bool = False) -> Report:
                     41.0,
                     False,
                     "topic 'task arithmetic transfer of reasoning': title has reasoning",
+                ),
+                stance(
+                    match(
+                        "2606.04321",
+                        "Task Vectors Carry Reasoning Across Model Families",
+                        "2026-06-15",
+                        38.5,
+                        False,
+                        "topic 'task arithmetic transfer of reasoning': title has task, reasoning",
+                    ),
+                    Stance.SUPPORTS,
+                    0.78,
+                    "We replicate the transfer of reasoning by task arithmetic across three model families.",
+                    "anchor 2509.01363",
                 ),
             ),
         ),
@@ -291,9 +352,21 @@ def hostile_report() -> Report:
             result(good, AnchorStatus.TITLE_MISMATCH, HOSTILE_TITLE, HOSTILE_TITLE, 1),
         ),
         matches=(
-            match("2509.01236", HOSTILE_TITLE, "2025-09-01", 90.0, True, HOSTILE_TITLE),
+            stance(
+                match("2509.01236", HOSTILE_TITLE, "2025-09-01", 90.0, True, HOSTILE_TITLE),
+                Stance.CHALLENGES,
+                0.9,
+                HOSTILE_SENTENCE,
+                HOSTILE_TITLE,
+            ),
             # An id that is not an arXiv id must never become a link.
-            match("javascript:alert(1)", HOSTILE_TITLE, "2025-09-02", 80.0, False, HOSTILE_TITLE),
+            stance(
+                match("javascript:alert(1)", HOSTILE_TITLE, "2025-09-02", 80.0, False, HOSTILE_TITLE),
+                Stance.SUPPORTS,
+                0.5,
+                HOSTILE_SENTENCE,
+                f"topic '{MD_LINK}'",
+            ),
         ),
     )
     return Report(GENERATED, STORE, (verdict,), stale=True, notes=(HOSTILE_TITLE,))

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 
 import pytest
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
+from freshness.models import Match, Stance, confidence_word
 from freshness.output import strip_control
-from freshness.report._common import abs_url, one_line
+from freshness.report._common import (
+    abs_url,
+    group_matches,
+    one_line,
+    stance_head,
+    stance_tail,
+    top_match,
+)
 
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
@@ -72,3 +82,46 @@ def test_abs_url_agrees_with_parsing_for_every_month_and_edge_number() -> None:
 )
 def test_one_line_fast_path_agrees_with_the_careful_path(text: str) -> None:
     assert one_line(text) == " ".join(BIDI.sub("", strip_control(text)).split())
+
+
+# -- stances -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("confidence", "word"),
+    [(1.0, "high"), (0.75, "high"), (0.7499, "medium"), (0.5, "medium"), (0.4999, "low"), (0.0, "low")],
+)
+def test_confidence_in_words(confidence: float, word: str) -> None:
+    assert confidence_word(confidence) == word
+
+
+def _stanced(stance: Stance, *, superseding: bool = False, score: float = 50.0, conf: float = 0.6) -> Match:
+    return Match("2509.00001", "t", dt.date(2025, 9, 1), score, superseding, (), stance, conf)
+
+
+def test_matches_are_grouped_challengers_supporters_related_each_by_score() -> None:
+    weak = _stanced(Stance.CHALLENGES, score=30)
+    flag = _stanced(Stance.CHALLENGES, superseding=True, score=20)
+    old_flag = _stanced(Stance.RELATED, superseding=True, score=10, conf=0.0)  # recorded before stances
+    support = _stanced(Stance.SUPPORTS, score=90)
+    related = _stanced(Stance.RELATED, score=99)
+    groups = group_matches([flag, related, support, old_flag, weak])
+    assert groups.challenging == (weak, flag, old_flag)
+    assert groups.supporting == (support,)
+    assert groups.related == (related,)
+    assert top_match([related, support, weak]) is weak  # a challenge before better-scored related work
+    assert top_match([support, related]) is related
+
+
+def test_stance_words_escape_only_the_untrusted_parts() -> None:
+    m = dataclasses.replace(
+        _stanced(Stance.CHALLENGES, conf=0.82), stance_sentence="we\n challenge <b>", stance_target="anchor x"
+    )
+    assert stance_head(m) == "challenges it (confidence 0.82, high)"
+    assert stance_tail(m, str.upper) == ": \u201cWE CHALLENGE <B>\u201d \u2014 argues with ANCHOR X"
+    assert stance_tail(m, str, ascii_only=True) == ': "we challenge <b>" -- argues with anchor x'
+    assert stance_head(_stanced(Stance.RELATED)) is None
+    assert (
+        stance_head(_stanced(Stance.RELATED, superseding=True)) == "challenges it (confidence not recorded)"
+    )
+    assert stance_tail(_stanced(Stance.SUPPORTS), str) == ""

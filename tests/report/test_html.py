@@ -102,3 +102,43 @@ def test_untrusted_text_is_escaped_everywhere(hostile: Report) -> None:
     assert "javascript:alert(1)" in text
     assert 'href="javascript' not in out
     assert HOSTILE_TITLE[:10] in text
+
+
+# -- stances -----------------------------------------------------------------------------------------
+
+
+def test_a_flag_shows_the_challenging_sentence_and_how_sure(report: Report) -> None:
+    text = " ".join(parse(fmt.render(report)).text)
+    assert (
+        "challenges it (confidence 0.82, high) : \u201cContrary to the view that chain-of-thought degrades "
+        "predictably under distribution shift, we find that its failures are driven by pre-trained priors "
+        "rather than by the shift itself.\u201d \u2014 argues with anchor 2508.01191"
+    ) in text  # the stance words and the sentence are separate text nodes
+
+
+def test_supporters_and_related_work_have_their_own_tables(report: Report) -> None:
+    out = fmt.render(report)
+    cot = out[out.index("cot-distribution-shift</span></h2>") : out.index("</section>")]
+    assert cot.index("Newer papers that challenge it (2, best first)") < cot.index("2509.03059")
+    assert cot.index("Newer papers that support it (1, best first)") < cot.index("2509.00190")
+    assert cot.index("Newer related papers, for information (1, best first)") < cot.index("2508.14828")
+    assert '<span class="st-supports">supports it (confidence 0.64, medium)</span>' in cot
+
+
+def test_an_unchallenged_claim_reads_as_such(report: Report) -> None:
+    out = fmt.render(report)
+    fresh = out[out.index("reasoning-vectors</span></h2>") :]
+    assert "<li>no newer paper challenges it (2 related newer papers: 1 supports it);" in fresh
+    assert "superseding?</span></td>" not in fresh
+    assert "st-challenges" not in fresh
+
+
+def test_a_hostile_stance_sentence_is_escaped(hostile: Report) -> None:
+    out = fmt.render(hostile)
+    page = parse(out)
+    assert not {"script", "img"} & set(page.tags)
+    assert not [a for a in page.attrs if a[1].startswith("on")]
+    text = " ".join(page.text)
+    assert "We challenge [bold]this[/bold] view <script>alert(1)</script> red" in text
+    assert "see [here](javascript:alert(2))" in text
+    assert "<img src=x onerror=alert(3)>" in text

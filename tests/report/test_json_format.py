@@ -16,6 +16,7 @@ from freshness.models import ClaimStatus, Report, StoreSummary
 from freshness.report.json_format import JsonFormat, dumps, report_to_dict
 from tests.report.conftest import (
     GENERATED,
+    HOSTILE_SENTENCE,
     HOSTILE_TITLE,
     assert_matches_fixture,
     hostile_report,
@@ -228,3 +229,30 @@ def test_dumps_writes_nan_as_json_dumps_does_and_refuses_what_json_cannot_hold()
         dumps({1: "one"})
     with pytest.raises(TypeError, match="set is not JSON serialisable"):
         dumps({"a": {1, 2}})
+
+
+def test_each_match_carries_its_stance(report: Report) -> None:
+    matches = json.loads(fmt.render(report))["claims"][0]["matches"]
+    flag = matches[0]
+    assert {k: flag[k] for k in ("superseding", "stance", "confidence", "stance_target")} == {
+        "superseding": True,
+        "stance": "challenges",
+        "confidence": 0.82,
+        "stance_target": "anchor 2508.01191",
+    }
+    # the abstract's line break is gone, the words are as they stand
+    assert flag["stance_sentence"].startswith(
+        "Contrary to the view that chain-of-thought degrades predictably under distribution shift"
+    )
+    assert [m["stance"] for m in matches] == ["challenges", "related", "supports", "challenges"]  # best first
+    assert matches[1]["stance_sentence"] is None
+    assert matches[1]["stance_target"] is None
+
+
+def test_a_hostile_stance_sentence_is_data(hostile: Report) -> None:
+    out = fmt.render(hostile)
+    assert "\x1b" not in out
+    assert "\u202e" not in out
+    match = json.loads(out)["claims"][0]["matches"][0]
+    assert match["stance_sentence"] == HOSTILE_SENTENCE
+    assert match["stance_target"] == HOSTILE_TITLE

@@ -62,13 +62,18 @@ def test_top_five_matches_per_claim() -> None:
     report = sample_report()
     first = report.verdicts[0]
     many = tuple(
-        dataclasses.replace(first.matches[0], arxiv_id=f"2510.{i:05d}", score=90.0 - i) for i in range(1, 9)
+        dataclasses.replace(m, arxiv_id=f"2510.{i + k:05d}", score=90.0 - i)
+        for k, m in ((0, first.matches[0]), (10, first.matches[1]))
+        for i in range(1, 9)
     )
     report = dataclasses.replace(report, verdicts=(dataclasses.replace(first, matches=many),))
     out = fmt.render(report)
-    assert "**Newer related papers** (top 5 of 8, best first)" in out
+    assert "**Newer papers that challenge it** (top 5 of 8, best first)" in out
+    assert "**Newer related papers, for information** (top 5 of 8, best first)" in out
     assert "2510.00005" in out
     assert "2510.00006" not in out
+    assert "2510.00015" in out
+    assert "2510.00016" not in out
 
 
 def test_empty_report(report: Report) -> None:
@@ -150,3 +155,49 @@ def _assert_tables_intact(out: str) -> None:
 )
 def test_md_escaping(text: str, expected: str) -> None:
     assert md(text) == expected
+
+
+# -- stances -----------------------------------------------------------------------------------------
+
+
+def test_a_flag_shows_the_challenging_sentence_and_how_sure(report: Report) -> None:
+    out = fmt.render(report)
+    assert (
+        "  - **challenges it (confidence 0.82, high)**: \u201cContrary to the view that chain-of-thought "
+        "degrades predictably under distribution shift, we find that its failures are driven by pre-trained "
+        "priors rather than by the shift itself.\u201d \u2014 argues with anchor 2508.01191\n"
+    ) in out
+    assert "confidence is how sure the tool is of a paper's stance: high &gt;= 0.75" in out
+
+
+def test_supporters_are_listed_apart_from_challengers_and_related_work(report: Report) -> None:
+    out = fmt.render(report)
+    section = out[out.index("**Newer papers that challenge it**") : out.index("## 🔴")]
+    challenge = section.index("**Newer papers that challenge it**")
+    support = section.index("**Newer papers that support it**")
+    related = section.index("**Newer related papers, for information**")
+    assert challenge < section.index("2509.01236") < section.index("2509.03059") < support
+    assert support < section.index("**supports it (confidence 0.64, medium)**") < related
+    assert section.index("2508.14828") > related
+    assert "| 61.0 |" not in section  # the supporter is not repeated among the related papers
+
+
+def test_an_unchallenged_claim_reads_as_such(report: Report) -> None:
+    out = fmt.render(report)
+    section = out[out.index("## 🔴 tokenizer-language-tax") : out.index("## 🟡")]
+    assert "- no newer paper challenges it \\(1 related newer paper\\)" in section
+    assert "challenge it**" not in section
+    assert "⚠️" not in section
+
+
+def test_a_hostile_stance_sentence_renders_as_itself_and_links_nothing(hostile: Report) -> None:
+    out = fmt.render(hostile)
+    assert "](javascript:" not in out
+    assert "<script>" not in out
+    assert "<img" not in out
+    rendered = parser.render(out)
+    assert (
+        "<strong>challenges it (confidence 0.90, high)</strong>: \u201cWe challenge [bold]this[/bold] view "
+        "&lt;script&gt;alert(1)&lt;/script&gt; red, see [here](javascript:alert(2)) | *all* evil "
+        "&lt;img src=x onerror=alert(3)&gt;\u201d \u2014 argues with [bold red]x[/]"
+    ) in rendered

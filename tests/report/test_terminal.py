@@ -69,10 +69,28 @@ def test_a_long_claim_id_moves_to_its_own_line_whole() -> None:
     assert long_id in out.splitlines()
 
 
-def test_only_the_top_three_matches_are_shown(report: Report) -> None:
+def test_only_the_top_three_of_each_list_are_shown() -> None:
+    report = sample_report()
+    first = report.verdicts[0]
+    challenger, related = first.matches[0], first.matches[1]
+    many = tuple(
+        dataclasses.replace(m, arxiv_id=f"2510.{i + k:05d}", score=90.0 - i)
+        for k, m in ((0, challenger), (10, related))
+        for i in range(1, 6)
+    )
+    report = dataclasses.replace(report, verdicts=(dataclasses.replace(first, matches=many),))
     out = terminal.render(report, width=100)
-    assert "(top 3 of 4, best first)" in out
-    assert "2509.03059" not in out  # the fourth match
+    assert "Newer papers that challenge it (top 3 of 5, best first)" in out
+    assert "Newer related papers, for information (top 3 of 5, best first)" in out
+    assert "2510.00003" in out
+    assert "2510.00004" not in out  # the fourth challenger
+    assert "2510.00013" in out
+    assert "2510.00014" not in out
+    assert out.count("SUPERSEDING?") == 3
+
+
+def test_the_sample_shows_every_match_in_its_list(report: Report) -> None:
+    out = terminal.render(report, width=100)
     assert "SUPERSEDING?" in out
     # the first evidence line of the best match, wrapped but complete
     assert "abstract has 'distribution shift', 'contrary to'" in out
@@ -237,3 +255,67 @@ def test_styles_are_the_standard_sgr_codes() -> None:
     assert sgr("") == ""
     with pytest.raises(ValueError, match="blink"):
         sgr("blink")
+
+
+# -- stances -----------------------------------------------------------------------------------------
+
+
+def _block(out: str, claim_id: str) -> str:
+    """The lines of one claim's block, joined into one line of words."""
+    start = out.index(claim_id)
+    return " ".join(out[start : out.index("-" * 20, start)].split())
+
+
+def test_a_flag_shows_the_challenging_sentence_and_how_sure(report: Report) -> None:
+    cot = _block(terminal.render(report, width=80), "cot-distribution-shift")
+    assert (
+        "SUPERSEDING? Rethinking the Chain-of-Thought: The Roles of In-Context Learning and Pre-trained "
+        'Priors challenges it (confidence 0.82, high): "Contrary to the view that chain-of-thought '
+        "degrades predictably under distribution shift, we find that its failures are driven by "
+        'pre-trained priors rather than by the shift itself." -- argues with anchor 2508.01191'
+    ) in cot
+    assert "challenges it (confidence 0.41, low)" in cot  # listed as a challenge, not flagged
+    assert cot.count("SUPERSEDING?") == 1
+
+
+def test_challengers_then_supporters_then_related_work(report: Report) -> None:
+    cot = _block(terminal.render(report, width=100), "cot-distribution-shift")
+    order = [
+        "Newer papers that challenge it (best first)",
+        "2509.01236",  # 87.5, flagged
+        "2509.03059",  # 52.3, a weak challenge
+        "Newer papers that support it",
+        "2509.00190",  # 61.0
+        'supports it (confidence 0.64, medium): "Our analysis confirms',
+        "Newer related papers, for information",
+        "2508.14828",  # 74.2: better scored than two above it, but it says nothing of the claim
+    ]
+    lists = cot[cot.index(order[0]) :]  # the ids appear in the reasons above too
+    positions = [lists.index(piece) for piece in order]
+    assert positions == sorted(positions)
+
+
+def test_an_unchallenged_claim_reads_as_such(report: Report) -> None:
+    out = terminal.render(report, width=100)
+    fresh = _block(out, "reasoning-vectors")
+    assert "no newer paper challenges it (2 related newer papers: 1 supports it)" in fresh
+    assert "challenges it (confidence" not in fresh
+    assert "SUPERSEDING?" not in fresh
+    assert 'supports it (confidence 0.78, high): "We replicate' in fresh
+    assert "Newer related papers, for information" in fresh
+    assert "no newer paper challenges it (0 related newer papers)" in _block(out, "long-horizon-returns")
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_a_hostile_stance_sentence_prints_inert(hostile: Report, color: bool) -> None:
+    out = terminal.render(hostile, width=80, color=color)
+    plain = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", out).split())
+    assert (
+        'challenges it (confidence 0.90, high): "We challenge [bold]this[/bold] view '
+        "<script>alert(1)</script> red, see [here](javascript:alert(2)) | *all* evil "
+        '<img src=x onerror=alert(3)>" -- argues with [bold red]x[/]'
+    ) in plain
+    assert 'supports it (confidence 0.50, medium): "We challenge [bold]this[/bold]' in plain
+    assert "agrees with topic '[click](javascript:alert(1))'" in plain
+    assert "\x1b[31mred" not in out
+    assert "\u202e" not in out
