@@ -226,10 +226,10 @@ def dev_recall(store_path: Path, *, brute: bool) -> list[list[object]]:
         for name, matcher in matchers:
             cpu0, start = time.process_time(), time.perf_counter()
             ev = (
-                evaluate(store, labels, k=DEV_K)
+                evaluate(store, [labels], k=DEV_K)
                 if matcher is None
-                else evaluate(store, labels, k=DEV_K, matcher=matcher)
-            )
+                else evaluate(store, [labels], k=DEV_K, matcher=matcher)
+            ).overall
             seconds = time.perf_counter() - start
             if name.endswith("max over topics"):  # pays for loading the texts and every cdist
                 seconds += prep
@@ -243,7 +243,7 @@ def dev_recall(store_path: Path, *, brute: bool) -> list[list[object]]:
                     _pct(by.get("supersedes")),
                     _pct(by.get("supports")),
                     _pct(by.get("related")),
-                    _pct(ev.supersession_recall) if name == "freshness" else "(no flags)",
+                    _pct(ev.shipped.challengers_flagged) if name == "freshness" else "(no flags)",
                     f"{len(ev.negatives_in_top_k)} of {ev.negatives}",
                     seconds,
                     cpu,

@@ -268,14 +268,15 @@ class _ImportProgressBar:
 
 
 @cli.command("eval")
-@click.argument("labels", metavar="LABELS.yaml", type=click.Path(dir_okay=False))
+@click.argument("labels", metavar="LABELS.yaml...", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["terminal", "json"]),
+    type=click.Choice(["terminal", "text", "json"]),
     default="terminal",
     show_default=True,
-    help="terminal: a table per claim; json: the stable shape documented in docs/matching.md.",
+    help="terminal (or text): tables per claim, the headline per file, the goals; json: the stable shape "
+    "documented in docs/eval.md.",
 )
 @click.option(
     "--k",
@@ -284,23 +285,31 @@ class _ImportProgressBar:
     show_default=True,
     help="Recall counts a labeled paper found when it is in the claim's top k matches.",
 )
+@click.option(
+    "--db", "db", metavar="FILE", help="The store to measure on (the same as freshness --db FILE eval)."
+)
 @handle_errors
 @pass_ctx
-def eval_command(ctx: Context, labels: str, fmt: str, k: int) -> None:
-    """Measure the matcher on labeled claims (LABELS.yaml; the format is in docs/matching.md).
+def eval_command(ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: str | None) -> None:
+    """Measure the matcher's judgement on labeled claims (LABELS.yaml, one or more files; the format is
+    in docs/matching.md, the figures in docs/eval.md).
 
-    Prints recall@k by label, supersession recall, negatives in any top k and superseding flags per
-    claim, for the papers in the store (--db). Does not read the claims file.
+    Matches each claim once, then scores its superseding flags as shipped and with the flag rule fitted
+    leave-one-claim-out on all the other claims: challengers flagged, flag precision, unknown and wrong
+    flags, on-topic@10, false alarms, recall@k; per claim, per file and overall, against the goals.
+    Does not read the claims file.
 
-    Exit codes: 0 measured; 2 the labels file is invalid or the store is missing or empty.
+    Exit codes: 0 measured; 2 a labels file is invalid, two files share a claim key, or the store is
+    missing or empty.
     """
     import json
     from pathlib import Path
 
-    from freshness.evaluation import evaluate_file, render_terminal
+    from freshness.evaluation import evaluate_files, render_terminal
     from freshness.output import make_console
 
-    result = evaluate_file(Path(labels), ctx.settings.db_path, k=k)
+    db_path = Path(db) if db else ctx.settings.db_path
+    result = evaluate_files([Path(p) for p in labels], db_path, k=k)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2))
     else:

@@ -1,13 +1,17 @@
-"""Measure the matcher on labeled claims: load a labels file and compute recall@k, supersession recall,
-negatives in the top k and superseding flags per claim (the figures `freshness eval` prints).
+"""Measure the matcher's judgement on labeled claims from one or more labels files: challengers
+flagged, flag precision, unknown and wrong flags, on-topic@10, false alarms and recall@k, for the flags
+as shipped and for the flag rule fitted leave-one-claim-out (the figures `freshness eval` prints).
 
-The labels format is the one of the shared dev set (`dev_claims.yaml`); docs/matching.md documents it.
+The labels format is the one of the shared dev sets (`dev_claims.yaml`); docs/matching.md documents it,
+docs/eval.md the figures and the JSON.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +19,13 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.errors import ClaimsError, FreshnessError, Problem, StoreError
+from freshness.flagging import DEFAULT_GRID, FlagExample, FlagGrid, FlagRule, apply_rule, fit_rule
 from freshness.matching import match_claim
 from freshness.models import Anchor, Claim, Match
 from freshness.output import safe
@@ -53,11 +59,25 @@ class LabeledPaper:
 
 @dataclass(frozen=True)
 class LabeledClaim:
-    """A claim, the newer papers a person labeled for it, and the ids to leave out of scoring."""
+    """A claim, the newer papers a person labeled for it, the ids to leave out of scoring
+    (`unverified`) and the negatives that count against it."""
 
     claim: Claim
     papers: tuple[LabeledPaper, ...]
     unverified: frozenset[str] = frozenset()
+    negatives: frozenset[str] = frozenset()
+    key_at: tuple[int, int] = (0, 0)  # line and column of the key in its file
+
+    def label_of(self, arxiv_id: str) -> str | None:
+        """supersedes/supports/related, "unverified", "negative", or None: nobody judged it here."""
+        for p in self.papers:
+            if p.arxiv_id == arxiv_id:
+                return p.label
+        if arxiv_id in self.unverified:
+            return "unverified"  # the dev set's rule: neither right nor wrong, whatever else it is
+        if arxiv_id in self.negatives:
+            return "negative"
+        return None
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,11 @@ class _Entry(BaseModel):
 
 class _Paper(_Entry):
     label: Label
+
+
+class _Negative(_Entry):
+    # v1 writes a list of claim keys, v2 a single key; absent means a negative for every claim.
+    confusable_with: str | list[str] | None = None
 
 
 class _Anchor(_Entry):
@@ -97,7 +122,7 @@ class _Claim(BaseModel):
 class _LabelsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     claims: list[_Claim] = Field(min_length=1)
-    negatives: list[_Entry] = []
+    negatives: list[_Negative] = []
 
 
 Marks = dict[tuple[str | int, ...], tuple[int, int]]
@@ -180,14 +205,38 @@ def _to_labels(path: Path, parsed: _LabelsFile, marks: Marks) -> Labels:
             shelf_life_days=c.shelf_life_days,
             line=marks.get(("claims", i), (0, 0))[0],
         )
-        claims.append(LabeledClaim(claim, tuple(papers), frozenset(unverified)))
-    negatives = [
-        nid
-        for j, n in enumerate(parsed.negatives)
-        if (nid := base_id(n.id, ("negatives", j, "id"))) is not None
-    ]
+        key_at = marks.get(("claims", i, "key"), (0, 0))
+        claims.append(LabeledClaim(claim, tuple(papers), frozenset(unverified), key_at=key_at))
+    keys = [lc.claim.id for lc in claims]
+    against: dict[str, set[str]] = {key: set() for key in keys}  # claim key -> its negatives
+    negatives: list[str] = []
+    for j, n in enumerate(parsed.negatives):
+        nid = base_id(n.id, ("negatives", j, "id"))
+        if nid is None:
+            continue
+        negatives.append(nid)
+        names = [n.confusable_with] if isinstance(n.confusable_with, str) else n.confusable_with
+        if names is None:  # a global negative: against every claim of this file that does not label it
+            for lc in claims:
+                if nid not in {p.arxiv_id for p in lc.papers}:
+                    against[lc.claim.id].add(nid)
+            continue
+        where: tuple[str | int, ...] = ("negatives", j, "confusable_with")
+        for key in names:
+            labeled = next((lc for lc in claims if lc.claim.id == key), None)
+            if labeled is None:
+                problems.append(
+                    _problem(name, marks, where, f"no claim {key!r} in this file (claims: {', '.join(keys)})")
+                )
+            elif nid in {p.arxiv_id for p in labeled.papers}:
+                problems.append(
+                    _problem(name, marks, where, f"{nid} is labeled in claim {key} and a negative for it")
+                )
+            else:
+                against[key].add(nid)
     if problems:
         raise LabelsError(problems)
+    claims = [dataclasses.replace(lc, negatives=frozenset(against[lc.claim.id])) for lc in claims]
     return Labels(path, tuple(claims), tuple(dict.fromkeys(negatives)))
 
 
@@ -227,22 +276,155 @@ def _problem(name: str, marks: Marks, loc: Sequence[str | int], message: str) ->
 
 # -- the metrics -------------------------------------------------------------------------------------
 
+ON_TOPIC_AT = 10  # on-topic@10: what a curator reads first
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A target for a headline figure: `metric` `op` `target` (op ">=" or "<=")."""
+
+    metric: str
+    op: Literal[">=", "<="]
+    target: float
+
+    def met(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        return value >= self.target if self.op == ">=" else value <= self.target
+
+
+GOALS: tuple[Goal, ...] = (
+    Goal("challengers_flagged", ">=", 0.6),
+    Goal("flag_precision", ">=", 0.6),
+    Goal("on_topic_at_10", ">=", 0.85),
+    Goal("median_flags", "<=", 4),
+    Goal("false_alarms", "<=", 0),
+)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A flagged match and what the labels say of it: supersedes/supports/related, "negative",
+    "unverified" (neither right nor wrong) or None (unknown: nobody judged it for this claim)."""
+
+    arxiv_id: str
+    title: str
+    rank: int
+    label: str | None
+
+
+@dataclass(frozen=True)
+class ClaimFlags:
+    """One claim's flags one way (as shipped, or by the rule fitted without the claim)."""
+
+    flags: tuple[Flag, ...]
+    challengers: int  # papers labeled supersedes, found or not
+    rule: FlagRule | None = None  # cross-validated: the rule fitted on the other claims
+
+    @property
+    def right(self) -> tuple[Flag, ...]:
+        return tuple(f for f in self.flags if f.label == "supersedes")
+
+    @property
+    def wrong(self) -> tuple[Flag, ...]:
+        return tuple(f for f in self.flags if f.label in WRONG)
+
+    @property
+    def unknown(self) -> tuple[Flag, ...]:
+        return tuple(f for f in self.flags if f.label is None)
+
+    @property
+    def unverified(self) -> tuple[Flag, ...]:
+        return tuple(f for f in self.flags if f.label == "unverified")
+
+    @property
+    def challengers_flagged(self) -> float | None:
+        return len(self.right) / self.challengers if self.challengers else None
+
+    @property
+    def precision(self) -> float | None:
+        judged = len(self.right) + len(self.wrong)
+        return len(self.right) / judged if judged else None
+
+    @property
+    def false_alarm(self) -> bool:
+        """No challenger labeled, yet flagged: the claim would be reported possibly_superseded."""
+        return self.challengers == 0 and bool(self.flags)
+
+
+WRONG = frozenset({"supports", "related", "negative"})
+
 
 @dataclass(frozen=True)
 class ClaimScore:
-    """One claim's figures; a recall is None when the claim has no paper of that kind."""
+    """One claim's figures; a ratio is None when its denominator is 0."""
 
     key: str
+    file: str
     labeled: int
     recall_at_k: float | None
     recall_at_k_by_label: Mapping[str, float | None]
-    supersession_recall: float | None
+    on_topic: int  # labeled papers in the top 10
+    judged_top: int  # papers in the top 10 that are labeled or a negative for the claim
     negatives_in_top_k: tuple[str, ...]
-    superseding_flags: int
     missed: tuple[str, ...]
-    false_superseding: tuple[str, ...]
     not_in_store: tuple[str, ...]
+    shipped: ClaimFlags
+    cv: ClaimFlags
     seconds: float
+
+    @property
+    def on_topic_at_10(self) -> float | None:
+        return self.on_topic / self.judged_top if self.judged_top else None
+
+
+@dataclass(frozen=True)
+class FlagSummary:
+    """Flags pooled over a set of claims, one way of flagging."""
+
+    challengers: int
+    right: int
+    wrong: int
+    flags: int
+    unknown: int
+    unverified: int
+    median_flags: float
+    false_alarms: tuple[str, ...]  # claim keys
+
+    @property
+    def challengers_flagged(self) -> float | None:
+        return self.right / self.challengers if self.challengers else None
+
+    @property
+    def precision(self) -> float | None:
+        return self.right / (self.right + self.wrong) if self.right + self.wrong else None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline figures over a set of claims (one labels file, or all of them)."""
+
+    name: str
+    claims: tuple[str, ...]
+    labeled: int
+    recall_at_k: float | None
+    recall_at_k_by_label: Mapping[str, float | None]
+    on_topic_at_10: float | None
+    negatives: int
+    negatives_in_top_k: tuple[str, ...]
+    shipped: FlagSummary
+    cv: FlagSummary
+
+    def goals(self, mode: Literal["shipped", "cv"]) -> dict[str, bool]:
+        flags = self.shipped if mode == "shipped" else self.cv
+        values = {
+            "challengers_flagged": flags.challengers_flagged,
+            "flag_precision": flags.precision,
+            "on_topic_at_10": self.on_topic_at_10,
+            "median_flags": flags.median_flags,
+            "false_alarms": float(len(flags.false_alarms)),
+        }
+        return {g.metric: g.met(values[g.metric]) for g in GOALS}
 
 
 @dataclass(frozen=True)
@@ -250,47 +432,20 @@ class Evaluation:
     k: int
     papers_in_store: int
     claims: tuple[ClaimScore, ...]
-    labeled: int
-    recall_at_k: float | None
-    recall_at_k_by_label: Mapping[str, float | None]
-    supersession_recall: float | None
-    negatives: int
-    negatives_in_top_k: tuple[str, ...]
-    median_superseding_flags: float
+    overall: Summary
+    by_file: tuple[Summary, ...]
 
     def to_json(self) -> dict[str, Any]:
-        """The stable JSON shape documented in docs/matching.md."""
+        """The stable JSON shape documented in docs/eval.md (schema version 2)."""
         return {
-            "schema_version": 1,
+            "schema_version": 2,
             "k": self.k,
             "store": {"papers": self.papers_in_store},
-            "overall": {
-                "claims": len(self.claims),
-                "labeled": self.labeled,
-                "recall_at_k": _round(self.recall_at_k),
-                "recall_at_k_by_label": {k: _round(v) for k, v in self.recall_at_k_by_label.items()},
-                "supersession_recall": _round(self.supersession_recall),
-                "negatives": self.negatives,
-                "negatives_in_top_k": len(self.negatives_in_top_k),
-                "negatives_found": list(self.negatives_in_top_k),
-                "median_superseding_flags": self.median_superseding_flags,
-            },
-            "claims": [
-                {
-                    "key": c.key,
-                    "labeled": c.labeled,
-                    "recall_at_k": _round(c.recall_at_k),
-                    "recall_at_k_by_label": {k: _round(v) for k, v in c.recall_at_k_by_label.items()},
-                    "supersession_recall": _round(c.supersession_recall),
-                    "negatives_in_top_k": len(c.negatives_in_top_k),
-                    "negatives_found": list(c.negatives_in_top_k),
-                    "superseding_flags": c.superseding_flags,
-                    "missed": list(c.missed),
-                    "false_superseding": list(c.false_superseding),
-                    "not_in_store": list(c.not_in_store),
-                }
-                for c in self.claims
-            ],
+            "files": [s.name for s in self.by_file],
+            "goals": [{"metric": g.metric, "op": g.op, "target": g.target} for g in GOALS],
+            "overall": _summary_json(self.overall),
+            "by_file": [_summary_json(s) for s in self.by_file],
+            "claims": [_claim_json(c) for c in self.claims],
         }
 
 
@@ -299,16 +454,21 @@ Matcher = Callable[[Store, Claim], list[Match]]
 
 def evaluate(
     store: Store,
-    labels: Labels,
+    labels: Sequence[Labels],
     *,
     k: int = DEFAULT_K,
     matcher: Matcher | None = None,
+    grid: FlagGrid = DEFAULT_GRID,
     clock: Callable[[], float] | None = None,
 ) -> Evaluation:
-    """Run the matcher (default: `match_claim` for max(RESULTS_LIMIT, k) matches) on every labeled
-    claim and score its results against the labels."""
+    """Run the matcher once per labeled claim of every file (default: `match_claim` for
+    max(RESULTS_LIMIT, k) matches), then score its flags as shipped and with the flag rule fitted
+    leave-one-claim-out (`fit_rule` on the other claims of all files, applied to the held-out one)."""
     if k < 1:
         raise FreshnessError(f"--k must be at least 1 (got {k})")
+    if not labels:
+        raise FreshnessError("no labels file to evaluate")
+    _check_unique_keys(labels)
     if matcher is None:
         limit = max(RESULTS_LIMIT, k)
 
@@ -316,44 +476,36 @@ def evaluate(
             return match_claim(store, claim, limit=limit)
 
     tick = clock or _perf_counter
-    negatives = set(labels.negatives)
-    all_ids = {p.arxiv_id for lc in labels.claims for p in lc.papers} | negatives
+    claims = [(lab.path, lc) for lab in labels for lc in lab.claims]
+    all_ids = {p.arxiv_id for _, lc in claims for p in lc.papers}
     in_store = set(store.get_papers(sorted(all_ids)))
-    scores: list[ClaimScore] = []
-    hits: dict[str, list[bool]] = {label: [] for label in LABELS}
-    flagged_supersedes: list[bool] = []
-    negatives_found: set[str] = set()
-    for lc in labels.claims:
+    results: list[tuple[list[Match], float]] = []
+    for _, lc in claims:
         start = tick()
         matches = matcher(store, lc.claim)
-        seconds = tick() - start
-        score = _score_claim(lc, matches, negatives, in_store, k, seconds)
-        scores.append(score)
-        top = {m.arxiv_id for m in matches[:k]}
-        flagged = {m.arxiv_id for m in matches if m.superseding}
-        for p in lc.papers:
-            hits[p.label].append(p.arxiv_id in top)
-            if p.label == "supersedes":
-                flagged_supersedes.append(p.arxiv_id in flagged)
-        negatives_found.update(score.negatives_in_top_k)
-    every = [hit for label in LABELS for hit in hits[label]]
+        results.append((matches, tick() - start))
+    examples = [_example(lc, matches) for (_, lc), (matches, _) in zip(claims, results, strict=True)]
+    scores: list[ClaimScore] = []
+    for i, ((path, lc), (matches, seconds)) in enumerate(zip(claims, results, strict=True)):
+        rule = fit_rule(examples[:i] + examples[i + 1 :], grid=grid)
+        shipped = _claim_flags(lc, matches)
+        cv = dataclasses.replace(_claim_flags(lc, apply_rule(matches, rule)), rule=rule)
+        scores.append(_score_claim(str(path), lc, matches, in_store, k, shipped, cv, seconds))
+    by_file = tuple(
+        _summarise(str(lab.path), [s for s in scores if s.file == str(lab.path)], [lab]) for lab in labels
+    )
     return Evaluation(
         k=k,
         papers_in_store=store.summary().papers,
         claims=tuple(scores),
-        labeled=len(every),
-        recall_at_k=_ratio(every),
-        recall_at_k_by_label={label: _ratio(hits[label]) for label in LABELS},
-        supersession_recall=_ratio(flagged_supersedes),
-        negatives=len(negatives),
-        negatives_in_top_k=tuple(sorted(negatives_found)),
-        median_superseding_flags=float(statistics.median(s.superseding_flags for s in scores)),
+        overall=_summarise("all", scores, labels),
+        by_file=by_file,
     )
 
 
-def evaluate_file(labels_path: Path, db_path: Path, *, k: int = DEFAULT_K) -> Evaluation:
-    """Load a labels file, then evaluate the matcher on the store at `db_path` (which must exist)."""
-    labels = load_labels(labels_path)
+def evaluate_files(labels_paths: Sequence[Path], db_path: Path, *, k: int = DEFAULT_K) -> Evaluation:
+    """Load the labels files, then evaluate the matcher on the store at `db_path` (which must exist)."""
+    labels = [load_labels(path) for path in labels_paths]
     if not db_path.exists():
         raise StoreError(
             f"there is no store at {db_path}",
@@ -368,31 +520,111 @@ def evaluate_file(labels_path: Path, db_path: Path, *, k: int = DEFAULT_K) -> Ev
         return evaluate(store, labels, k=k)
 
 
+def _check_unique_keys(labels: Sequence[Labels]) -> None:
+    """Claims of several files are scored (and cross-validated) together: a key must name one claim."""
+    first: dict[str, tuple[Path, LabeledClaim]] = {}
+    problems: list[Problem] = []
+    for lab in labels:
+        for lc in lab.claims:
+            key = lc.claim.id
+            if key in first:
+                path, other = first[key]
+                line, col = lc.key_at
+                problems.append(
+                    Problem(
+                        str(lab.path),
+                        line,
+                        col,
+                        f"claim key {key!r} is also in {path}:{other.key_at[0]}; "
+                        "keys must be unique across labels files",
+                    )
+                )
+            else:
+                first[key] = (lab.path, lc)
+    if problems:
+        raise LabelsError(problems)
+
+
+def _example(lc: LabeledClaim, matches: Sequence[Match]) -> FlagExample:
+    supersedes = frozenset(p.arxiv_id for p in lc.papers if p.label == "supersedes")
+    wrong = frozenset(m.arxiv_id for m in matches if lc.label_of(m.arxiv_id) in WRONG)
+    return FlagExample(matches, supersedes, wrong)
+
+
+def _claim_flags(lc: LabeledClaim, matches: Sequence[Match]) -> ClaimFlags:
+    flags = tuple(
+        Flag(m.arxiv_id, m.title, rank, lc.label_of(m.arxiv_id))
+        for rank, m in enumerate(matches, start=1)
+        if m.superseding
+    )
+    return ClaimFlags(flags, sum(p.label == "supersedes" for p in lc.papers))
+
+
 def _score_claim(
+    file: str,
     lc: LabeledClaim,
     matches: Sequence[Match],
-    negatives: set[str],
     in_store: set[str],
     k: int,
+    shipped: ClaimFlags,
+    cv: ClaimFlags,
     seconds: float,
 ) -> ClaimScore:
     top_ids = [m.arxiv_id for m in matches[:k]]
     top = set(top_ids)
-    flagged = [m.arxiv_id for m in matches if m.superseding]
-    supersedes = {p.arxiv_id for p in lc.papers if p.label == "supersedes"}
     by_label = {label: _ratio([p.arxiv_id in top for p in lc.papers if p.label == label]) for label in LABELS}
+    first = [lc.label_of(m.arxiv_id) for m in matches[:ON_TOPIC_AT]]
     return ClaimScore(
         key=lc.claim.id,
+        file=file,
         labeled=len(lc.papers),
         recall_at_k=_ratio([p.arxiv_id in top for p in lc.papers]),
         recall_at_k_by_label=by_label,
-        supersession_recall=_ratio([pid in set(flagged) for pid in sorted(supersedes)]),
-        negatives_in_top_k=tuple(pid for pid in top_ids if pid in negatives),
-        superseding_flags=len(flagged),
+        on_topic=sum(label in LABELS for label in first),
+        judged_top=sum(label in LABELS or label == "negative" for label in first),
+        negatives_in_top_k=tuple(pid for pid in top_ids if pid in lc.negatives),
         missed=tuple(p.arxiv_id for p in lc.papers if p.arxiv_id not in top),
-        false_superseding=tuple(pid for pid in flagged if pid not in supersedes and pid not in lc.unverified),
         not_in_store=tuple(p.arxiv_id for p in lc.papers if p.arxiv_id not in in_store),
+        shipped=shipped,
+        cv=cv,
         seconds=seconds,
+    )
+
+
+def _summarise(name: str, scores: Sequence[ClaimScore], labels: Sequence[Labels]) -> Summary:
+    """Pooled over the claims (sums of counts, not means of per-claim ratios); the median is per claim."""
+    claims = {lc.claim.id: lc for lab in labels for lc in lab.claims}
+    hits: dict[str, list[bool]] = {label: [] for label in LABELS}
+    for s in scores:
+        lc = claims[s.key]
+        for p in lc.papers:
+            hits[p.label].append(p.arxiv_id not in s.missed)
+    every = [hit for label in LABELS for hit in hits[label]]
+    judged_top = sum(s.judged_top for s in scores)
+
+    def pool(flags: Sequence[ClaimFlags]) -> FlagSummary:
+        return FlagSummary(
+            challengers=sum(f.challengers for f in flags),
+            right=sum(len(f.right) for f in flags),
+            wrong=sum(len(f.wrong) for f in flags),
+            flags=sum(len(f.flags) for f in flags),
+            unknown=sum(len(f.unknown) for f in flags),
+            unverified=sum(len(f.unverified) for f in flags),
+            median_flags=float(statistics.median(len(f.flags) for f in flags)) if flags else 0.0,
+            false_alarms=tuple(s.key for s, f in zip(scores, flags, strict=True) if f.false_alarm),
+        )
+
+    return Summary(
+        name=name,
+        claims=tuple(s.key for s in scores),
+        labeled=len(every),
+        recall_at_k=_ratio(every),
+        recall_at_k_by_label={label: _ratio(hits[label]) for label in LABELS},
+        on_topic_at_10=sum(s.on_topic for s in scores) / judged_top if judged_top else None,
+        negatives=len({nid for lab in labels for nid in lab.negatives}),
+        negatives_in_top_k=tuple(sorted({nid for s in scores for nid in s.negatives_in_top_k})),
+        shipped=pool([s.shipped for s in scores]),
+        cv=pool([s.cv for s in scores]),
     )
 
 
@@ -410,6 +642,74 @@ def _perf_counter() -> float:
     return time.perf_counter()
 
 
+# -- JSON --------------------------------------------------------------------------------------------
+
+
+def _rule_json(rule: FlagRule) -> dict[str, Any]:
+    return {"min_confidence": rule.min_confidence, "max_rank": rule.max_rank, "min_score": rule.min_score}
+
+
+def _flag_summary_json(s: Summary, mode: Literal["shipped", "cv"]) -> dict[str, Any]:
+    f = s.shipped if mode == "shipped" else s.cv
+    return {
+        "challengers": f.challengers,
+        "challengers_flagged": _round(f.challengers_flagged),
+        "flag_precision": _round(f.precision),
+        "flags": f.flags,
+        "right_flags": f.right,
+        "wrong_flags": f.wrong,
+        "unknown_flags": f.unknown,
+        "unverified_flags": f.unverified,
+        "median_flags": f.median_flags,
+        "false_alarms": list(f.false_alarms),
+        "goals_met": s.goals(mode),
+    }
+
+
+def _summary_json(s: Summary) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "claims": list(s.claims),
+        "labeled": s.labeled,
+        "recall_at_k": _round(s.recall_at_k),
+        "recall_at_k_by_label": {k: _round(v) for k, v in s.recall_at_k_by_label.items()},
+        "on_topic_at_10": _round(s.on_topic_at_10),
+        "negatives": s.negatives,
+        "negatives_in_top_k": list(s.negatives_in_top_k),
+        "shipped": _flag_summary_json(s, "shipped"),
+        "cv": _flag_summary_json(s, "cv"),
+    }
+
+
+def _claim_flags_json(f: ClaimFlags) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "challengers": f.challengers,
+        "challengers_flagged": _round(f.challengers_flagged),
+        "flag_precision": _round(f.precision),
+        "false_alarm": f.false_alarm,
+        "flags": [{"id": x.arxiv_id, "rank": x.rank, "label": x.label, "title": x.title} for x in f.flags],
+    }
+    if f.rule is not None:
+        out["rule"] = _rule_json(f.rule)
+    return out
+
+
+def _claim_json(c: ClaimScore) -> dict[str, Any]:
+    return {
+        "key": c.key,
+        "file": c.file,
+        "labeled": c.labeled,
+        "recall_at_k": _round(c.recall_at_k),
+        "recall_at_k_by_label": {k: _round(v) for k, v in c.recall_at_k_by_label.items()},
+        "on_topic_at_10": _round(c.on_topic_at_10),
+        "negatives_in_top_k": list(c.negatives_in_top_k),
+        "missed": list(c.missed),
+        "not_in_store": list(c.not_in_store),
+        "shipped": _claim_flags_json(c.shipped),
+        "cv": _claim_flags_json(c.cv),
+    }
+
+
 # -- terminal rendering ------------------------------------------------------------------------------
 
 
@@ -417,48 +717,181 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+def _frac(num: int, den: int) -> str:
+    return f"{num}/{den}" if den else "-"
+
+
+def _rule_text(rule: FlagRule | None) -> str:
+    return "-" if rule is None else f"{rule.min_confidence:g}/{rule.max_rank}/{rule.min_score:g}"
+
+
+def _set_name(name: str) -> str:
+    return name if name == "all" else Path(name).name
+
+
 def render_terminal(ev: Evaluation, console: Console) -> None:
-    """Print the per-claim table (readable at 80 columns), then what each claim missed."""
-    table = Table(
-        title=f"Matcher evaluation: k={ev.k}, {ev.papers_in_store:,} papers in the store",
-        caption="R@k: share of labeled papers in the top k; sup/supp/rel: the same by label "
-        "(supersedes, supports, related); flagged: share of supersedes papers flagged superseding; "
-        "flags: papers flagged superseding (~ median); neg: negatives in the top k",
+    """Print per-claim tables (as shipped, then leave-one-claim-out), the headline per labels file and
+    overall, the goals, then the flags to look at: unknown, wrong, unverified (readable at 80 columns)."""
+    shipped = Table(
+        title=f"As shipped: the matcher's flags (k={ev.k}, {ev.papers_in_store:,} papers in the store)",
+        caption="found: labeled supersedes flagged; prec: flagged supersedes / flagged labeled or negative; "
+        f"unk: flagged, no label; on@10: labeled share of the judged top {ON_TOPIC_AT}",
     )
-    table.add_column("claim", no_wrap=True)
-    table.add_column("papers", justify="right")
-    table.add_column(f"R@{ev.k}", justify="right")
-    table.add_column("sup", justify="right")
-    table.add_column("supp", justify="right")
-    table.add_column("rel", justify="right")
-    table.add_column("flagged", justify="right")
-    table.add_column("flags", justify="right")
-    table.add_column("neg", justify="right")
+    for name in (
+        "claim",
+        "papers",
+        f"R@{ev.k}",
+        f"on@{ON_TOPIC_AT}",
+        "found",
+        "prec",
+        "flags",
+        "unk",
+        "wrong",
+    ):
+        shipped.add_column(name, justify="left" if name == "claim" else "right", no_wrap=name == "claim")
+    cv = Table(
+        title="Leave-one-claim-out flags",
+        caption="rule: min confidence/max rank/min score, fitted on the other claims",
+    )
+    for name in ("claim", "found", "prec", "flags", "unk", "wrong", "rule"):
+        cv.add_column(name, justify="left" if name == "claim" else "right", no_wrap=name == "claim")
     for c in ev.claims:
-        table.add_row(
+        shipped.add_row(
             safe(c.key),
             str(c.labeled),
             _pct(c.recall_at_k),
-            *(_pct(c.recall_at_k_by_label[label]) for label in LABELS),
-            _pct(c.supersession_recall),
-            str(c.superseding_flags),
-            str(len(c.negatives_in_top_k)),
+            _frac(c.on_topic, c.judged_top),
+            *_flag_cells(c.shipped),
         )
-    table.add_section()
-    table.add_row(
-        "all",
-        str(ev.labeled),
-        _pct(ev.recall_at_k),
-        *(_pct(ev.recall_at_k_by_label[label]) for label in LABELS),
-        _pct(ev.supersession_recall),
-        f"~{ev.median_superseding_flags:g}",
-        f"{len(ev.negatives_in_top_k)}/{ev.negatives}",
+        cv.add_row(safe(c.key), *_flag_cells(c.cv), _rule_text(c.cv.rule))
+    o = ev.overall
+    shipped.add_section()
+    shipped.add_row(
+        "all", str(o.labeled), _pct(o.recall_at_k), _pct(o.on_topic_at_10), *_pooled_cells(o.shipped)
     )
+    cv.add_section()
+    cv.add_row("all", *_pooled_cells(o.cv), "")
+    console.print(shipped)
+    console.print(cv)
+    rules = Counter(_rule_text(c.cv.rule) for c in ev.claims)
+    console.print(
+        "rules fitted, one per held-out claim: " + ", ".join(f"{r} x{n}" for r, n in rules.most_common())
+    )
+    _render_headline(ev, console)
+    _render_goals(o, console)
+    _render_flag_lists(ev, console)
+
+
+def _flag_cells(f: ClaimFlags) -> list[str]:
+    right, wrong = len(f.right), len(f.wrong)
+    return [
+        _frac(right, f.challengers),
+        _frac(right, right + wrong),
+        str(len(f.flags)),
+        str(len(f.unknown)),
+        str(wrong),
+    ]
+
+
+def _pooled_cells(f: FlagSummary) -> list[str]:
+    return [
+        _pct(f.challengers_flagged),
+        _pct(f.precision),
+        f"~{f.median_flags:g}",
+        str(f.unknown),
+        str(f.wrong),
+    ]
+
+
+def _render_headline(ev: Evaluation, console: Console) -> None:
+    table = Table(
+        title="Headline per labels file and overall",
+        caption="~flags: median flags a claim; alarms: claims with no labeled challenger but a flag",
+        box=box.SIMPLE,
+    )
+    for name in ("set", "mode", "found", "prec", f"on@{ON_TOPIC_AT}", f"R@{ev.k}", "~flags", "unk", "alarms"):
+        table.add_column(name, justify="left" if name in ("set", "mode") else "right", no_wrap=True)
+    for s in (*ev.by_file, ev.overall) if len(ev.by_file) > 1 else (ev.overall,):
+        for mode, f in (("shipped", s.shipped), ("cv", s.cv)):
+            table.add_row(
+                safe(_set_name(s.name)),
+                mode,
+                _pct(f.challengers_flagged),
+                _pct(f.precision),
+                _pct(s.on_topic_at_10),
+                _pct(s.recall_at_k),
+                f"{f.median_flags:g}",
+                str(f.unknown),
+                str(len(f.false_alarms)),
+            )
     console.print(table)
-    if ev.negatives_in_top_k:
-        console.print(f"negatives in a top {ev.k}: {', '.join(ev.negatives_in_top_k)}")
+
+
+GOAL_NAMES = {
+    "challengers_flagged": "challengers flagged",
+    "flag_precision": "flag precision",
+    "on_topic_at_10": f"on-topic@{ON_TOPIC_AT}",
+    "median_flags": "median flags",
+    "false_alarms": "false alarms",
+}
+
+
+def _render_goals(s: Summary, console: Console) -> None:
+    table = Table(title="Goals, all claims", box=box.SIMPLE)
+    table.add_column("goal", no_wrap=True)
+    table.add_column("shipped", justify="right")
+    table.add_column("cv", justify="right")
+    for g in GOALS:
+        target = (
+            f"{g.target:.0%}"
+            if g.metric in ("challengers_flagged", "flag_precision", "on_topic_at_10")
+            else f"{g.target:g}"
+        )
+        cells = []
+        modes: tuple[tuple[Literal["shipped", "cv"], FlagSummary], ...] = (
+            ("shipped", s.shipped),
+            ("cv", s.cv),
+        )
+        for mode, f in modes:
+            value = {
+                "challengers_flagged": _pct(f.challengers_flagged),
+                "flag_precision": _pct(f.precision),
+                "on_topic_at_10": _pct(s.on_topic_at_10),
+                "median_flags": f"{f.median_flags:g}",
+                "false_alarms": str(len(f.false_alarms)),
+            }[g.metric]
+            met = s.goals(mode)[g.metric]
+            cells.append(f"{value} {'met' if met else 'NOT met'}")
+        table.add_row(f"{GOAL_NAMES[g.metric]} {g.op} {target}", *cells)
+    console.print(table)
+
+
+def _render_flag_lists(ev: Evaluation, console: Console) -> None:
+    for mode in ("shipped", "cv"):
+        unknown = [(c.key, f) for c in ev.claims for f in (c.shipped if mode == "shipped" else c.cv).unknown]
+        if unknown:
+            table = Table(
+                title=f"Unknown flags, {mode}: {len(unknown)} with no label for that claim (judge them)",
+                box=box.SIMPLE,
+                show_header=False,
+            )
+            table.add_column("id", no_wrap=True)
+            table.add_column("claim", no_wrap=True)
+            table.add_column("title")
+            for key, f in unknown:
+                table.add_row(f.arxiv_id, safe(key), safe(f.title))
+            console.print(table)
     for c in ev.claims:
         details = []
+        for mode, flags in (("shipped", c.shipped), ("cv", c.cv)):
+            if flags.wrong:
+                details.append(
+                    f"wrong flags {mode}: " + ", ".join(f"{f.label} {f.arxiv_id}" for f in flags.wrong)
+                )
+            if flags.unverified:
+                details.append(
+                    f"unverified flagged {mode}: " + ", ".join(f.arxiv_id for f in flags.unverified)
+                )
         if c.missed:
             details.append(f"missed in top {ev.k}: {', '.join(c.missed)}")
         if c.not_in_store:
@@ -466,4 +899,4 @@ def render_terminal(ev: Evaluation, console: Console) -> None:
         if c.negatives_in_top_k:
             details.append(f"negatives in top {ev.k}: {', '.join(c.negatives_in_top_k)}")
         if details:
-            console.print(f"{safe(c.key)}: " + "; ".join(safe(d) for d in details))
+            console.print(f"{safe(c.key)}: " + "; ".join(safe(d) for d in details), highlight=False)

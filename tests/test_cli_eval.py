@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -36,32 +37,92 @@ def test_json_output_is_the_documented_shape(db: str) -> None:
 
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
+    assert data["schema_version"] == 2
     assert data["k"] == 20
     assert data["store"] == {"papers": 20}
-    assert data["overall"]["recall_at_k"] == 0.8
-    assert data["overall"]["supersession_recall"] == 0.5
-    assert data["overall"]["negatives_in_top_k"] == 1
-    assert data["overall"]["median_superseding_flags"] == 1.0
+    assert data["files"] == [str(LABELS)]
+    overall = data["overall"]
+    assert overall["recall_at_k"] == 0.8
+    assert overall["on_topic_at_10"] == 0.8  # C1 3 of 4 judged (2503.00005 a negative), C2 1 of 1
+    assert overall["negatives_in_top_k"] == ["2503.00005"]
+    assert overall["shipped"]["challengers_flagged"] == 0.5
+    assert overall["shipped"]["flag_precision"] == 1.0
+    assert overall["shipped"]["median_flags"] == 1.0
+    assert overall["shipped"]["unverified_flags"] == 1
+    assert overall["cv"]["flags"] == 0  # today's matcher gives no stance: nothing to fit
     assert [c["key"] for c in data["claims"]] == ["C1", "C2"]
     assert data["claims"][0]["missed"] == ["2503.00004"]
+    assert data["claims"][0]["cv"]["rule"] == {"min_confidence": 0.95, "max_rank": 3, "min_score": 0.0}
 
 
-def test_terminal_output_is_a_table_per_claim_that_fits_80_columns(db: str) -> None:
+def _rows(text: str, cells: int) -> dict[str, list[str]]:
+    rows = {}
+    for line in text.splitlines():
+        found = [c.strip() for c in line.replace("│", "|").split("|")[1:-1]]
+        if len(found) == cells:
+            rows.setdefault(found[0], found[1:])
+    return rows
+
+
+def test_terminal_output_is_tables_headline_goals_and_flags_that_fit_80_columns(db: str) -> None:
     result = CliRunner().invoke(cli, ["--db", db, "eval", str(LABELS), "--k", "20"])
 
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    assert max(len(line) for line in lines) <= 80
-    rows = {}
-    for line in lines:
-        cells = [c.strip() for c in line.replace("│", "|").split("|")[1:-1]]
-        if len(cells) == 9:
-            rows[cells[0]] = cells[1:]
-    assert rows["C1"] == ["4", "75%", "50%", "100%", "100%", "50%", "2", "1"]
-    assert rows["C2"] == ["1", "100%", "-", "100%", "-", "-", "0", "0"]
-    assert rows["all"] == ["5", "80%", "50%", "100%", "100%", "50%", "~1", "1/2"]
-    assert "C1: missed in top 20: 2503.00004; negatives in top 20: 2503.00005" in result.stdout
-    assert "negatives in a top 20: 2503.00005" in result.stdout
+    out = result.stdout
+    assert max(len(line) for line in out.splitlines()) <= 80
+    shipped = _rows(out.split("Leave-one-claim-out")[0], 9)
+    assert shipped["C1"] == ["4", "75%", "3/4", "1/2", "1/1", "2", "0", "0"]
+    assert shipped["C2"] == ["1", "100%", "1/1", "-", "-", "0", "0", "0"]
+    assert shipped["all"] == ["5", "80%", "80%", "50%", "100%", "~1", "0", "0"]
+    cv = _rows(out.split("Leave-one-claim-out")[1], 7)
+    assert cv["C1"] == ["0/2", "-", "0", "0", "0", "0.95/3/0"]
+    assert "rules fitted, one per held-out claim: 0.95/3/0 x2" in out
+    headline = [line.split() for line in out.splitlines() if line.strip().startswith("all ")]
+    assert headline == [
+        ["all", "shipped", "50%", "100%", "80%", "80%", "1", "0", "0"],
+        ["all", "cv", "0%", "-", "80%", "80%", "0", "0", "0"],
+    ]
+    block = out.split("Goals, all claims")[1].splitlines()[4:9]
+    assert [re.split(r"\s{2,}", line.strip()) for line in block] == [
+        ["challengers flagged >= 60%", "50% NOT met", "0% NOT met"],
+        ["flag precision >= 60%", "100% met", "- NOT met"],
+        ["on-topic@10 >= 85%", "80% NOT met", "80% NOT met"],
+        ["median flags <= 4", "1 met", "0 met"],
+        ["false alarms <= 0", "0 met", "0 met"],
+    ]
+    assert (
+        "C1: unverified flagged shipped: 2503.00006; missed in top 20: 2503.00004; \n"
+        "negatives in top 20: 2503.00005" in out
+    )
+
+
+def test_several_files_get_a_headline_each_and_unknown_flags_are_listed(db: str, in_tmp: Path) -> None:
+    more = in_tmp / "more.yaml"
+    more.write_text(
+        "claims:\n  - key: C3\n    text: Speech recognition gets better.\n"
+        "    topic_keywords: [speech recognition]\n    date: 2025-01-01\n"
+        "    papers: [{id: '2502.10000', label: supersedes}]\n"
+    )
+    result = CliRunner().invoke(cli, ["eval", str(LABELS), str(more), "--db", db, "--format", "text"])
+
+    assert result.exit_code == 0, result.output
+    sets = [
+        line.split()[:2]
+        for line in result.stdout.splitlines()
+        if line.split()[1:2] == ["shipped"] and "goal" not in line
+    ]
+    assert sets == [["labels.yaml", "shipped"], ["more.yaml", "shipped"], ["all", "shipped"]]
+    assert "rules fitted, one per held-out claim: 0.95/3/0 x3" in result.stdout
+
+
+def test_a_claim_key_in_two_files_exits_2_naming_both(db: str, in_tmp: Path) -> None:
+    twin = in_tmp / "twin.yaml"
+    twin.write_text("claims:\n  - key: C2\n    text: t\n    topic_keywords: [x]\n    date: 2025-01-01\n")
+    result = CliRunner().invoke(cli, ["--db", db, "eval", str(LABELS), str(twin)])
+
+    assert result.exit_code == 2
+    assert f"{twin}:2:10: claim key 'C2' is also in {LABELS}:28; keys must be unique" in result.stderr
+    assert "error: 1 problem(s) in the labels file" in result.stderr
 
 
 def test_k_changes_the_cut(db: str) -> None:
@@ -116,5 +177,6 @@ def test_k_must_be_positive(db: str) -> None:
 def test_help_describes_the_command() -> None:
     result = CliRunner().invoke(cli, ["eval", "--help"])
     assert result.exit_code == 0
-    assert "Measure the matcher on labeled claims" in result.stdout
-    assert "--format [terminal|json]" in result.stdout
+    assert "Measure the matcher's judgement on labeled claims" in result.stdout
+    assert "--format [terminal|text|json]" in result.stdout
+    assert "--db FILE" in result.stdout
