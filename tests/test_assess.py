@@ -183,7 +183,7 @@ def test_the_match_cache_key_changes_with_the_matchers_settings(store: Store) ->
 
     day = dt.date(2026, 1, 1)
     default = assess.MatchCache(store, [CLAIM.id]).key(CLAIM, 30, day)
-    other = dataclasses.replace(DEFAULT_SETTINGS, strong_rank=10)
+    other = dataclasses.replace(DEFAULT_SETTINGS, stance_depth=10)
 
     assert assess.MatchCache(store, [CLAIM.id], DEFAULT_SETTINGS).key(CLAIM, 30, day) == default
     assert assess.MatchCache(store, [CLAIM.id], other).key(CLAIM, 30, day) != default

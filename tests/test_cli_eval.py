@@ -76,7 +76,8 @@ def test_terminal_output_is_tables_headline_goals_and_flags_that_fit_80_columns(
     assert shipped["all"] == ["5", "80%", "80%", "50%", "100%", "~1", "0", "0"]
     cv = _rows(out.split("Leave-one-claim-out")[1], 7)
     assert cv["C1"] == ["0/2", "-", "0", "0", "0", "0.95/3/0"]
-    assert "rules fitted, one per held-out claim: 0.95/3/0 x2" in out
+    assert cv["C2"] == ["-", "-", "0", "0", "0", "0.85/3/0"]  # fitted on C1 alone: its flag is sure
+    assert "rules fitted, one per held-out claim: 0.95/3/0 x1, 0.85/3/0 x1" in out
     headline = [line.split() for line in out.splitlines() if line.strip().startswith("all ")]
     assert headline == [
         ["all", "shipped", "50%", "100%", "80%", "80%", "1", "0", "0"],
@@ -112,7 +113,7 @@ def test_several_files_get_a_headline_each_and_unknown_flags_are_listed(db: str,
         if line.split()[1:2] == ["shipped"] and "goal" not in line
     ]
     assert sets == [["labels.yaml", "shipped"], ["more.yaml", "shipped"], ["all", "shipped"]]
-    assert "rules fitted, one per held-out claim: 0.95/3/0 x3" in result.stdout
+    assert "rules fitted, one per held-out claim: 0.85/3/0 x2, 0.95/3/0 x1" in result.stdout
 
 
 def test_a_claim_key_in_two_files_exits_2_naming_both(db: str, in_tmp: Path) -> None:

@@ -23,7 +23,8 @@ FILLER = (
 
 def eval_papers() -> list[Paper]:
     """The store behind labels.yaml. For C1 the matcher finds 2503.00001/2/3/5/6 and flags 1 and 6
-    (challenge language near the topic); 2503.00004 and 2503.00007 share no word with any claim."""
+    (each challenges a stated belief about the topic); 2503.00004 and 2503.00007 share no word with
+    any claim."""
 
     def paper(arxiv_id: str, title: str, abstract: str) -> Paper:
         return make_paper(arxiv_id, title=title, abstract=abstract + FILLER, published=dt.date(2025, 3, 1))
@@ -36,7 +37,8 @@ def eval_papers() -> list[Paper]:
         paper(
             "2503.00001",
             "Model collapse with accumulated data",
-            "We find no evidence that model collapse occurs when real data is kept in recursive training. ",
+            "Prior work reports model collapse under recursive training. We challenge this view: when real "
+            "data is kept, model collapse does not occur. ",
         ),
         paper(
             "2503.00002",
@@ -57,7 +59,8 @@ def eval_papers() -> list[Paper]:
         paper(
             "2503.00006",
             "Model collapse, a second look",
-            "We revisit model collapse in recursive training of language models. ",
+            "It is widely believed that recursive training causes model collapse. Our results refute this "
+            "belief for language models. ",
         ),
         paper("2503.00007", "Weather forecasting with graphs", "Graph networks predict rain. "),
         paper(
@@ -269,13 +272,17 @@ def test_the_shared_dev_set_loads_and_is_measured_on_its_own_papers(store: Store
     assert ev.overall.labeled == 43
     assert ev.overall.negatives == 13
     assert all(c.not_in_store == () for c in ev.claims)
-    # Measured when written: recall@20 0.930, supersession recall 0.944, median 7 flags, and 5 of 13
-    # negatives in a top 20 (with 3,000 background papers they have few rivals; 0 on the full corpus);
-    # with coverage (round 3) 0.907, 0.944, 6 flags, 4 of 13.
+    # Measured when written (stance, rule 0.45/30/0): recall@20 0.907, 5 of 18 challengers flagged,
+    # 5 of 9 labeled flags right, 5 unknown, median 1 flag a claim, 4 of 13 negatives in a top 20
+    # (with 3,000 background papers they have few rivals; 0 on the full corpus).
+    shipped = ev.overall.shipped
     assert ev.overall.recall_at_k is not None
     assert ev.overall.recall_at_k >= 0.85
-    assert ev.overall.shipped.challengers_flagged is not None
-    assert ev.overall.shipped.challengers_flagged >= 0.8
+    assert shipped.challengers_flagged is not None
+    assert shipped.challengers_flagged >= 0.25
+    assert shipped.precision is not None
+    assert shipped.precision >= 0.5
+    assert shipped.median_flags <= 4
     assert len(ev.overall.negatives_in_top_k) <= 6
 
 

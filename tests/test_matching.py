@@ -1,4 +1,4 @@
-"""The matcher on crafted papers: filters, challenge cues near vs far, anchors, safe FTS queries."""
+"""The matcher on crafted papers: filters, directed challenges and what is not, anchors, safe FTS queries."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pickle
 import pytest
 
 from freshness.arxiv_ids import parse_arxiv_id
+from freshness.flagging import FlagRule
 from freshness.matching import (
     DEFAULT_SETTINGS,
     Matcher,
@@ -21,11 +22,15 @@ from freshness.matching import (
     short_name,
     topic_velocity,
 )
-from freshness.models import Anchor, Claim, Paper
+from freshness.models import Anchor, Claim, Paper, Stance
 from freshness.store import Store
 from tests.conftest import NOW, make_paper
 
 CLAIM_DATE = dt.date(2025, 1, 1)
+# A flag rule fixed for these tests, whatever the shipped rule is fitted to: confidence 0.5, top 20.
+RULE_05 = dataclasses.replace(
+    DEFAULT_SETTINGS, flag_rule=FlagRule(min_confidence=0.5, max_rank=20, min_score=0.0)
+)
 FILLER = (
     "We describe the experimental setup in detail, list the datasets used, report the hardware, the "
     "optimiser settings and the number of random seeds, and release all code and checkpoints. "
@@ -61,30 +66,34 @@ def _fill(store: Store, *papers: Paper) -> None:
     store.upsert_papers([*papers, *_unrelated(12)], source="test", now=NOW)
 
 
-def test_contrast_cue_near_the_topic_flags_superseding_but_far_away_does_not(store: Store) -> None:
-    near = make_paper(
+def test_a_directed_challenge_is_flagged_with_its_sentence_and_a_cue_elsewhere_is_not(store: Store) -> None:
+    challenge = make_paper(
         "2503.00001",
         title="Model collapse under recursive training, measured again",
-        abstract="We find no evidence that model collapse occurs when real data is kept. " + FILLER,
+        abstract="Prior work reports that recursive training leads to model collapse. We challenge this "
+        "view: when real data is kept, model collapse does not occur. " + FILLER,
         published=dt.date(2025, 3, 1),
     )
-    far = make_paper(
+    elsewhere = make_paper(
         "2503.00002",
         title="Model collapse under recursive training, measured once more",
         abstract="Model collapse is studied here. " + FILLER + "We revisit the optimiser defaults too.",
         published=dt.date(2025, 3, 1),
     )
-    _fill(store, near, far)
+    _fill(store, challenge, elsewhere)
 
-    matches = {m.arxiv_id: m for m in match_claim(store, _claim())}
+    matches = {m.arxiv_id: m for m in match_claim(store, _claim(), settings=RULE_05)}
 
-    assert matches["2503.00001"].superseding is True
-    assert any(
-        e.startswith("contrast near topic:") and "no evidence that model collapse" in e
-        for e in matches["2503.00001"].evidence
+    flagged = matches["2503.00001"]
+    assert flagged.superseding is True
+    assert flagged.stance is Stance.CHALLENGES
+    assert flagged.stance_sentence == (
+        "We challenge this view: when real data is kept, model collapse does not occur."
     )
+    assert flagged.stance_target == "topic 'model collapse'"
+    assert flagged.confidence >= 0.8  # explicit, answers a stated belief
     assert matches["2503.00002"].superseding is False
-    assert not any(e.startswith("contrast") for e in matches["2503.00002"].evidence)
+    assert matches["2503.00002"].stance is Stance.RELATED  # "we revisit" aimed at nothing of the claim
 
 
 def test_only_newer_papers_and_only_in_the_claims_categories(store: Store) -> None:
@@ -322,7 +331,8 @@ def test_topic_velocity_counts_related_papers_in_the_window_and_challenges(store
             f"2505.{i:05d}",
             title="Model collapse in recursive training",
             abstract=(
-                "We find no evidence that model collapse happens. "
+                "It is widely believed that recursive training causes model collapse. Our results refute "
+                "this belief: model collapse is not inevitable. "
                 if i == 1
                 else "Model collapse under recursive training is confirmed. "
             )
@@ -339,12 +349,12 @@ def test_topic_velocity_counts_related_papers_in_the_window_and_challenges(store
     )
     _fill(store, *recent, old)
 
-    v = topic_velocity(store, _claim(), today=today, window_days=90)
+    v = topic_velocity(store, _claim(), today=today, window_days=90, settings=RULE_05)
 
     assert v.since == dt.date(2025, 4, 1)
     assert v.until == today
     assert v.related == 4
-    assert v.challenging == 1
+    assert v.challenging == 1  # the claim's flagged matches in the window, as its report shows them
     assert v.by_month == (("2025-05", 3), ("2025-06", 1))
     assert v.per_month == pytest.approx(4 * 30.44 / 90)
 
@@ -353,7 +363,9 @@ def test_topic_velocity_counts_related_papers_in_the_window_and_challenges(store
     assert since_claim.related == 3
 
 
-def test_a_title_that_questions_or_argues_with_a_topic_is_challenge_evidence(store: Store) -> None:
+def test_a_title_that_argues_with_a_topic_is_a_challenge_and_one_that_only_asks_is_a_weak_one(
+    store: Store,
+) -> None:
     question = make_paper(
         "2503.00070",
         title="Is model collapse real at scale?",
@@ -374,13 +386,19 @@ def test_a_title_that_questions_or_argues_with_a_topic_is_challenge_evidence(sto
     )
     _fill(store, question, argues, plain)
 
-    matches = {m.arxiv_id: m for m in match_claim(store, _claim())}
+    matches = {m.arxiv_id: m for m in match_claim(store, _claim(), settings=RULE_05)}
 
-    assert "title questions the topic: 'Is model collapse real at scale?'" in matches["2503.00070"].evidence
-    assert "challenge in title: 'The myth of model collapse'" in matches["2503.00071"].evidence
-    assert matches["2503.00070"].superseding
-    assert matches["2503.00071"].superseding
-    assert not matches["2503.00072"].superseding
+    asks, myth, plain_match = matches["2503.00070"], matches["2503.00071"], matches["2503.00072"]
+    assert (asks.stance, asks.stance_sentence) == (Stance.CHALLENGES, "Is model collapse real at scale?")
+    assert asks.confidence < 0.5
+    assert not asks.superseding
+    assert (myth.stance, myth.stance_sentence, myth.superseding) == (
+        Stance.CHALLENGES,
+        "The myth of model collapse",
+        True,
+    )
+    assert plain_match.stance is Stance.RELATED
+    assert not plain_match.superseding
 
 
 def test_a_paper_that_names_the_anchor_and_argues_with_it_is_superseding(store: Store) -> None:
@@ -394,17 +412,34 @@ def test_a_paper_that_names_the_anchor_and_argues_with_it_is_superseding(store: 
     paper = make_paper(
         "2503.00080",
         title="Generators that stay stable on their own output",
-        abstract="We revisit the curse of recursion: generators trained on their own output stay stable. "
+        abstract="The curse of recursion is widely considered a fundamental limitation of generators. We "
+        "show that it is not an inherent failure: generators trained on their own output stay stable. "
         + FILLER,
         published=dt.date(2025, 3, 1),
     )
     _fill(store, paper)
 
-    [match] = match_claim(store, _claim(anchors=(anchor,), topics=("model collapse",)))
+    [match] = match_claim(store, _claim(anchors=(anchor,), topics=("model collapse",)), settings=RULE_05)
 
     assert match.arxiv_id == "2503.00080"
     assert match.superseding
-    assert any(e.startswith("argues with anchor 2305.17493: 'We revisit the curse") for e in match.evidence)
+    assert match.stance_target == "anchor 2305.17493"
+    assert match.stance_sentence is not None
+    assert match.stance_sentence.startswith("We show that it is not an inherent failure")
+
+
+def test_a_claims_own_anchor_is_never_among_its_matches(store: Store) -> None:
+    anchor_paper = make_paper(
+        "2503.00081",
+        title="Model collapse under recursive training",
+        abstract="Recursive training leads to model collapse. " + FILLER,
+        published=dt.date(2025, 3, 1),
+    )
+    _fill(store, anchor_paper)
+    anchor = Anchor("2503.00081v2", parse_arxiv_id("2503.00081v2"), anchor_paper.title, 3, 5)
+
+    assert match_claim(store, _claim()) != []
+    assert match_claim(store, _claim(anchors=(anchor,))) == []
 
 
 def test_fts_topic_leaves_function_words_to_near_and_trims_generic_ends() -> None:
@@ -515,20 +550,21 @@ def test_only_the_claims_best_papers_can_be_flagged_superseding(store: Store) ->
     strong = make_paper(
         "2503.00110",
         title="Model collapse under recursive training",
-        abstract="We find no evidence that model collapse occurs in recursive training. " + FILLER,
+        abstract="Prior work argues that recursive training causes model collapse. We refute this claim. "
+        + FILLER,
         published=dt.date(2025, 3, 1),
     )
     weaker = make_paper(
         "2503.00111",
         title="Generators and their samples",
-        abstract="We find no evidence that model collapse occurs. " + FILLER,
+        abstract="Prior work argues that model collapse is universal. We refute this claim. " + FILLER,
         published=dt.date(2025, 3, 1),
     )
     _fill(store, strong, weaker)
 
-    both = {m.arxiv_id: m.superseding for m in match_claim(store, _claim())}
-    strong_rank_1 = dataclasses.replace(DEFAULT_SETTINGS, strong_rank=1)
-    best_only = {m.arxiv_id: m.superseding for m in match_claim(store, _claim(), settings=strong_rank_1)}
+    both = {m.arxiv_id: m.superseding for m in match_claim(store, _claim(), settings=RULE_05)}
+    rank_1 = dataclasses.replace(RULE_05, flag_rule=dataclasses.replace(RULE_05.flag_rule, max_rank=1))
+    best_only = {m.arxiv_id: m.superseding for m in match_claim(store, _claim(), settings=rank_1)}
 
     assert both == {"2503.00110": True, "2503.00111": True}
     assert best_only == {"2503.00110": True, "2503.00111": False}

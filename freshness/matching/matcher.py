@@ -7,14 +7,16 @@ settings, never in module globals.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import weakref
+from collections.abc import Sequence
 
+from freshness.flagging import flags
 from freshness.matching.index import _DocFreq, _DocFreqMemo
 from freshness.matching.relevance import _features, _Pool, _PruneSwitch, _rank
 from freshness.matching.retrieval import _candidates
 from freshness.matching.settings import DEFAULT_SETTINGS, MatchSettings
-from freshness.matching.stance import _is_superseding
 from freshness.matching.terms import _prepare
 from freshness.matching.text import _Text
 from freshness.models import Claim, Match, Paper, Velocity
@@ -63,11 +65,14 @@ class Matcher:
         papers stored after it (what an incremental match would retrieve)."""
         return self._match(claim, after=claim.date, limit=limit, after_rowid=after_rowid)
 
-    def velocity(self, claim: Claim, *, today: dt.date, window_days: int = 90) -> Velocity:
+    def velocity(
+        self, claim: Claim, *, today: dt.date, window_days: int = 90, matches: Sequence[Match] | None = None
+    ) -> Velocity:
         """Related newer papers first submitted in the last `window_days` (or since the claim, if more
-        recent), counted per month, and how many of them challenge the claim."""
+        recent), counted per month, and how many of them challenge the claim: the claim's flagged
+        `matches` in that window (its match, when not given), so the two never disagree."""
         since = max(claim.date, today - dt.timedelta(days=window_days))
-        matches = [
+        related = [
             m
             for m in self._match(
                 claim,
@@ -76,18 +81,21 @@ class Matcher:
                 query_scale=2,
                 timeless=True,
                 min_score=self.settings.related_score,
+                judge=False,
             )
             if m.published <= today
         ]
         months: dict[str, int] = {}
-        for m in matches:
+        for m in related:
             key = m.published.strftime("%Y-%m")
             months[key] = months.get(key, 0) + 1
+        if matches is None:
+            matches = self.match(claim)
         return Velocity(
             since=since,
             until=today,
-            related=len(matches),
-            challenging=sum(m.superseding for m in matches),
+            related=len(related),
+            challenging=sum(m.superseding and since < m.published <= today for m in matches),
             by_month=tuple(sorted(months.items())),
         )
 
@@ -101,10 +109,12 @@ class Matcher:
         timeless: bool = False,
         min_score: float | None = None,
         after_rowid: int = 0,
+        judge: bool = True,
     ) -> list[Match]:
         """Candidates scoring at least `min_score` (default: the settings' `min_score`), ranked on
-        numbers only, then the top `limit` explained. `timeless` leaves closeness to the claim's date
-        out of the score (velocity asks "how related", not "how early")."""
+        numbers only, then the top `limit` explained; with `judge`, the stance of the best
+        `stance_depth` is read and the flag rule applied. `timeless` leaves closeness to the claim's
+        date out of the score (velocity asks "how related", not "how early")."""
         store, settings, memo = self.store, self.settings, self.memo
         if min_score is None:
             min_score = settings.min_score
@@ -113,7 +123,7 @@ class Matcher:
         papers = _candidates(store, df, prep, after, query_scale, settings, after_rowid)
         texts = {p.arxiv_id: memo.texts_of(p) for p in papers}
         pool = _Pool(list(texts.values()))
-        strong_rank, strong_score = settings.strong_rank, settings.strong_score
+        rule, depth = settings.flag_rule, settings.stance_depth if judge else 0
         ranked = _rank(
             papers,
             prep,
@@ -121,25 +131,31 @@ class Matcher:
             pool,
             settings,
             memo.pruning,
-            keep=max(limit, strong_rank),
+            keep=max(limit, rule.max_rank),
             min_score=min_score,
         )
         ranked.sort(key=lambda s: (-s[0], -s[1].published.toordinal(), s[1].arxiv_id))
-        # The bar for "strongly related": the strong_rank-th best score (or strong_score).
-        bar = max(strong_score, ranked[min(len(ranked), strong_rank) - 1][0]) if ranked else strong_score
         matches = []
-        for score, p in ranked[:limit]:
-            f = _features(p, prep, settings, explain=True, texts=texts[p.arxiv_id], pool=pool)
-            matches.append(
-                Match(
-                    arxiv_id=p.arxiv_id,
-                    title=p.title,
-                    published=p.published,
-                    score=round(score, 1),
-                    superseding=_is_superseding(f, score, bar),
-                    evidence=tuple(f.evidence),
-                )
+        for rank, (score, p) in enumerate(ranked[:limit], start=1):
+            f = _features(
+                p, prep, settings, explain=True, judge=rank <= depth, texts=texts[p.arxiv_id], pool=pool
             )
+            st = f.stance
+            match = Match(
+                arxiv_id=p.arxiv_id,
+                title=p.title,
+                published=p.published,
+                score=round(score, 1),
+                superseding=False,
+                evidence=tuple(f.evidence),
+                stance=st.stance,
+                confidence=st.confidence,
+                stance_sentence=st.sentence,
+                stance_target=st.target,
+            )
+            if flags(match, rank, rule):
+                match = dataclasses.replace(match, superseding=True)
+            matches.append(match)
         return matches
 
 

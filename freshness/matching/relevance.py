@@ -9,6 +9,7 @@ import heapq
 import itertools
 import logging
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,12 +17,43 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from freshness.matching.settings import MatchSettings
-from freshness.matching.stance import _PRIOR, _challenge, _cue_near
+from freshness.matching.stance import (
+    ANCHOR_AIM,
+    FIELD_AIM,
+    GENERIC_SHARE,
+    RELATED,
+    TOPIC_AIM,
+    ClaimSide,
+    Name,
+    StanceFinding,
+    judge_stance,
+)
 from freshness.matching.terms import _Prepared, _Topic
-from freshness.matching.text import _STOPWORDS, _Hit, _Text
+from freshness.matching.text import _FUNCTION_WORDS, _STEMS, _STOPWORDS, _Hit, _Text
 from freshness.models import Paper
 
 log = logging.getLogger(__package__)  # the matcher's one logger, "freshness.matching"
+
+
+# Language that discusses what is known about a topic (prior findings, beliefs, phenomena): a paper
+# that engages with the state of knowledge bears on a claim more than one that merely uses a method.
+_PRIOR = re.compile(
+    r"\b(?:prior|previous|earlier|recent|existing) (?:work|works|studies|study|research|findings|literature)"
+    r"|\b(?:it has been|has been|have been) (?:shown|argued|observed|claimed|reported|suggested|hypothesi\w*)"
+    r"|\bwidely (?:believed|assumed|held|reported|observed)|\bcommon(?:ly)? (?:belief|held|assumed)"
+    r"|\bconventional wisdom|\bknown as|\bphenomen\w*|\bhypothes\w*|\bet al\b|\bfindings?\b"
+)
+
+
+def _cue_near(
+    cues: Sequence[tuple[int, int]], spans: Sequence[_Hit], near: int
+) -> tuple[tuple[int, int], _Hit] | None:
+    """The first cue (word span) within `near` words of a topic span."""
+    for h in spans:
+        for c in cues:
+            if c[1] >= h.first - near and c[0] <= h.last + near:
+                return c, h
+    return None
 
 
 def _saturate(tf: float) -> float:
@@ -91,11 +123,10 @@ class _Features:
     words: float = 0.0  # the same for the claim's own content words
     title: float = 0.0  # the title names a topic
     prior: float = 0.0  # discusses prior findings near a topic
-    challenge: float = 0.0  # challenge language near a topic (or in a title that names one)
     anchor: float = 0.0  # names an anchor by id, title or short name
     proximity: float = 0.0  # 1 / (1 + years between the claim and the paper)
     focus: float = 0.0  # the rarity-weighted share of the title's words that are the claim's
-    challenge_evidence: str | None = None
+    stance: StanceFinding = RELATED  # judged only for the matches a claim shows (`judge=True`)
     evidence: list[str] = field(default_factory=list)
 
     def score(self, weights: Sequence[tuple[str, float]]) -> float:
@@ -106,12 +137,33 @@ class _Features:
 _FEATURE_NAMES = frozenset(f.name for f in dataclasses.fields(_Features) if f.type in ("float", float))
 
 
+_FUNCTION_STEMS = frozenset(_STEMS[w] for w in _FUNCTION_WORDS)
+SHARE_FROM = 20  # candidates a claim needs before a name they mostly share counts as the field's
+
+
 class _Pool:
     """A claim's candidates as a whole: in how many of them each stem occurs."""
 
     def __init__(self, texts: Sequence[tuple[_Text, _Text]]) -> None:
+        self._judging: tuple[_Prepared, ClaimSide, list[Name]] | None = None
         self.size = len(texts)
         self.df = Counter(itertools.chain.from_iterable(t.present | a.present for t, a in texts))
+
+    def share(self, stems: Sequence[str]) -> float:
+        """At most what share of the candidates has all of `stems` (the rarest one's share); 0 for a
+        pool too small to say what is common."""
+        if not stems or self.size < SHARE_FROM:
+            return 0.0
+        return min(self.df[s] for s in stems) / self.size
+
+    def judging(self, prep: _Prepared) -> tuple[ClaimSide, list[Name]]:
+        """What stance reads of the claim among these candidates: its side, with only the content
+        words few of them use, and its names (remembered: every paper judged asks again)."""
+        if self._judging is None or self._judging[0] is not prep:
+            words = frozenset(s for s in prep.side.words if self.share((s,)) < GENERIC_SHARE)
+            side = dataclasses.replace(prep.side, words=words)
+            self._judging = (prep, side, _names(prep, self))
+        return self._judging[1], self._judging[2]
 
     def rarity(self, stem: str) -> float:
         """How rare a stem is among the candidates: a word most of them use says little."""
@@ -138,13 +190,15 @@ def _features(
     settings: MatchSettings,
     *,
     explain: bool = True,
+    judge: bool = False,
     texts: tuple[_Text, _Text] | None = None,
     pool: _Pool | None = None,
 ) -> _Features:
-    """Score one paper against a prepared claim. `explain=False` skips what only the evidence and the
-    superseding flag need (challenge cues, quoted snippets): ranking hundreds of candidates needs
-    only the numbers, and the few that are returned are explained afterwards. `pool`: the claim's
-    candidates, which say how rare a word is among them (for the title's focus)."""
+    """Score one paper against a prepared claim. `explain=False` skips what only the evidence needs
+    (quoted snippets): ranking hundreds of candidates needs only the numbers, and the few that are
+    returned are explained afterwards. `judge=True` (with `explain`) also reads the paper's stance on
+    the claim (stance.judge_stance). `pool`: the claim's candidates, which say how rare a word is
+    among them (for the title's focus, and how specifically a topic names the claim)."""
     title, abstract = texts or (_Text(paper.title), _Text(paper.abstract))
     near_score = settings.near_score
     f = _Features()
@@ -195,8 +249,6 @@ def _features(
                 break
     f.anchor = 1.0 if named else 0.0
 
-    if explain or settings.weight("challenge"):
-        _challenge(f, paper, title, abstract, spans, anchor_spans, settings)
     cue_words = settings.cue_words
     f.prior = 1.0 if spans and _cue_near(abstract.cues(_PRIOR, spans, cue_words), spans, cue_words) else 0.0
     years = max(0, (paper.published - prep.claim.date).days) / 365.25
@@ -216,9 +268,40 @@ def _features(
     if title_shared:
         f.evidence.append(f"title: {title_shared} of its {title_words} words are the claim's")
     f.evidence.extend(named)
-    if f.challenge_evidence is not None:
-        f.evidence.append(f.challenge_evidence)
+    if judge:
+        pool = pool or _Pool([(title, abstract)])
+        side, names = pool.judging(prep)
+        f.stance = judge_stance(side, title, abstract, names)
     return f
+
+
+def _names(prep: _Prepared, pool: _Pool) -> list[Name]:
+    """How a paper can name what the claim is about, each with how specifically (stance.Name): its
+    anchors by id or title (specific), by short name and its topics (specific unless most of the
+    claim's candidates use them: then they name the field)."""
+    names: list[Name] = []
+    for ref in prep.refs:
+        for seq, how in ref.patterns:
+            content = frozenset(s for s in seq if s not in _FUNCTION_STEMS) or frozenset(seq)
+            if how == "by title" and len(content) > TITLE_BAG:
+                need = math.ceil(TITLE_SHARE * len(content))  # most of a long title, in any order
+            else:
+                need = len(content)
+            strength = ANCHOR_AIM
+            if how.startswith("as ") and pool.share(tuple(content)) >= GENERIC_SHARE:
+                strength = FIELD_AIM  # a short name most candidates use names the field ("LoRA")
+            names.append(Name(f"anchor {ref.label}", content, need, strength))
+    for topic in prep.topics:
+        content = frozenset(topic.content) or frozenset(topic.variants[0] if topic.variants else ())
+        if not content:
+            continue
+        strength = TOPIC_AIM if pool.share(tuple(content)) < GENERIC_SHARE else FIELD_AIM
+        names.append(Name(f"topic '{topic.text}'", content, len(content), strength))
+    return names
+
+
+TITLE_BAG = 3  # an anchor title with more content words than this names it with TITLE_SHARE of them
+TITLE_SHARE = 0.8
 
 
 # A candidate is scored in full only when an upper bound of its score (_score_bound, about half the

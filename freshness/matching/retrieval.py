@@ -103,8 +103,13 @@ def _candidates(
     for query in _queries(prep, scale, settings):
         rowids.update(dict.fromkeys(_retrieve(store, df, query, after, categories, after_rowid)))
     wanted = set(categories)
+    # A claim's own anchors (any version: the store keys papers by their id without version) are
+    # what it rests on, never newer work about it, whatever date arXiv gives them.
+    anchors = {a.arxiv_id.base for a in prep.claim.anchors if a.arxiv_id is not None}
     return [
         p
         for p in store.papers_by_rowid(list(rowids)).values()
-        if p.published > after and (not wanted or wanted.intersection(p.categories))
+        if p.published > after
+        and (not wanted or wanted.intersection(p.categories))
+        and p.arxiv_id not in anchors
     ]

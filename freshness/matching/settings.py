@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from freshness.flagging import DEFAULT_RULE, FlagRule
+
 # How the features add up to a score (out of 1; docs/matching.md has the before/after figures), in the
 # order they are added up: (feature, weight) pairs, so that the settings stay hashable and picklable.
 WEIGHTS: tuple[tuple[str, float], ...] = (
@@ -13,7 +15,6 @@ WEIGHTS: tuple[tuple[str, float], ...] = (
     ("title", 0.0),  # the title names a topic (evidence only: it did not improve the ranking)
     ("focus", 0.14),  # the title is about the claim's subject, not about something else too
     ("prior", 0.05),  # discusses prior findings near a topic
-    ("challenge", 0.0),  # challenge language near a topic (flags superseding; too common to rank by)
     ("anchor", 0.04),  # names an anchor by id, title or short name
     ("proximity", 0.14),  # early responses: 1 at the claim's date, 1/2 a year later, 1/3 two years later
 )
@@ -45,8 +46,11 @@ class MatchSettings:
     snippet_context: int = 50  # characters of context either side of a quoted span in the evidence
     min_score: float = 10.0  # below this a candidate is not reported as related at all
     related_score: float = 20.0  # velocity counts papers scoring this much, closeness in time left out
-    strong_score: float = 20.0  # "strongly related" needs at least this score ...
-    strong_rank: int = 20  # ... and a place among the claim's this many best-scoring papers
+    # Judgement: the stance of a claim's `stance_depth` best matches is read (stance.py), and the
+    # flag rule says which of them are flagged superseding (flagging.py; docs/matching.md: the rule is
+    # fitted on the dev sets and cross-validated claim by claim).
+    stance_depth: int = 30
+    flag_rule: FlagRule = DEFAULT_RULE
     weights: tuple[tuple[str, float], ...] = WEIGHTS
     # Pruning: a candidate is scored in full only when an upper bound of its score can still reach the
     # claim's best (relevance._rank); `prune=False` scores every candidate (the tests compare both).

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from freshness.matching.index import _DocFreq, fts_topic, short_name
 from freshness.matching.settings import MatchSettings
+from freshness.matching.stance import NEUTRAL_SIDE, ClaimSide, claim_side
 from freshness.matching.text import (
     _STEMS,
     _STOPWORDS,
@@ -65,6 +66,7 @@ class _Prepared:
     distinctive: tuple[str, ...]  # claim words rare enough to retrieve candidates with
     timeless: bool = False  # leave closeness in time out of the score
     vocabulary: frozenset[str] = frozenset()  # stems of the words of its topics, text and anchor names
+    side: ClaimSide = NEUTRAL_SIDE  # what stance reads of the claim
 
 
 def _make_topic(text: str, df: _DocFreq) -> _Topic | None:
@@ -132,6 +134,14 @@ def _prepare(claim: Claim, df: _DocFreq, settings: MatchSettings, *, timeless: b
         for w in _words(text)
         if w not in _STOPWORDS
     )
+    side = claim_side(claim.text, frozenset(s for w in words for s in w.stems))
     return _Prepared(
-        claim, tuple(topics), tuple(words), _anchor_refs(claim.anchors), distinctive, timeless, vocabulary
+        claim,
+        tuple(topics),
+        tuple(words),
+        _anchor_refs(claim.anchors),
+        distinctive,
+        timeless,
+        vocabulary,
+        side,
     )

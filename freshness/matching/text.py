@@ -201,12 +201,17 @@ class _Text:
                 found.setdefault((max(0, first), max(0, last)), None)
         return list(found)
 
+    def word_spans(self) -> list[tuple[int, int]]:
+        """Each word's (start, end) character offsets in the original text."""
+        if self._spans is None:
+            self._spans = [m.span() for m in _WORD.finditer(self.lowered)]
+        return self._spans
+
     def quote(self, first: int, last: int, context: int) -> str:
         """The original text from word `first` to word `last`, with `context` characters either side,
         for evidence."""
-        if self._spans is None:
-            self._spans = [m.span() for m in _WORD.finditer(self.lowered)]
-        return _snippet(self.raw, self._spans[first][0], self._spans[last][1], context)
+        spans = self.word_spans()
+        return _snippet(self.raw, spans[first][0], spans[last][1], context)
 
 
 def _stems_of(text: str) -> tuple[str, ...]:

@@ -38,7 +38,9 @@ class _Task:
     def run(self, store: Store) -> tuple[list[Match], Velocity | None]:
         matcher = matcher_for(store, self.settings)
         matches = matcher.match(self.claim, limit=self.limit)
-        velocity = None if self.today is None else matcher.velocity(self.claim, today=self.today)
+        velocity = (
+            None if self.today is None else matcher.velocity(self.claim, today=self.today, matches=matches)
+        )
         return matches, velocity
 
 
