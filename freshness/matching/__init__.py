@@ -6,14 +6,16 @@ unranked query (remembered per store), and only common terms are ranked by BM25.
 then scored on its title and abstract read as words (lower case, crude stems): which topics it
 covers (as phrases, with a rapidfuzz `partial_ratio` fallback for typos, or their words near each
 other), how much of the claim's own wording it shares, whether it discusses prior findings or names
-an anchor, and how soon after the claim it came. A match is flagged *superseding* when it is among
-the claim's best and carries challenge language near the matched topic, or names an anchor and
-argues with it. docs/matching.md explains every step and its figures.
+an anchor, and how soon after the claim it came. The stance of the best matches is read sentence by
+sentence (`stance`): a match is flagged *superseding* when it is among the claim's best and a
+directed challenge of the claim with enough confidence (`flagging.FlagRule`). docs/matching.md
+explains every step and today's figures.
 
 The package, one layer a module: `text` (words, stems), `index` (FTS5 queries, document
 frequencies), `terms` (a claim as weighted aspects), `retrieval` (candidates), `relevance`
-(features, score, pruning), `stance` (challenge language), `matcher` (one store's `Matcher` and its
-memo), `workers` (worker processes), `settings` (the tunables). This module is the public API.
+(features, score, pruning), `stance` (does it challenge or support the claim), `matcher` (one
+store's `Matcher` and its memo), `workers` (worker processes), `settings` (the tunables). This
+module is the public API.
 """
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ class _DocFreq:
         self.few_rows = settings.few_rows
         self.exact_below = settings.exact_below
         # Every claim's queries walk the same upper levels of the FTS index: kept in the page cache
-        # they cost ~10 % less CPU at 1M papers (docs/matching.md 4.3).
+        # they cost ~10 % less CPU at 1M papers (docs/dev/matching-log.md 4.3).
         store.widen_page_cache(settings.page_cache_mib)
         self.n = max(1, store.summary().papers)
         if sum(len(c) for c in memo.counts.values()) > _DF_CACHE_MAX:

@@ -308,7 +308,7 @@ TITLE_SHARE = 0.8
 # cost of scoring it) can still reach the claim's best: where few of the candidates can, as in
 # velocity (a floor of `related_score`: at 1M papers ~6 of ~100 candidates are scored) and when the
 # claim has `prune_ratio` times more candidates than places. Below that, scoring them all is cheaper
-# (docs/matching.md 4.3). `prune=False` scores every candidate (the tests compare both).
+# (docs/dev/matching-log.md 4.3). `prune=False` scores every candidate (the tests compare both).
 _SLACK = 1e-9  # scores are 0-100: far above any rounding difference between a bound and its score
 
 

@@ -1,4 +1,4 @@
-"""The matcher's tunables as one frozen, picklable value (docs/matching.md: the measurements behind each)."""
+"""The matcher's tunables as one frozen, picklable value (docs/matching.md; measurements: docs/dev/)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from freshness.flagging import DEFAULT_RULE, FlagRule
 
-# How the features add up to a score (out of 1; docs/matching.md has the before/after figures), in the
+# How the features add up to a score (out of 1; docs/dev/matching-log.md has the before/after figures), in the
 # order they are added up: (feature, weight) pairs, so that the settings stay hashable and picklable.
 WEIGHTS: tuple[tuple[str, float], ...] = (
     ("topics", 0.28),  # rarity-weighted, saturated mentions of the claim's topics
@@ -47,8 +47,8 @@ class MatchSettings:
     min_score: float = 10.0  # below this a candidate is not reported as related at all
     related_score: float = 20.0  # velocity counts papers scoring this much, closeness in time left out
     # Judgement: the stance of a claim's `stance_depth` best matches is read (stance.py), and the
-    # flag rule says which of them are flagged superseding (flagging.py; docs/matching.md: the rule is
-    # fitted on the dev sets and cross-validated claim by claim).
+    # flag rule says which of them are flagged superseding (flagging.py; docs/matching.md section 3:
+    # the rule is fitted on the dev sets and cross-validated claim by claim).
     stance_depth: int = 30
     flag_rule: FlagRule = DEFAULT_RULE
     weights: tuple[tuple[str, float], ...] = WEIGHTS

@@ -8,7 +8,7 @@ belief or a finding ("we challenge this view", "is not an inherent failure", "co
 universal", "contrary to prior findings", "not consistently replicated"), or a finding whose
 polarity is the opposite of the claim's ("X underperforms" against "X matches"); never the words
 every method paper uses for its own contribution (mitigate, overcome, improve). Each kind of evidence
-has a confidence (docs/matching.md: Stance); independent sentences add up (noisy-or).
+has a confidence (docs/matching.md section 2); independent sentences add up (noisy-or).
 """
 
 from __future__ import annotations
