@@ -177,6 +177,11 @@ _AGREE = re.compile(
     r"|(?:cannot|can not) be (?:solved|overcome|eliminated|fixed) (?:by|with|through)"
     r")\b"
 )
+# "... supporting our theoretical results, confirming the behaviours": the paper agreeing with itself.
+_OWN_RESULTS = re.compile(
+    r"\b(?:support\w*|confirm\w*|validat\w*|corroborat\w*|verif\w*|consistent with|in line with"
+    r"|agree\w* with) (?:\w+ ){0,2}our\b"
+)
 _AGREE_NEGATED = re.compile(
     r"\b(?:not|never|failed to be|yet to be|no longer) (?:been )?(?:\w+ )?(?:replicated|reproduced|confirmed"
     r"|validated|corroborated|supported)\b"
@@ -281,6 +286,7 @@ SAME_POLARITY = 0.4  # a finding of the claim's own polarity
 REACH = 3  # a sentence answers at most this many sentences back (itself included)
 TITLE_ANSWER = 0.8  # a sentence that answers a belief about what the title names: its aim, this much
 MAX_CONFIDENCE = 0.97
+MIN_STANCE = 0.35  # weaker evidence either way (a title that only asks) is no stance: the paper is related
 GENERIC_SHARE = 0.25  # a name in at least this share of the claim's candidates names the field, not the claim
 ANCHOR_AIM = 1.0  # an anchor named by id, title or a short name few candidates use
 TOPIC_AIM = 0.8  # a topic few of the claim's candidates mention
@@ -406,7 +412,7 @@ def judge_stance(
             aim = Aim(aim.label, aim.first, aim.last, ONE_ASPECT * aim.strength)
         authors = bool(_AUTHORS.search(text))
         own = bool(_OWN_METHOD.search(text))
-        agree = None if _AGREE_NEGATED.search(text) else _AGREE.search(text)
+        agree = None if _AGREE_NEGATED.search(text) or _OWN_RESULTS.search(text) else _AGREE.search(text)
         if authors and not agree:
             if m := _EXPLICIT.search(s.masked):
                 confidence = EXPLICIT_BASE + ANSWERS_BELIEF * belief + EXPLICIT_AIM * aim.strength
@@ -447,10 +453,10 @@ def judge_stance(
             missing *= 1.0 - max(0.0, confidence)
         confidence = min(MAX_CONFIDENCE, 1.0 - missing)
         at, (_, target, cue) = max(challenges.items(), key=lambda kv: (kv[1][0], -kv[0]))
-        if best_agree is None or confidence >= best_agree[0]:
+        if confidence >= MIN_STANCE and (best_agree is None or confidence >= best_agree[0]):
             sentence = " ".join(title.raw.split()) if at == -1 else _quote(abstract, sentences[at])
             return StanceFinding(Stance.CHALLENGES, round(confidence, 2), sentence, target, cue)
-    if best_agree is not None:
+    if best_agree is not None and best_agree[0] >= MIN_STANCE:
         confidence, at, target, cue = best_agree
         return StanceFinding(
             Stance.SUPPORTS, round(confidence, 2), _quote(abstract, sentences[at]), target, cue

@@ -115,6 +115,23 @@ def test_agreement_with_the_claim_is_support_and_a_negated_replication_is_not() 
     assert negated.stance is Stance.CHALLENGES
 
 
+def test_a_paper_agreeing_with_its_own_theory_does_not_support_the_claim() -> None:
+    st = _judge(
+        "We prove that transformers learn the reverse relation. Finally, we present experiments supporting "
+        "our theoretical results, confirming the reverse relation behaviours we predicted."
+    )
+    assert st.stance is not Stance.SUPPORTS
+
+
+def test_evidence_too_weak_either_way_is_no_stance() -> None:
+    positive = ClaimSide(negative=False, words=frozenset())
+    names = [_name("topic 'memorization'", "memorization", FIELD_AIM)]
+    st = judge_stance(
+        positive, _Text("How much do language models memorize?"), _Text("We measure it."), names
+    )
+    assert st.stance is Stance.RELATED  # a question in a title about the field is no verdict
+
+
 def test_a_finding_of_the_opposite_polarity_is_a_weaker_challenge_and_the_same_polarity_support() -> None:
     positive_claim = ClaimSide(negative=False, words=frozenset())
     names = [_name("topic 'sparse autoencoder'", "sparse autoencoders", TOPIC_AIM)]
