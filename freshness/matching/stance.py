@@ -137,6 +137,9 @@ _EXPLICIT = re.compile(
     r"|(?:cannot|can not|does not|do not|fail to|fails to) (?:fully |convincingly |adequately "
     r"|alone )?explain"
     r"|misattribut\w+|(?:common|popular|widespread|key) misconceptions?"
+    r"|(?:is|are|was|were|be|being) (?:\w+ ){0,2}?inconsistent with|implausibl\w*"
+    r"|(?:is|are|was|were) (?:\w+ ){0,2}?(?:flawed|mistaken|incorrect|invalid|misaligned|misspecified"
+    r"|wrong)\b"
     r"|not (?:an? )?(?:accurate|reliable|valid|faithful) (?:measure|indicator|proxy|picture)"
     r")\b"
 )
@@ -207,9 +210,8 @@ _OWN_METHOD = re.compile(
 
 # The authors speaking (a challenge is what a paper says, not the background it reports).
 _AUTHORS = re.compile(
-    r"\b(?:we|our|us|this (?:paper|work|study|article|note)|here|(?:these|the|such) (?:results|findings"
-    r"|experiments"
-    r"|analyses|observations))\b"
+    r"\b(?:we|our|us|this (?:paper|work|study|article|note|finding|result)|here|(?:these|the|such)"
+    r" (?:results|findings|experiments|analyses|observations))\b"
 )
 
 # A sentence that refers back to what the one before it said.
@@ -226,8 +228,8 @@ _BACK_REFERENCE = re.compile(
 _FINDING = re.compile(
     r"\b(?:we (?:\w+ )?(?:find|found|show|showed|demonstrate|observe|observed|prove|reveal|establish|argue"
     r"|report|uncover|identify|conclude)|(?:our )?(?:results|findings|experiments|analyses|analysis|evidence)"
-    r" (?:\w+ )?(?:show|suggest|reveal|indicate|demonstrate|establish|highlight)|(?:this|which) (?:shows"
-    r"|suggests|reveals|indicates|implies|demonstrates))\b"
+    r" (?:\w+ )?(?:show|suggest|reveal|indicate|demonstrate|establish|highlight)"
+    r"|(?:this|which|that) (?:shows?|suggests?|reveals?|indicates?|impl(?:y|ies)|demonstrates?))\b"
 )
 
 # A sentence that turns against what came before.
@@ -243,6 +245,7 @@ _TURN = re.compile(
 # Polarity: a finding that something fails, against one that it works.
 _NEGATIVE = re.compile(
     r"\b(?:not(?! only)|no|never|cannot|can t|fail\w*|unable|struggl\w*|lack\w*|degrad\w*|collaps\w*|worse"
+    r"|destroy\w*|erod\w*|deteriorat\w*|unstable|inconsistent"
     r"|poor\w*|underperform\w*|limited|fragile|brittle|break\w* down|harm\w*|hurt\w*|impair\w*"
     r"|los(?:e|es|ing|t)|decline\w*|drop\w*|insufficient|unreliable|incapable|inability)\b"
 )
