@@ -68,6 +68,8 @@ _BELIEF = re.compile(
     r"|narrative|consensus|intuition|perception) that"
     r"|it (?:has been|is) (?:shown|argued|suggested|claimed|observed|believed|assumed|thought|reported)"
     r"|seemingly|apparently|purportedly|supposedly|allegedly"
+    r"|(?:the|their|its) (?:reported|published|original|claimed|prior) (?:\w+ )?(?:estimates?|results?"
+    r"|findings?|claims?|numbers|coefficients|values|conclusions?)"
     r")\b"
 )
 
@@ -130,7 +132,7 @@ _EXPLICIT = re.compile(
     r"|(?:not|never|failed to be|yet to be) (?:been )?(?:consistently |reliably |always |fully "
     r"|independently )?"
     r"(?:replicated|reproduced|confirmed|corroborated)"
-    r"|(?:over-?stat|overclaim|exaggerat)\w*"
+    r"|(?:over[- ]?stat|overclaim|exaggerat)\w*"
     r"|than (?:previously|commonly|widely|often|originally|generally|once) (?:thought|believed|assumed"
     r"|reported"
     r"|claimed|suggested|expected|understood)"
@@ -149,11 +151,12 @@ _EXPLICIT = re.compile(
 _QUALIFY = re.compile(
     r"\b(?:"
     r"we (?:\w+ )?question|rather than (?:\w+ )?(?:genuine|true|real)"
-    r"|re-?examin\w*|revisit\w*|rethink\w*|reconsider\w*|reassess\w*|re-?evaluat\w*|re-?investigat\w*"
+    r"|re[- ]?examin\w*|revisit\w*|rethink\w*|reconsider\w*|reassess\w*|re[- ]?evaluat\w*"
+    r"|re[- ]?investigat\w*"
     r"|not (?:always|necessarily|universally|uniformly|consistently)|(?:does|do) not (?:always|necessarily)"
     r"|only (?:holds?|applies|works|emerges?|arises?|occurs?|appears?) (?:when|under|for|in|if)"
     r"|(?:more|less) (?:nuanced|complex|complicated|robust|general|limited|fragile) than"
-    r"|surprising(?:ly)?|counter-?intuitive(?:ly)?|unexpected(?:ly)?"
+    r"|surprising(?:ly)?|counter[- ]?intuitive(?:ly)?|unexpected(?:ly)?"
     r"|(?:qualif\w+|caveats?|limitations?) (?:of|to) (?:prior|previous|earlier|these|the|this|such)"
     r"|(?:no|little|limited|weak|mixed|scant|insufficient) evidence"
     r"|(?:cannot|can not|could not|did not|do not|does not) (?:convincingly |fully )?(?:support|confirm)"
@@ -201,7 +204,7 @@ _REMOVED = re.compile(
 # The paper describing its own method: contrastive wording there is a pitch, not a verdict.
 _OWN_METHOD = re.compile(
     r"\b(?:we (?:propose|introduce|present|develop|design|build|release|provide|offer|contribute"
-    r"|open-?source)"
+    r"|open[- ]?source)"
     r"|(?:our|the proposed) (?:method|approach|framework|model|algorithm|technique|system|pipeline|dataset"
     r"|benchmark|code)|code (?:is|and \w+ are) (?:available|released)|github|this paper (?:proposes"
     r"|introduces"
@@ -220,7 +223,7 @@ _BACK_REFERENCE = re.compile(
     r"|conclusion|conclusions|finding|findings|result|results|intuition|consensus|picture|limitation|limit"
     r"|failure|phenomenon|phenomena|effect|curse|perspective|paradigm|explanation|account|premise|equivalence"
     r"|assertion|position|argument|line of work|observation|observations)\b"
-    r"|\b(?:we|this (?:paper|work|study)) (?:challenge|question|dispute|refute|contest|revisit|re-?examine"
+    r"|\b(?:we|this (?:paper|work|study)) (?:challenge|question|dispute|refute|contest|revisit|re[- ]?examine"
     r"|reassess)\b"
 )
 
