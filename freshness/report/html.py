@@ -58,7 +58,8 @@ a { color: var(--link); }
 .s-anchor_broken { color: var(--red); } .s-possibly_superseded { color: var(--orange); }
 .s-perishable { color: var(--yellow); } .s-unchecked { color: var(--grey); }
 .s-fresh { color: var(--green); }
-.a-ok { color: var(--green); } .a-revised { color: var(--yellow); } .a-unchecked { color: var(--grey); }
+.a-ok { color: var(--green); } .a-revised, .a-title_differs { color: var(--yellow); }
+.a-unchecked { color: var(--grey); }
 .a-broken { color: var(--red); }
 table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem; }
 th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
@@ -248,7 +249,7 @@ def _anchor_row(result: AnchorResult) -> str:
         body.append(f"{e(result.title)}{version}")
     if result.detail:
         body.append(f'<span class="muted">{e(result.detail)}</span>')
-    if result.anchor.title and result.status is AnchorStatus.TITLE_MISMATCH:
+    if result.anchor.title and result.status in (AnchorStatus.TITLE_MISMATCH, AnchorStatus.TITLE_DIFFERS):
         body.append(f'<span class="muted">cited as:</span> {e(result.anchor.title)}')
     return (
         f'<tr><td class="{_anchor_class(result.status)}"><strong>{anchor_label(result.status)}</strong>'

@@ -48,7 +48,7 @@ def _anchor_icon(status: AnchorStatus) -> str:
         return "\N{CROSS MARK}"
     if status is AnchorStatus.OK:
         return "\N{WHITE HEAVY CHECK MARK}"
-    if status is AnchorStatus.REVISED:
+    if status in (AnchorStatus.REVISED, AnchorStatus.TITLE_DIFFERS):
         return WARNING
     return "\N{WHITE QUESTION MARK ORNAMENT}"
 
@@ -179,7 +179,7 @@ def _anchor_item(result: AnchorResult) -> str:
         item += f": {md(result.title)}{version}"
     if result.detail:
         item += f" — {md(result.detail)}"
-    if result.anchor.title and result.status is AnchorStatus.TITLE_MISMATCH:
+    if result.anchor.title and result.status in (AnchorStatus.TITLE_MISMATCH, AnchorStatus.TITLE_DIFFERS):
         item += f"; cited as {md(result.anchor.title)}"
     return item
 
