@@ -550,6 +550,30 @@ def extract_command(ctx: Context, note: str, output: str, force: bool) -> None:
         click.echo(f"note: {cited.raw!r} (line {cited.line}) is not an arXiv id: {cited.error}", err=True)
 
 
+@cli.command("prompt")
+@click.argument("claim_id", metavar="CLAIM")
+@handle_errors
+@pass_ctx
+def prompt_command(ctx: Context, claim_id: str) -> None:
+    """Print a re-test prompt for CLAIM: the claim as dated, its anchors' arXiv status, the newer papers
+    that challenge or support it, and the task. Plain text: `freshness prompt CLAIM | llm`.
+
+    Reads the store only (no network, no LLM). Exit codes: 0 printed; 2 unknown claim or bad claims file.
+    """
+    from pathlib import Path
+
+    from freshness.assess import build_report
+    from freshness.claims import load_claims
+    from freshness.retest import retest_prompt
+    from freshness.store import Store
+
+    claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.now.date()), (claim_id,))
+    db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")  # a read: create nothing
+    with Store.open(db) as store:
+        report = build_report(store, claims, now=ctx.now)
+    click.echo(retest_prompt(report.verdicts[0]), nl=False)
+
+
 # -- nightly: run, schedule, history, triage ------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from freshness.report._common import (
     utc_human,
     utc_z,
 )
+from freshness.retest import is_flagged, retest_prompt
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -61,6 +62,7 @@ a { color: var(--link); }
 .a-ok { color: var(--green); } .a-revised, .a-title_differs { color: var(--yellow); }
 .a-unchecked { color: var(--grey); }
 .a-broken { color: var(--red); }
+pre.prompt { white-space: pre-wrap; font-size: .85rem; }
 table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem; }
 th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
 th { font-size: .8rem; color: var(--muted); }
@@ -219,6 +221,13 @@ def _claim(verdict: Verdict) -> list[str]:
             "<summary><h3>Newer related papers, for information "
             f"({len(groups.related)}, best first)</h3></summary>",
             *_match_table(groups.related),
+            "</details>",
+        ]
+    if is_flagged(verdict):
+        parts += [
+            "<details>",
+            "<summary><h3>Re-test prompt (paste into any LLM)</h3></summary>",
+            f'<pre class="prompt">{html.escape(retest_prompt(verdict), quote=True)}</pre>',
             "</details>",
         ]
     parts.append("</section>")

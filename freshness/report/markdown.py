@@ -30,6 +30,7 @@ from freshness.report._common import (
     top_match,
     utc_human,
 )
+from freshness.retest import is_flagged, retest_prompt
 
 TOP_MATCHES = 5  # per claim section; GitHub issue bodies stop at 65,536 characters
 
@@ -162,7 +163,23 @@ def _section(verdict: Verdict) -> list[str]:
         ]
         lines += [_match_row(m) for m in groups.related[:TOP_MATCHES]]
         lines.append("")
+    if is_flagged(verdict):
+        lines += _prompt_block(retest_prompt(verdict))
     return lines
+
+
+def _prompt_block(prompt: str) -> list[str]:
+    """The re-test prompt as a quote, every line inert Markdown (what GitHub renders is the prompt's
+    text, ready to copy); `freshness prompt CLAIM` prints the same text raw."""
+    # One quoted paragraph a line: consecutive quote lines would run together into one paragraph.
+    lines = [line for line in prompt.rstrip("\n").split("\n") if line.strip()]
+    quoted = [row for line in lines for row in (f"> {md(line)}", ">")][:-1]
+    return [
+        "**Re-test prompt** (paste into any LLM; or pipe freshness prompt CLAIM into one)",
+        "",
+        *quoted,
+        "",
+    ]
 
 
 def _more(matches: tuple[Match, ...]) -> str:
