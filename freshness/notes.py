@@ -128,6 +128,8 @@ def _cite(line_text: str, m: re.Match[str], line: int, *, listed: bool) -> Cited
         before = line_text[: link.start()]
         if not _PLACEHOLDER_LINK_TEXT.match(link["text"]) and not _ID.fullmatch(link["text"].strip()):
             title = _clean_title(link["text"])
+    nxt = _ID.search(after)
+    after = re.split(r";|\s+\band\b\s+(?=\S*\d)", after[: nxt.start()] if nxt else after)[0]
     if title is None:
         dash = _DASH_TITLE.match(after)
         if dash:
