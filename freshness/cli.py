@@ -496,6 +496,84 @@ def check_anchors_command(
     sys.exit(exit_code(check))
 
 
+# -- extract, prompt -------------------------------------------------------------------------------
+
+
+@cli.command("extract")
+@click.argument("note", metavar="NOTE", type=click.Path(dir_okay=False))
+@click.option(
+    "--output",
+    "-o",
+    default="claims.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the draft (never over an existing file without --force).",
+)
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@handle_errors
+@pass_ctx
+def extract_command(ctx: Context, note: str, output: str, force: bool) -> None:
+    """Draft a claims file from a research note (plain text or Markdown).
+
+    One claim per dated finding, with the arXiv ids the note cites placed by what they say; dates and
+    titles from the store when it knows the papers. Every guess is marked in a comment: check them,
+    then run `freshness validate` and `freshness check-anchors`.
+
+    Exit codes: 0 written; 2 unreadable note, no finding in it, or the output file exists.
+    """
+    from pathlib import Path
+
+    from freshness.draft_yaml import check_draft, read_note_file, render_draft, write_draft
+    from freshness.errors import NoteError
+    from freshness.extract import draft_claims
+    from freshness.notes import read_note
+    from freshness.store import Store
+
+    path, today = Path(note), ctx.now.date()
+    parsed = read_note(read_note_file(path))
+    if not parsed.findings:
+        raise NoteError(f"{note}: no dated finding (a sentence or bullet naming a year or an arXiv id)")
+    ids = [p.arxiv_id.base for p in parsed.papers if p.arxiv_id is not None]
+    db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")  # a read: create nothing
+    with Store.open(db) as store:
+        draft = draft_claims(parsed, store.get_papers(ids), today=today)
+    text = render_draft(draft, note_name=path.name, today=today)
+    check_draft(text, today=today)
+    write_draft(text, Path(output), force=force)
+    anchors = sum(len(c.anchors) for c in draft.claims)
+    click.echo(f"wrote {output}: {len(draft.claims)} draft claim(s), {anchors} anchor(s); check the comments")
+    for unplaced in draft.unplaced:
+        click.echo(
+            f"note: arXiv:{unplaced.cited.arxiv_id} is tied to no finding (listed at the end)", err=True
+        )
+    for cited in draft.rejected:
+        click.echo(f"note: {cited.raw!r} (line {cited.line}) is not an arXiv id: {cited.error}", err=True)
+
+
+@cli.command("prompt")
+@click.argument("claim_id", metavar="CLAIM")
+@handle_errors
+@pass_ctx
+def prompt_command(ctx: Context, claim_id: str) -> None:
+    """Print a re-test prompt for CLAIM: the claim as dated, its anchors' arXiv status, the newer papers
+    that challenge or support it, and the task. Plain text: `freshness prompt CLAIM | llm`.
+
+    Reads the store only (no network, no LLM). Exit codes: 0 printed; 2 unknown claim or bad claims file.
+    """
+    from pathlib import Path
+
+    from freshness.assess import build_report
+    from freshness.claims import load_claims
+    from freshness.retest import retest_prompt
+    from freshness.store import Store
+
+    claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.now.date()), (claim_id,))
+    db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")  # a read: create nothing
+    with Store.open(db) as store:
+        report = build_report(store, claims, now=ctx.now)
+    click.echo(retest_prompt(report.verdicts[0]), nl=False)
+
+
 # -- nightly: run, schedule, history, triage ------------------------------------------------------
 
 

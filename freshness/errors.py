@@ -68,3 +68,7 @@ class WireFormatError(FreshnessError):
 
     Never to be read as "no papers": the caller reports it as arXiv answering wrongly.
     """
+
+
+class NoteError(FreshnessError):
+    """A research note cannot be read, holds no finding, or its draft would overwrite a file."""

@@ -16,6 +16,8 @@ class AnchorStatus(StrEnum):
     MALFORMED = "malformed"
     WITHDRAWN = "withdrawn"
     TITLE_MISMATCH = "title_mismatch"
+    # the same paper cited with a loose or partly wrong title: a warning, not a failure
+    TITLE_DIFFERS = "title_differs"
     REVISED = "revised"  # newer versions since the claim's date: a warning, not a failure
     UNCHECKED = "unchecked"  # could not be checked (offline, network trouble, not in the store)
     OK = "ok"
@@ -121,6 +123,8 @@ class AnchorResult:
     title: str | None = None
     latest_version: int | None = None
     checked_at: dt.datetime | None = None
+    # title_differs / title_mismatch: the cited title's distinctive words found in arXiv's title or abstract
+    agreeing_words: tuple[str, ...] = ()
 
 
 class Stance(StrEnum):

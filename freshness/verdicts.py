@@ -25,6 +25,7 @@ _ANCHOR_WORDS = {
     AnchorStatus.MALFORMED: "malformed id",
     AnchorStatus.WITHDRAWN: "withdrawn",
     AnchorStatus.TITLE_MISMATCH: "title does not match",
+    AnchorStatus.TITLE_DIFFERS: "cited with a different title",
     AnchorStatus.REVISED: "revised since the claim",
     AnchorStatus.UNCHECKED: "not checked",
     AnchorStatus.OK: "ok",

@@ -31,6 +31,7 @@ from freshness.report._common import (
     utc_human,
     utc_z,
 )
+from freshness.retest import is_flagged, retest_prompt
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -58,8 +59,10 @@ a { color: var(--link); }
 .s-anchor_broken { color: var(--red); } .s-possibly_superseded { color: var(--orange); }
 .s-perishable { color: var(--yellow); } .s-unchecked { color: var(--grey); }
 .s-fresh { color: var(--green); }
-.a-ok { color: var(--green); } .a-revised { color: var(--yellow); } .a-unchecked { color: var(--grey); }
+.a-ok { color: var(--green); } .a-revised, .a-title_differs { color: var(--yellow); }
+.a-unchecked { color: var(--grey); }
 .a-broken { color: var(--red); }
+pre.prompt { white-space: pre-wrap; font-size: .85rem; }
 table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem; }
 th, td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
 th { font-size: .8rem; color: var(--muted); }
@@ -220,6 +223,13 @@ def _claim(verdict: Verdict) -> list[str]:
             *_match_table(groups.related),
             "</details>",
         ]
+    if is_flagged(verdict):
+        parts += [
+            "<details>",
+            "<summary><h3>Re-test prompt (paste into any LLM)</h3></summary>",
+            f'<pre class="prompt">{html.escape(retest_prompt(verdict), quote=True)}</pre>',
+            "</details>",
+        ]
     parts.append("</section>")
     return parts
 
@@ -248,7 +258,7 @@ def _anchor_row(result: AnchorResult) -> str:
         body.append(f"{e(result.title)}{version}")
     if result.detail:
         body.append(f'<span class="muted">{e(result.detail)}</span>')
-    if result.anchor.title and result.status is AnchorStatus.TITLE_MISMATCH:
+    if result.anchor.title and result.status in (AnchorStatus.TITLE_MISMATCH, AnchorStatus.TITLE_DIFFERS):
         body.append(f'<span class="muted">cited as:</span> {e(result.anchor.title)}')
     return (
         f'<tr><td class="{_anchor_class(result.status)}"><strong>{anchor_label(result.status)}</strong>'

@@ -30,6 +30,7 @@ from freshness.report._common import (
     top_match,
     utc_human,
 )
+from freshness.retest import is_flagged, retest_prompt
 
 TOP_MATCHES = 5  # per claim section; GitHub issue bodies stop at 65,536 characters
 
@@ -48,7 +49,7 @@ def _anchor_icon(status: AnchorStatus) -> str:
         return "\N{CROSS MARK}"
     if status is AnchorStatus.OK:
         return "\N{WHITE HEAVY CHECK MARK}"
-    if status is AnchorStatus.REVISED:
+    if status in (AnchorStatus.REVISED, AnchorStatus.TITLE_DIFFERS):
         return WARNING
     return "\N{WHITE QUESTION MARK ORNAMENT}"
 
@@ -162,7 +163,23 @@ def _section(verdict: Verdict) -> list[str]:
         ]
         lines += [_match_row(m) for m in groups.related[:TOP_MATCHES]]
         lines.append("")
+    if is_flagged(verdict):
+        lines += _prompt_block(retest_prompt(verdict))
     return lines
+
+
+def _prompt_block(prompt: str) -> list[str]:
+    """The re-test prompt as a quote, every line inert Markdown (what GitHub renders is the prompt's
+    text, ready to copy); `freshness prompt CLAIM` prints the same text raw."""
+    # One quoted paragraph a line: consecutive quote lines would run together into one paragraph.
+    lines = [line for line in prompt.rstrip("\n").split("\n") if line.strip()]
+    quoted = [row for line in lines for row in (f"> {md(line)}", ">")][:-1]
+    return [
+        "**Re-test prompt** (paste into any LLM; or pipe freshness prompt CLAIM into one)",
+        "",
+        *quoted,
+        "",
+    ]
 
 
 def _more(matches: tuple[Match, ...]) -> str:
@@ -179,7 +196,7 @@ def _anchor_item(result: AnchorResult) -> str:
         item += f": {md(result.title)}{version}"
     if result.detail:
         item += f" — {md(result.detail)}"
-    if result.anchor.title and result.status is AnchorStatus.TITLE_MISMATCH:
+    if result.anchor.title and result.status in (AnchorStatus.TITLE_MISMATCH, AnchorStatus.TITLE_DIFFERS):
         item += f"; cited as {md(result.anchor.title)}"
     return item
 

@@ -53,6 +53,7 @@ STATUS_STYLE: dict[ClaimStatus, str] = {
 ANCHOR_STYLE: dict[AnchorStatus, str] = {
     AnchorStatus.OK: "green",
     AnchorStatus.REVISED: "yellow",
+    AnchorStatus.TITLE_DIFFERS: "yellow",
     AnchorStatus.UNCHECKED: "dim",
 }
 BROKEN_ANCHOR_STYLE = "bold red"
@@ -330,7 +331,7 @@ def _anchor_body(result: AnchorResult) -> list[Paragraph]:
     detail = one_line(result.detail)
     if detail:
         paragraphs.append([(detail, "dim" if result.status is AnchorStatus.OK else "")])
-    if result.anchor.title and result.status is AnchorStatus.TITLE_MISMATCH:
+    if result.anchor.title and result.status in (AnchorStatus.TITLE_MISMATCH, AnchorStatus.TITLE_DIFFERS):
         paragraphs.append([("cited as: ", "dim"), (one_line(result.anchor.title), "")])
     return paragraphs
 
