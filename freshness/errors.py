@@ -68,3 +68,10 @@ class WireFormatError(FreshnessError):
 
     Never to be read as "no papers": the caller reports it as arXiv answering wrongly.
     """
+
+
+class CitationsUnavailable(FreshnessError):
+    """A citation service (Semantic Scholar, OpenAlex) could not be asked or answered wrongly; never
+    means "no citations": the anchor's citing papers are then reported incomplete or stale."""
+
+    tip = "The citation service may be down or rate-limiting; the next run tries again."
