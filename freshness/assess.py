@@ -17,7 +17,7 @@ from freshness import matching
 from freshness.anchors import anchor_results_from_store
 from freshness.history import Decisions, apply_decisions, effective_claim, load_decisions, shape_matches
 from freshness.matching import DEFAULT_SETTINGS, MatchSettings, match_claim, topic_velocity
-from freshness.models import AnchorResult, Claim, Match, Report, Velocity, Verdict
+from freshness.models import AnchorResult, CitationIndex, Claim, Match, Report, Velocity, Verdict
 from freshness.store import Store, match_from_json, match_to_json
 from freshness.verdicts import judge
 
@@ -38,20 +38,28 @@ def build_report(
     stale: bool = False,
     notes: Sequence[str] = (),
     settings: MatchSettings = DEFAULT_SETTINGS,
+    citations: CitationIndex | None = None,
 ) -> Report:
     """A verdict for each claim, in the order given. `anchors` defaults to what the store knows.
     `today` (default: `now`'s date) is the day claims are aged at: a nightly run passes the day it
     names its files by, so the run's log, its report files and the ages in them agree. `settings`:
-    the matcher's."""
+    the matcher's. `citations`: who cites the anchors, from the store (None: not used)."""
     today = today or now.date()
     summary = store.summary()
     if anchors is None:
         anchors = anchor_results_from_store(claims, store, now)
     if decisions is None:
         decisions = load_decisions(store)
-    cache = MatchCache(store, [c.id for c in claims], settings)
+    cache = MatchCache(store, [c.id for c in claims], settings, citations)
     _match_misses(
-        store, claims, decisions, cache, today=today, newest_paper=summary.newest_paper, settings=settings
+        store,
+        claims,
+        decisions,
+        cache,
+        today=today,
+        newest_paper=summary.newest_paper,
+        settings=settings,
+        citations=citations,
     )
     verdicts = tuple(
         assess_claim(
@@ -63,6 +71,7 @@ def build_report(
             decisions=decisions,
             cache=cache,
             settings=settings,
+            citations=citations,
         )
         for claim in claims
     )
@@ -87,6 +96,7 @@ def assess_claim(
     decisions: Decisions,
     cache: MatchCache | None = None,
     settings: MatchSettings = DEFAULT_SETTINGS,
+    citations: CitationIndex | None = None,
 ) -> Verdict:
     """One claim's verdict: triage decisions applied (a review moves its clock; dismissed papers are
     gone; confirmed ones lead and count as superseding)."""
@@ -94,8 +104,8 @@ def assess_claim(
     judged, limit, window_end = _match_inputs(claim, decisions, today=today, newest_paper=newest_paper)
     cached = cache.get(judged, limit, window_end) if cache is not None else None
     if cached is None:
-        matches = match_claim(store, judged, limit=limit, settings=settings)
-        velocity = topic_velocity(store, judged, today=window_end, settings=settings)
+        matches = match_claim(store, judged, limit=limit, settings=settings, citations=citations)
+        velocity = topic_velocity(store, judged, today=window_end, settings=settings, citations=citations)
         if cache is not None:
             cache.put(judged, limit, window_end, matches, velocity)
     else:
@@ -127,6 +137,7 @@ def _match_misses(
     today: dt.date,
     newest_paper: dt.date | None,
     settings: MatchSettings,
+    citations: CitationIndex | None = None,
 ) -> None:
     """Compute the matches and velocity of every claim the cache does not have, in worker processes
     when there are many (`matching.match_with_velocity`), and put them in the cache."""
@@ -137,7 +148,7 @@ def _match_misses(
             jobs.append((judged, limit, window_end))
     if len(jobs) < settings.parallel_from:
         return  # assess_claim matches them one by one: starting workers would cost more
-    done = matching.match_with_velocity(store, jobs, settings=settings)
+    done = matching.match_with_velocity(store, jobs, settings=settings, citations=citations)
     for judged, limit, window_end in jobs:
         matches, velocity = done[judged.id]
         cache.put(judged, limit, window_end, matches, velocity)
@@ -149,9 +160,14 @@ class MatchCache:
     matcher's own code and settings. Saving is best effort and never waits for another writer."""
 
     def __init__(
-        self, store: Store, claim_ids: Sequence[str], settings: MatchSettings = DEFAULT_SETTINGS
+        self,
+        store: Store,
+        claim_ids: Sequence[str],
+        settings: MatchSettings = DEFAULT_SETTINGS,
+        citations: CitationIndex | None = None,
     ) -> None:
         self.store = store
+        self.citations = citations
         self.matcher = _matcher_fingerprint(settings)
         self.stamp = store.papers_stamp()
         self.rows = store.get_match_cache(claim_ids)
@@ -177,6 +193,13 @@ class MatchCache:
             "papers": self.stamp,
             "matcher": self.matcher,
         }
+        if self.citations:  # only with citation data: without it the key is what it always was
+            bases = [a.arxiv_id.base for a in claim.anchors if a.arxiv_id]
+            inputs["citations"] = sorted(
+                [e.anchor_id, cid, list(e.sources), [[c.text, c.source, list(c.intents)] for c in e.contexts]]
+                for cid, edges in self.citations.citing(bases).items()
+                for e in edges
+            )
         key = self.keys[memo] = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
         return key
 

@@ -35,7 +35,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.categories import ARCHIVES, CATEGORY
 from freshness.errors import ClaimsError, Problem
-from freshness.models import Anchor, Claim
+from freshness.models import Anchor, CitationSettings, Claim
 
 SCHEMA_VERSION = 1
 DEFAULT_SHELF_LIFE_DAYS = 365
@@ -64,6 +64,7 @@ class ClaimsFile:
     claims: tuple[Claim, ...]
     problems: tuple[Problem, ...]  # hard and anchor-syntax problems, sorted by line and column
     hard: bool  # True when the claims could not be loaded
+    citations: CitationSettings | None = None  # the top-level `citations:` setting (None: off)
 
     @property
     def anchor_count(self) -> int:
@@ -229,14 +230,31 @@ class _ClaimSpec(_OptionalFields):
     topics: Annotated[list[_Text], Field(min_length=1)]
 
 
+_Service = Literal["semantic_scholar", "openalex"]
+_SERVICES: tuple[_Service, ...] = ("semantic_scholar", "openalex")
+
+
+class _CitationsSpec(_Strict):
+    """The top-level `citations:` setting: which services to ask who cites the anchors, how often."""
+
+    enabled: bool = True
+    services: Annotated[list[_Service], Field(min_length=1, max_length=2)] = Field(
+        default_factory=lambda: list(_SERVICES)
+    )
+    refresh: _Duration = 7
+    max_pages: Annotated[int, Field(ge=1, le=100)] = 10
+
+
 class _FileSpec(_Strict):
     version: Literal[1]
     defaults: _OptionalFields | None = None
+    citations: _CitationsSpec | None = None
     claims: Annotated[list[_ClaimSpec], Field(min_length=1)]
 
 
 _ALLOWED = {
-    "top": ("version", "defaults", "claims"),
+    "top": ("version", "defaults", "citations", "claims"),
+    "citations": tuple(_CitationsSpec.model_fields),
     "defaults": tuple(_OptionalFields.model_fields),
     "claim": ("id", "claim", "date", "topics", *_OptionalFields.model_fields),
     "anchor": tuple(_AnchorSpec.model_fields),
@@ -270,6 +288,7 @@ class _Reader:
         self.reported: set[_Loc] = set()  # paths whose problems are already reported
         self.visits = 0
         self.constructor = SafeConstructor()
+        self.citations: CitationSettings | None = None
 
     # -- problems ----------------------------------------------------------------------------------
 
@@ -283,7 +302,12 @@ class _Reader:
     def result(self, claims: list[Claim]) -> ClaimsFile:
         problems = sorted({*self.hard, *self.soft}, key=lambda p: (p.line, p.col, p.message))
         hard = bool(self.hard)
-        return ClaimsFile(claims=() if hard else tuple(claims), problems=tuple(problems), hard=hard)
+        return ClaimsFile(
+            claims=() if hard else tuple(claims),
+            problems=tuple(problems),
+            hard=hard,
+            citations=None if hard else self.citations,
+        )
 
     # -- the steps ---------------------------------------------------------------------------------
 
@@ -493,6 +517,11 @@ class _Reader:
     # -- building the Claims -----------------------------------------------------------------------
 
     def build(self, spec: _FileSpec) -> list[Claim]:
+        if spec.citations is not None and spec.citations.enabled:
+            cs = spec.citations
+            self.citations = CitationSettings(
+                services=tuple(dict.fromkeys(cs.services)), refresh_days=cs.refresh, max_pages=cs.max_pages
+            )
         defaults = spec.defaults or _OptionalFields()
         claims = []
         for i, c in enumerate(spec.claims):
@@ -586,6 +615,8 @@ def _where(loc: _Loc) -> str:
         return "anchor"
     if loc[:1] == ("defaults",):
         return "defaults"
+    if loc[:1] == ("citations",):
+        return "citations"
     if loc[:1] == ("claims",) and len(loc) > 2:
         return "claim"
     return "top"
@@ -594,6 +625,7 @@ def _where(loc: _Loc) -> str:
 _WHERE_TEXT = {
     "top": "at the top level",
     "defaults": "in defaults",
+    "citations": "in citations",
     "claim": "in a claim",
     "anchor": "in an anchor",
 }

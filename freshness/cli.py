@@ -580,6 +580,12 @@ def prompt_command(ctx: Context, claim_id: str) -> None:
 def _cycle_options(func: F) -> F:
     func = click.option("--html", is_flag=True, help="Also write reports/DAY.html.")(func)
     func = click.option(
+        "--citations/--no-citations",
+        default=None,
+        help="Ask Semantic Scholar and OpenAlex who cites the anchors (default: as the claims file's "
+        "`citations:` says; see docs/polling.md).",
+    )(func)
+    func = click.option(
         "--reports-dir",
         type=click.Path(file_okay=False),
         metavar="DIR",
@@ -592,7 +598,9 @@ def _cycle_options(func: F) -> F:
 @_cycle_options
 @handle_errors
 @pass_ctx
-def run_command(ctx: Context, reports_dir: str | None, html: bool, lock_wait: float) -> None:
+def run_command(
+    ctx: Context, reports_dir: str | None, html: bool, citations: bool | None, lock_wait: float
+) -> None:
     """One nightly cycle: poll arXiv, check anchors, judge every claim, write reports/DAY.json and
     reports/DAY.md, record the run, and print what changed since the last run.
 
@@ -606,7 +614,7 @@ def run_command(ctx: Context, reports_dir: str | None, html: bool, lock_wait: fl
 
     from freshness.nightly import CycleOptions, RunOutcome, run_cycle, summary_lines
 
-    options = CycleOptions(Path(reports_dir) if reports_dir else None, html, lock_wait, "run")
+    options = CycleOptions(Path(reports_dir) if reports_dir else None, html, lock_wait, "run", citations)
     result = run_cycle(ctx.settings, now=ctx.now, options=options)
     for line in summary_lines(result):
         click.echo(line)
@@ -654,6 +662,7 @@ def schedule_command(
     show_next: int | None,
     reports_dir: str | None,
     html: bool,
+    citations: bool | None,
     lock_wait: float,
 ) -> None:
     """Run the nightly cycle on a schedule, in the foreground, until SIGTERM or Ctrl-C.
@@ -686,7 +695,7 @@ def schedule_command(
         return
     load_claims(ctx.settings.claims_path, today=ctx.now.date())  # fail now, not at 01:30
     setup_logging(service=True)
-    options = CycleOptions(Path(reports_dir) if reports_dir else None, html, lock_wait, "schedule")
+    options = CycleOptions(Path(reports_dir) if reports_dir else None, html, lock_wait, "schedule", citations)
     run_now = ctx.now if is_overdue(trigger, last_success(ctx.settings), ctx.now) else None
     job = scheduled_cycle(ctx.settings, options)
     serve(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,6 +15,11 @@ DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_RSS_URL = "https://rss.arxiv.org/rss"
 DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 DEFAULT_CONTACT = "https://github.com/freshness-dev/freshness"
+DEFAULT_S2_URL = "https://api.semanticscholar.org/graph/v1"
+DEFAULT_OPENALEX_URL = "https://api.openalex.org"
+# Semantic Scholar: 1 request per second is what a key grants (docs: "1 RPS on all endpoints"); without
+# a key the shared pool rate-limits harder, so no faster. OpenAlex allows 10 per second; 1 is plenty.
+CITATION_MIN_DELAY = 1.0
 # arXiv's terms of use: "no more than one request every three seconds ... a single connection".
 ARXIV_MIN_DELAY = 3.0
 
@@ -31,6 +36,12 @@ class Settings:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     max_poll_seconds: float = 1800.0  # cap on the total time one poll may take
+    s2_url: str = DEFAULT_S2_URL
+    openalex_url: str = DEFAULT_OPENALEX_URL
+    s2_api_key: str | None = field(default=None, repr=False)  # a secret: never in logs or reprs
+    mailto: str | None = None  # OpenAlex's "polite pool" contact address
+    citation_delay: float = CITATION_MIN_DELAY  # seconds between two requests to one citation service
+    max_citation_seconds: float = 600.0  # cap on the time each citation service may take per run
 
     @property
     def user_agent(self) -> str:
@@ -72,10 +83,31 @@ def load_settings(
             f"FRESHNESS_REQUEST_DELAY={delay:g} is below arXiv's 3-second rule; a shorter delay is "
             "only allowed when every endpoint is a loopback host (a test server)"
         )
+    citation_urls = {
+        "s2_url": env.get("FRESHNESS_S2_URL", DEFAULT_S2_URL).rstrip("/"),
+        "openalex_url": env.get("FRESHNESS_OPENALEX_URL", DEFAULT_OPENALEX_URL).rstrip("/"),
+    }
+    for name, url in citation_urls.items():
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"FRESHNESS_{name.upper()}={url!r} is not an http(s) URL")
+    citation_delay = _float(env, "FRESHNESS_CITATION_DELAY", CITATION_MIN_DELAY)
+    if citation_delay < CITATION_MIN_DELAY and not all(is_loopback(u) for u in citation_urls.values()):
+        raise ConfigError(
+            f"FRESHNESS_CITATION_DELAY={citation_delay:g} is below {CITATION_MIN_DELAY:g} s; a shorter "
+            "delay is only allowed when both citation services are loopback hosts (a test server)"
+        )
+    contact = env.get("FRESHNESS_CONTACT", DEFAULT_CONTACT)
+    mailto = env.get("FRESHNESS_MAILTO") or (contact if "@" in contact else None)
     return Settings(
+        s2_api_key=env.get("FRESHNESS_S2_API_KEY") or None,
+        mailto=mailto,
+        citation_delay=citation_delay,
+        max_citation_seconds=_float(env, "FRESHNESS_MAX_CITATION_SECONDS", 600.0),
+        **citation_urls,
         claims_path=claims_path,
         db_path=db_path,
-        contact=env.get("FRESHNESS_CONTACT", DEFAULT_CONTACT),
+        contact=contact,
         request_delay=delay,
         connect_timeout=_float(env, "FRESHNESS_CONNECT_TIMEOUT", 10.0),
         read_timeout=_float(env, "FRESHNESS_READ_TIMEOUT", 60.0),

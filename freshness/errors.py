@@ -72,3 +72,10 @@ class WireFormatError(FreshnessError):
 
 class NoteError(FreshnessError):
     """A research note cannot be read, holds no finding, or its draft would overwrite a file."""
+
+
+class CitationsUnavailable(FreshnessError):
+    """A citation service (Semantic Scholar, OpenAlex) could not be asked or answered wrongly; never
+    means "no citations": the anchor's citing papers are then reported incomplete or stale."""
+
+    tip = "The citation service may be down or rate-limiting; the next run tries again."

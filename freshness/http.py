@@ -156,9 +156,11 @@ class PoliteSession:
         *,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
     ) -> Response:
         """GET `url`; retry 429/5xx and network errors; raise SourceUnavailable when out of tries
-        or time. Any other status (200, 304, 400, 404) is returned for the caller to judge."""
+        or time, or (with `max_bytes`) when the body is larger. Any other status (200, 304, 400,
+        404) is returned for the caller to judge."""
         problem = "no attempt made"
         for attempt in range(self.max_retries + 1):
             if self.limiter.clock() >= self.deadline:
@@ -167,9 +169,14 @@ class PoliteSession:
             try:
                 with self.limiter.slot():
                     resp = self._session.get(
-                        url, params=params, headers=dict(headers or {}), timeout=self.timeout
+                        url,
+                        params=params,
+                        headers=dict(headers or {}),
+                        timeout=self.timeout,
+                        stream=max_bytes is not None,
                     )
-                    body = resp.content  # read inside the slot: the connection is busy until then
+                    # read inside the slot: the connection is busy until then
+                    body = resp.content if max_bytes is None else _read_at_most(resp, max_bytes)
                 self.log.urls.append(resp.url)
             except requests.exceptions.Timeout as exc:
                 problem = f"timed out ({exc.__class__.__name__})"
@@ -221,6 +228,21 @@ class _Bridge(requests.Session):
         resp.headers.update(got.headers)
         resp.url = got.url
         return resp
+
+
+def _read_at_most(resp: requests.Response, max_bytes: int) -> bytes:
+    """The body, or SourceUnavailable once it passes `max_bytes` (the rest is never read)."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in resp.iter_content(65536):
+            size += len(chunk)
+            if size > max_bytes:
+                raise SourceUnavailable(f"{resp.url}: the answer is larger than {max_bytes} bytes")
+            chunks.append(chunk)
+    finally:
+        resp.close()
+    return b"".join(chunks)
 
 
 def parse_retry_after(value: str | None, *, now: float) -> float | None:

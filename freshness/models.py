@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -214,3 +215,56 @@ class Report:
     verdicts: tuple[Verdict, ...]
     stale: bool = False  # the last poll failed: the report is built from what the store had
     notes: tuple[str, ...] = field(default=())
+
+
+# -- who cites the anchors (freshness.citations) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CitationSettings:
+    """The claims file's `citations:` setting: the services asked who cites each anchor, how many days
+    a fetched list stays fresh, and at most how many pages one anchor's list may take."""
+
+    services: tuple[str, ...] = ("semantic_scholar", "openalex")
+    refresh_days: int = 7
+    max_pages: int = 10
+
+
+@dataclass(frozen=True)
+class CitationContext:
+    """A sentence of the citing paper that cites the anchor, as a service quoted it, with the
+    service's intents for it ("background", "methodology", "result")."""
+
+    text: str
+    source: str  # the service that quoted it, as shown to the reader ("Semantic Scholar")
+    intents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citing:
+    """One newer paper (by arXiv id) citing one anchor, as the services that reported it saw it."""
+
+    anchor_id: str
+    citing_id: str
+    sources: tuple[str, ...]
+    contexts: tuple[CitationContext, ...] = ()
+    influential: bool = False
+
+
+@dataclass(frozen=True)
+class CitationIndex:
+    """What the store knows of who cites the anchors: anchor id (no version) -> citing arXiv id ->
+    the edge. Handed to the matcher as a parameter; empty means no citation data."""
+
+    by_anchor: Mapping[str, Mapping[str, Citing]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return any(self.by_anchor.values())
+
+    def citing(self, anchor_ids: Iterable[str]) -> dict[str, list[Citing]]:
+        """Citing arXiv id -> its edges to any of `anchor_ids`."""
+        out: dict[str, list[Citing]] = {}
+        for a in anchor_ids:
+            for cid, edge in self.by_anchor.get(a, {}).items():
+                out.setdefault(cid, []).append(edge)
+        return out

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from freshness.claims import load_claims
+from freshness.citations.base import CitationSource
+from freshness.claims import read_claims
 from freshness.config import Settings
-from freshness.errors import FreshnessError, SourceUnavailable, StoreError, WireFormatError
+from freshness.errors import ClaimsError, FreshnessError, SourceUnavailable, StoreError, WireFormatError
 from freshness.history import (
     SHOWN_CANDIDATES,
     ClaimChange,
@@ -37,7 +38,15 @@ from freshness.history import (
 from freshness.history import status_words as _status
 from freshness.http import PoliteSession, polite_session
 from freshness.locking import DEFAULT_LOCK_WAIT, writer_lock
-from freshness.models import AnchorResult, Claim, ClaimStatus, Report, Verdict
+from freshness.models import (
+    AnchorResult,
+    CitationIndex,
+    CitationSettings,
+    Claim,
+    ClaimStatus,
+    Report,
+    Verdict,
+)
 from freshness.output import strip_control
 from freshness.store import Store
 
@@ -64,6 +73,7 @@ class CycleOptions:
     html: bool = False
     lock_wait: float = DEFAULT_LOCK_WAIT
     command: str = "run"  # named in the writer lock, so a waiting process can say who holds it
+    citations: bool | None = None  # who cites the anchors: None as the claims file says, else on/off
 
 
 @dataclass(frozen=True)
@@ -100,16 +110,24 @@ def run_cycle(
     clock: Callable[[], dt.datetime] | None = None,
     lock_clock: Callable[[], float] = time.monotonic,
     lock_sleep: Callable[[float], None] = time.sleep,
+    citation_sources: Sequence[CitationSource] | None = None,
 ) -> CycleResult:
     """One nightly cycle. `today` (default: `now`'s local date) names the run and its report files;
-    `clock` gives the finish time (default: the system clock).
+    `clock` gives the finish time (default: the system clock); `citation_sources`
+    replaces the citation services the settings name (tests).
 
     Raises ClaimsError (bad claims file), StoreBusyError (another writer kept the store past
     `options.lock_wait` seconds) and StoreError; a failed poll is a FAILED result, not an error.
     """
     today = today or now.astimezone().date()
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
-    claims = load_claims(settings.claims_path, today=today)  # fail before taking any lock
+    claims_file = read_claims(settings.claims_path, today=today)  # fail before taking any lock
+    if claims_file.hard:
+        raise ClaimsError(list(claims_file.problems))
+    claims = list(claims_file.claims)
+    citing = claims_file.citations
+    if options.citations is not None:
+        citing = (citing or CitationSettings()) if options.citations else None
     with (
         writer_lock(
             settings.db_path,
@@ -126,9 +144,29 @@ def run_cycle(
         anchors, anchor_problems = _anchors(
             store, claims, settings, now=now, session=session if polled else None
         )
+        index, citation_notes = (
+            _citations(
+                store,
+                claims,
+                settings,
+                citing,
+                now=now,
+                session=session if polled else None,
+                sources=citation_sources,
+            )
+            if citing is not None
+            else (None, [])
+        )
         decisions = load_decisions(store)
         report = _build_report(
-            store, claims, now=now, today=today, anchors=anchors, decisions=decisions, stale=not polled
+            store,
+            claims,
+            now=now,
+            today=today,
+            anchors=anchors,
+            decisions=decisions,
+            stale=not polled,
+            citations=index,
         )
         before = previous_run(store, today)
         changes = compare(before[1] if before else {}, {c.claim_id: c for c in run_claims(report)})
@@ -136,7 +174,7 @@ def run_cycle(
         outcome = RunOutcome.FAILED if not polled else RunOutcome.ATTENTION if attention else RunOutcome.OK
         baseline = before[0].day if before else None
         notes = _notes(poll_line, polled, anchor_problems, baseline, changes)
-        report = dataclasses.replace(report, notes=(*report.notes, *notes))
+        report = dataclasses.replace(report, notes=(*report.notes, *notes, *citation_notes))
         files = write_reports(report, reports_dir_for(settings, options), today, html=options.html)
         record_run(
             store,
@@ -204,6 +242,36 @@ def _anchors(
     return {k: tuple(v) for k, v in out.items()}, ()
 
 
+def _citations(
+    store: Store,
+    claims: Sequence[Claim],
+    settings: Settings,
+    citing: CitationSettings,
+    *,
+    now: dt.datetime,
+    session: PoliteSession | None,
+    sources: Sequence[CitationSource] | None = None,
+) -> tuple[CitationIndex, list[str]]:
+    """Refresh who cites the anchors (each service on its own polite session; the citing papers the
+    store lacks from arXiv when it answered tonight), then read the edges back for the matcher. A
+    service's trouble is a note ("citations stale/missing/incomplete"), never an error."""
+    from freshness.citations.refresh import anchor_ids, refresh_citations, sources_from_settings
+    from freshness.citations.storage import citation_index
+    from freshness.sources.arxiv_api import ArxivApiSource
+
+    lookup = None if session is None else ArxivApiSource(session, settings.api_url, oai_url=settings.oai_url)
+    refreshed = refresh_citations(
+        store,
+        claims,
+        sources if sources is not None else sources_from_settings(settings, citing),
+        now=now,
+        settings=citing,
+        lookup=lookup,
+    )
+    notes = [strip_control(n) for n in refreshed.notes()]
+    return citation_index(store, anchor_ids(claims)), notes
+
+
 def _build_report(
     store: Store,
     claims: Sequence[Claim],
@@ -213,11 +281,19 @@ def _build_report(
     anchors: Mapping[str, tuple[AnchorResult, ...]],
     decisions: Decisions,
     stale: bool,
+    citations: CitationIndex | None = None,
 ) -> Report:
     from freshness.assess import build_report
 
     return build_report(
-        store, claims, now=now, today=today, anchors=anchors, decisions=decisions, stale=stale
+        store,
+        claims,
+        now=now,
+        today=today,
+        anchors=anchors,
+        decisions=decisions,
+        stale=stale,
+        citations=citations,
     )
 
 

@@ -236,6 +236,47 @@ def m010_create_match_cache(db: sqlite3.Connection) -> None:
     )
 
 
+def m011_create_citations(db: sqlite3.Connection) -> None:
+    # Who cites the anchors (freshness.citations): one row per (anchor, citing paper, service), the
+    # sentences that cite it, and each anchor's last fetch per service (the refresh interval, and
+    # whether the list was complete).
+    _run_script(
+        db,
+        """
+        CREATE TABLE citation_edges (
+            anchor_id TEXT NOT NULL,              -- arXiv id without version
+            citing_id TEXT NOT NULL,              -- arXiv id without version
+            source TEXT NOT NULL,                 -- semantic_scholar, openalex
+            influential INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,             -- UTC ISO-8601
+            last_seen TEXT NOT NULL,              -- UTC ISO-8601
+            PRIMARY KEY (anchor_id, citing_id, source)
+        ) WITHOUT ROWID;
+        CREATE TABLE citation_contexts (
+            anchor_id TEXT NOT NULL,
+            citing_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            n INTEGER NOT NULL,                   -- order the service gave
+            context TEXT NOT NULL,                -- the citing sentence, as quoted by the service
+            intents TEXT NOT NULL,                -- space-separated: background methodology result
+            PRIMARY KEY (anchor_id, citing_id, source, n)
+        ) WITHOUT ROWID;
+        CREATE TABLE citation_fetches (
+            anchor_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            attempted_at TEXT NOT NULL,           -- UTC ISO-8601, the last try, good or bad
+            fetched_at TEXT,                      -- UTC ISO-8601, the last answer stored
+            complete INTEGER NOT NULL DEFAULT 0,  -- that answer was the whole list
+            known INTEGER NOT NULL DEFAULT 1,     -- the service knows the anchor
+            citing INTEGER NOT NULL DEFAULT 0,    -- citing papers it listed (with or without arXiv id)
+            problem TEXT,                         -- why the last try failed or was cut short
+            service_id TEXT,                      -- the service's own id of the anchor (OpenAlex W...)
+            PRIMARY KEY (anchor_id, source)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the caller's transaction (`executescript` would COMMIT first)."""
     statement = ""
@@ -260,6 +301,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m008_index_new_papers_in_batches,
     m009_create_paper_filter,
     m010_create_match_cache,
+    m011_create_citations,
 )
 
 
@@ -522,6 +564,21 @@ class Store:
 
     def get_paper(self, arxiv_id: str) -> Paper | None:
         return self.get_papers([arxiv_id]).get(arxiv_id)
+
+    def rowids_of(self, ids: Sequence[str]) -> list[int]:
+        """The rowids of the papers stored under these ids (without version); absent ids are skipped."""
+        out: list[int] = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            out += [
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT rowid FROM papers WHERE arxiv_id IN ({marks})",
+                    chunk,
+                )
+            ]
+        return out
 
     def papers_by_rowid(self, rowids: Sequence[int]) -> dict[int, Paper]:
         out: dict[int, Paper] = {}

@@ -14,7 +14,7 @@ from freshness import assess
 from freshness.arxiv_ids import parse_arxiv_id
 from freshness.assess import build_report
 from freshness.matching import MatchSettings
-from freshness.models import Anchor, AnchorStatus, Claim, ClaimStatus, Match
+from freshness.models import Anchor, AnchorStatus, CitationIndex, Claim, ClaimStatus, Match
 from freshness.store import DecisionKind, Store
 from tests.conftest import make_paper
 
@@ -112,9 +112,11 @@ def test_a_second_report_reuses_cached_matches_until_a_paper_changes(
     calls: list[str] = []
     real = assess.match_claim
 
-    def counting(store: Store, claim: Claim, *, limit: int, settings: MatchSettings) -> list[Match]:
+    def counting(
+        store: Store, claim: Claim, *, limit: int, settings: MatchSettings, citations: CitationIndex | None
+    ) -> list[Match]:
         calls.append(claim.id)
-        return real(store, claim, limit=limit, settings=settings)
+        return real(store, claim, limit=limit, settings=settings, citations=citations)
 
     monkeypatch.setattr(assess, "match_claim", counting)
     newer = make_paper("2504.00003", version=2, updated=dt.date(2025, 6, 1), title=RELATED.title + " (v2)")

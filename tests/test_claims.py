@@ -179,7 +179,7 @@ def test_many_problems_are_all_reported_in_order() -> None:
     ]
     text = [str(p) for p in problems]
     assert text[0] == (
-        f"{path}:2:1: unknown key 'colour' at the top level (allowed: version, defaults, claims)"
+        f"{path}:2:1: unknown key 'colour' at the top level (allowed: version, defaults, citations, claims)"
     )
     assert "'2025-02-30' is not a real calendar date" in text[1]
     assert text[2].endswith("claim 'first': topics[1]: must not be blank")

@@ -27,7 +27,7 @@ from freshness.matching.index import fts_any, fts_near, fts_phrase, fts_topic, s
 from freshness.matching.matcher import Matcher, MatchMemo, matcher_for
 from freshness.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from freshness.matching.workers import _run_tasks, _Task
-from freshness.models import Claim, Match, Velocity
+from freshness.models import CitationIndex, Claim, Match, Velocity
 from freshness.store import Store
 
 __all__ = [
@@ -49,11 +49,17 @@ __all__ = [
 
 
 def match_claim(
-    store: Store, claim: Claim, *, limit: int = 50, settings: MatchSettings = DEFAULT_SETTINGS
+    store: Store,
+    claim: Claim,
+    *,
+    limit: int = 50,
+    settings: MatchSettings = DEFAULT_SETTINGS,
+    citations: CitationIndex | None = None,
 ) -> list[Match]:
     """Newer papers (first submitted after claim.date, in claim.categories when given) related to the
-    claim, best first, each scored 0-100 with evidence; at most `limit`."""
-    return matcher_for(store, settings).match(claim, limit=limit)
+    claim, best first, each scored 0-100 with evidence; at most `limit`. `citations`: who cites the
+    anchors (from the store), evidence of relevance and, in a citing sentence, of challenge."""
+    return matcher_for(store, settings, citations).match(claim, limit=limit)
 
 
 def topic_velocity(
@@ -63,10 +69,11 @@ def topic_velocity(
     today: dt.date,
     window_days: int = 90,
     settings: MatchSettings = DEFAULT_SETTINGS,
+    citations: CitationIndex | None = None,
 ) -> Velocity:
     """Related newer papers first submitted in the last `window_days` (or since the claim, if more
     recent), counted per month, and how many of them challenge the claim."""
-    return matcher_for(store, settings).velocity(claim, today=today, window_days=window_days)
+    return matcher_for(store, settings, citations).velocity(claim, today=today, window_days=window_days)
 
 
 def match_claims(
@@ -91,11 +98,12 @@ def match_with_velocity(
     *,
     workers: int | None = None,
     settings: MatchSettings = DEFAULT_SETTINGS,
+    citations: CitationIndex | None = None,
 ) -> dict[str, tuple[list[Match], Velocity]]:
     """For each (claim, limit, today): `match_claim(claim, limit=limit)` and `topic_velocity(claim,
     today=today)`, keyed by claim id, shared among worker processes as `match_claims` does (what a
     report needs for the claims its match cache does not have)."""
-    tasks = [_Task(c, limit, today, settings) for c, limit, today in jobs]
+    tasks = [_Task(c, limit, today, settings, citations) for c, limit, today in jobs]
     done = _run_tasks(store, tasks, workers, settings)
     out: dict[str, tuple[list[Match], Velocity]] = {}
     for claim, _, _ in jobs:

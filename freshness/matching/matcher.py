@@ -13,13 +13,14 @@ import weakref
 from collections.abc import Sequence
 
 from freshness.flagging import flags
+from freshness.matching.citing import citation_evidence, citation_stance
 from freshness.matching.index import _DocFreq, _DocFreqMemo
 from freshness.matching.relevance import _features, _Pool, _PruneSwitch, _rank
 from freshness.matching.retrieval import _candidates
 from freshness.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from freshness.matching.terms import _prepare
 from freshness.matching.text import _Text
-from freshness.models import Claim, Match, Paper, Velocity
+from freshness.models import CitationIndex, Claim, Match, Paper, Velocity
 from freshness.store import Store
 
 _TEXTS_MAX = 3000  # papers (~30 kB each) a memo reads as words; the oldest are forgotten first
@@ -50,14 +51,20 @@ class MatchMemo:
 
 class Matcher:
     """Matches claims against one store's full-text index with one set of settings. Give it the
-    store's `memo` to reuse what earlier claims looked up (`matcher_for` does)."""
+    store's `memo` to reuse what earlier claims looked up (`matcher_for` does). `citations`: who
+    cites the anchors, as the store has it (never fetched here); None or empty changes nothing."""
 
     def __init__(
-        self, store: Store, settings: MatchSettings = DEFAULT_SETTINGS, memo: MatchMemo | None = None
+        self,
+        store: Store,
+        settings: MatchSettings = DEFAULT_SETTINGS,
+        memo: MatchMemo | None = None,
+        citations: CitationIndex | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.memo = memo if memo is not None else MatchMemo()
+        self.citations = citations
 
     def match(self, claim: Claim, *, limit: int = 50, after_rowid: int = 0) -> list[Match]:
         """Newer papers (first submitted after claim.date, in claim.categories when given) related to
@@ -120,7 +127,12 @@ class Matcher:
             min_score = settings.min_score
         df = _DocFreq(store, memo.doc_freq, settings)
         prep = _prepare(claim, df, settings, timeless=timeless)
-        papers = _candidates(store, df, prep, after, query_scale, settings, after_rowid)
+        cites = (
+            self.citations.citing(a.arxiv_id.base for a in claim.anchors if a.arxiv_id)
+            if self.citations
+            else {}
+        )
+        papers = _candidates(store, df, prep, after, query_scale, settings, after_rowid, citing=cites)
         texts = {p.arxiv_id: memo.texts_of(p) for p in papers}
         pool = _Pool(list(texts.values()))
         rule, depth = settings.flag_rule, settings.stance_depth if judge else 0
@@ -133,6 +145,7 @@ class Matcher:
             memo.pruning,
             keep=max(limit, rule.max_rank),
             min_score=min_score,
+            bonus={p.arxiv_id: settings.cites_bonus for p in papers if p.arxiv_id in cites},
         )
         ranked.sort(key=lambda s: (-s[0], -s[1].published.toordinal(), s[1].arxiv_id))
         matches = []
@@ -141,13 +154,19 @@ class Matcher:
                 p, prep, settings, explain=True, judge=rank <= depth, texts=texts[p.arxiv_id], pool=pool
             )
             st = f.stance
+            evidence = tuple(f.evidence)
+            if (edges := cites.get(p.arxiv_id)) is not None:
+                evidence += (citation_evidence(edges),)
+                cited = citation_stance(edges, settings) if rank <= depth else None
+                if cited is not None and (st.stance is not cited.stance or cited.confidence > st.confidence):
+                    st = cited
             match = Match(
                 arxiv_id=p.arxiv_id,
                 title=p.title,
                 published=p.published,
                 score=round(score, 1),
                 superseding=False,
-                evidence=tuple(f.evidence),
+                evidence=evidence,
                 stance=st.stance,
                 confidence=st.confidence,
                 stance_sentence=st.sentence,
@@ -164,11 +183,13 @@ class Matcher:
 _MEMOS: weakref.WeakKeyDictionary[Store, dict[MatchSettings, MatchMemo]] = weakref.WeakKeyDictionary()
 
 
-def matcher_for(store: Store, settings: MatchSettings = DEFAULT_SETTINGS) -> Matcher:
+def matcher_for(
+    store: Store, settings: MatchSettings = DEFAULT_SETTINGS, citations: CitationIndex | None = None
+) -> Matcher:
     """A matcher for `store` that shares the store's memo with every other one made for it with the
     same settings."""
     memos = _MEMOS.setdefault(store, {})
     memo = memos.get(settings)
     if memo is None:
         memo = memos[settings] = MatchMemo()
-    return Matcher(store, settings, memo)
+    return Matcher(store, settings, memo, citations)

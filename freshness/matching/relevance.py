@@ -11,7 +11,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -330,18 +330,29 @@ def _rank(
     *,
     keep: int,
     min_score: float,
+    bonus: Mapping[str, float] | None = None,
 ) -> list[tuple[float, Paper]]:
     """(score, paper) of the candidates scoring at least `min_score`, unordered: every one that can be
     among the `keep` best, exactly as scoring them all would give them. Candidates are scored best
     bound first; once `keep` scores are in, a candidate whose bound is below the `keep`-th best score
-    (or below `min_score`) cannot enter, and neither can any after it."""
+    (or below `min_score`) cannot enter, and neither can any after it. `bonus`: points a paper gains
+    on top of its score (citing an anchor), in its bound too."""
     weights = settings.weights
+    bonus = bonus or {}
+
+    def plus(p: Paper, score: float) -> float:
+        extra = bonus.get(p.arxiv_id)
+        return score if extra is None else min(100.0, score + extra)
+
     worth_it = min_score > settings.min_score or len(papers) >= settings.prune_ratio * keep
     if not (settings.prune and worth_it) or switch.broken:
         scored = [
             (
-                _features(p, prep, settings, explain=False, texts=texts[p.arxiv_id], pool=pool).score(
-                    weights
+                plus(
+                    p,
+                    _features(p, prep, settings, explain=False, texts=texts[p.arxiv_id], pool=pool).score(
+                        weights
+                    ),
                 ),
                 p,
             )
@@ -349,7 +360,7 @@ def _rank(
         ]
         return [s for s in scored if s[0] >= min_score]
     bounded = sorted(
-        ((_score_bound(p, prep, texts[p.arxiv_id], pool, weights), i) for i, p in enumerate(papers)),
+        ((plus(p, _score_bound(p, prep, texts[p.arxiv_id], pool, weights)), i) for i, p in enumerate(papers)),
         reverse=True,
     )
     best: list[float] = []  # min-heap of the `keep` best scores so far
@@ -358,14 +369,18 @@ def _rank(
         if bound + _SLACK < min_score or (len(best) >= keep and bound + _SLACK < best[0]):
             break
         p = papers[i]
-        score = _features(p, prep, settings, explain=False, texts=texts[p.arxiv_id], pool=pool).score(weights)
+        score = plus(
+            p, _features(p, prep, settings, explain=False, texts=texts[p.arxiv_id], pool=pool).score(weights)
+        )
         if score > bound + _SLACK:
             # The scoring no longer keeps to what _score_bound assumes: score everything, from now on.
             switch.broken = True
             log.warning(
                 "a candidate scored %.3f above its bound %.3f: matching without pruning", score, bound
             )
-            return _rank(papers, prep, texts, pool, settings, switch, keep=keep, min_score=min_score)
+            return _rank(
+                papers, prep, texts, pool, settings, switch, keep=keep, min_score=min_score, bonus=bonus
+            )
         if score >= min_score:
             ranked.append((score, p))
             if len(best) < keep:

@@ -4,7 +4,7 @@ claim's rarest words, one per anchor name), so that no claim ever scans the corp
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from freshness.matching.index import _DocFreq, fts_near, fts_phrase, fts_topic, short_name
@@ -95,13 +95,17 @@ def _candidates(
     scale: int,
     settings: MatchSettings,
     after_rowid: int = 0,
+    citing: Collection[str] = (),
 ) -> list[Paper]:
-    """The union of the bounded queries' papers, first submitted after `after` (and in the claim's
-    categories when it has any; stored after `after_rowid`)."""
+    """The union of the bounded queries' papers and the stored papers `citing` an anchor, first
+    submitted after `after` (and in the claim's categories when it has any; stored after
+    `after_rowid`)."""
     rowids: dict[int, None] = {}
     categories = prep.claim.categories
     for query in _queries(prep, scale, settings):
         rowids.update(dict.fromkeys(_retrieve(store, df, query, after, categories, after_rowid)))
+    if citing:
+        rowids.update(dict.fromkeys(r for r in store.rowids_of(sorted(citing)) if r > after_rowid))
     wanted = set(categories)
     # A claim's own anchors (any version: the store keys papers by their id without version) are
     # what it rests on, never newer work about it, whatever date arXiv gives them.

@@ -52,6 +52,11 @@ class MatchSettings:
     stance_depth: int = 30
     flag_rule: FlagRule = DEFAULT_RULE
     weights: tuple[tuple[str, float], ...] = WEIGHTS
+    # Citations (docs/matching.md): a candidate a citation service says cites an anchor gains this many
+    # points (of 100), and a citing sentence that argues with the anchor is a challenge this sure.
+    cites_bonus: float = 8.0
+    cites_challenge: float = 0.75
+    cites_result_intent: float = 0.1  # ... this much surer when the service's intent for it is "result"
     # Pruning: a candidate is scored in full only when an upper bound of its score can still reach the
     # claim's best (relevance._rank); `prune=False` scores every candidate (the tests compare both).
     prune: bool = True

@@ -20,7 +20,7 @@ from typing import BinaryIO
 from freshness.errors import FreshnessError, StoreError
 from freshness.matching.matcher import matcher_for
 from freshness.matching.settings import DEFAULT_SETTINGS, MatchSettings
-from freshness.models import Claim, Match, Velocity
+from freshness.models import CitationIndex, Claim, Match, Velocity
 from freshness.store import Store
 
 log = logging.getLogger(__package__)  # the matcher's one logger, "freshness.matching"
@@ -34,9 +34,10 @@ class _Task:
     limit: int
     today: dt.date | None = None
     settings: MatchSettings = DEFAULT_SETTINGS
+    citations: CitationIndex | None = None  # who cites the claim's anchors (from the store)
 
     def run(self, store: Store) -> tuple[list[Match], Velocity | None]:
-        matcher = matcher_for(store, self.settings)
+        matcher = matcher_for(store, self.settings, self.citations)
         matches = matcher.match(self.claim, limit=self.limit)
         velocity = (
             None if self.today is None else matcher.velocity(self.claim, today=self.today, matches=matches)
