@@ -13,12 +13,11 @@ has a confidence (docs/matching.md section 2); independent sentences add up (noi
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from freshness.matching.text import _Text
+from freshness.matching.text import _ASCII_SPACES, _WORD, _Text
 from freshness.models import Stance
 
 # -- sentences -------------------------------------------------------------------------------------------
@@ -29,12 +28,15 @@ _ABBREVIATION = re.compile(
 )
 
 
+ABBREVIATION_TAIL = 8  # characters before a full stop that can hold an abbreviation ("et al.")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of `text`; "e.g.", "et al." and decimals do not end one."""
     spans = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        if _ABBREVIATION.search(text, start, m.start() + 1):
+        if _ABBREVIATION.search(text, max(start, m.start() - ABBREVIATION_TAIL), m.start() + 1):
             continue
         if text[start : m.start()].strip():
             spans.append((start, m.start()))
@@ -390,12 +392,13 @@ def judge_stance(
         if confidence > challenges.get(i, (0.0, "", ""))[0]:
             challenges[i] = (confidence, target, cue)
 
-    previous: _Sentence | None = None
+    previous_belief = False
     reach: list[list[_Sentence]] = []  # per sentence: it, and what it refers back to
     for i, s in enumerate(sentences):
         text = s.joined
         belief_here = bool(_BELIEF.search(text))
-        belief_before = previous is not None and bool(_BELIEF.search(previous.joined))
+        belief_before = previous_belief
+        previous_belief = belief_here
         belief = belief_before or belief_here
         back = bool(_BACK_REFERENCE.search(text))
         # What the sentence is aimed at: what it names itself or, when it answers the sentence before
@@ -403,7 +406,6 @@ def judge_stance(
         # or refers back to; or what the title names, when it answers a belief.
         context = [s, *reach[-1]][:REACH] if reach and (belief_before or back) else [s]
         reach.append(context if (back or belief_here) else [s])
-        previous = s
         aims = [c.aim for c in context]
         if title_aim is not None and (belief or back):
             aims.append(Aim(title_aim.label, -1, -1, TITLE_ANSWER * title_aim.strength))
@@ -417,8 +419,13 @@ def judge_stance(
         if aspects < 2:
             aim = Aim(aim.label, aim.first, aim.last, ONE_ASPECT * aim.strength)
         authors = bool(_AUTHORS.search(text))
+        finding = s.aim is not None and bool(_FINDING.search(text))
+        if not (authors or finding):
+            continue  # background in no one's voice, reporting nothing: most sentences
         own = bool(_OWN_METHOD.search(text))
-        agree = None if _AGREE_NEGATED.search(text) or _OWN_RESULTS.search(text) else _AGREE.search(text)
+        agree = None
+        if authors:
+            agree = None if _AGREE_NEGATED.search(text) or _OWN_RESULTS.search(text) else _AGREE.search(text)
         if authors and not agree:
             if m := _EXPLICIT.search(s.masked):
                 confidence = EXPLICIT_BASE + ANSWERS_BELIEF * belief + EXPLICIT_AIM * aim.strength
@@ -430,7 +437,15 @@ def judge_stance(
                     challenge(
                         i, QUALIFY_ALONE_BASE + QUALIFY_ALONE_AIM * aim.strength, aim.label, f"'{m.group(0)}'"
                     )
-        if s.aim is not None and not own and _FINDING.search(text):
+            removed = (
+                _REMOVED.search(s.masked)
+                if s.aim is not None and side.negative and not _NOT_REMOVED.search(s.masked)
+                else None
+            )
+            if s.aim is not None and removed:
+                confidence = REMOVED_BASE + REMOVED_AIM * s.aim.strength
+                challenge(i, confidence, s.aim.label, f"'{removed.group(0)}'")
+        if finding and s.aim is not None and not own:
             polarity = _polarity(s.masked)
             if polarity is not None and polarity != side.negative:
                 turn = belief or bool(_TURN.match(text))
@@ -438,10 +453,7 @@ def judge_stance(
                 challenge(i, confidence, s.aim.label, "a finding opposite to the claim")
             elif polarity is not None:
                 agrees.append((SAME_POLARITY, i, s.aim.label, "a finding in line with the claim"))
-        removed = _REMOVED.search(s.masked) if side.negative and not _NOT_REMOVED.search(s.masked) else None
-        if s.aim is not None and authors and not agree and removed:
-            challenge(i, REMOVED_BASE + REMOVED_AIM * s.aim.strength, s.aim.label, f"'{removed.group(0)}'")
-        if agree and authors:
+        if agree:
             anchored = belief or aim.strength >= 1.0
             agrees.append((AGREE_BASE + AGREE_ANCHORED * anchored, i, aim.label, f"'{agree.group(0)}'"))
 
@@ -502,16 +514,18 @@ def _sentences(
     words = text.words
     if not words:
         return []
-    starts = [a for a, _ in text.word_spans()]
     # Sentence ends need the original case ("... shift. We show ..."); offsets are the same in both
     # (where lower-casing changes a length, _Text keeps the original text as `lowered`).
     spans = [(0, len(text.raw))] if whole else sentence_spans(text.raw)
     present = text.present
     names = [n for n in names if len(n.stems & present) >= n.need]  # most names are nowhere in it
     out = []
+    first = 0
+    lowered = text.lowered
     for lo, hi in spans:
-        first = bisect.bisect_left(starts, lo)
-        last = bisect.bisect_left(starts, hi) - 1
+        # A sentence ends after punctuation and white space, never inside a word: its words are the
+        # next ones in order, as many as it has.
+        last = first + _word_count(lowered[lo:hi]) - 1
         if last < first:
             continue
         stems = text.stems[first : last + 1]
@@ -531,7 +545,15 @@ def _sentences(
         else:
             masked = joined
         out.append(_Sentence(lo, hi, first, last, joined, aim, masked, inside, claim_words))
+        first = last + 1
     return out
+
+
+def _word_count(text: str) -> int:
+    """How many words `_Text` reads in `text` (the same split, for one sentence)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(_ASCII_SPACES).split())
+    return len(_WORD.findall(text))
 
 
 def _quote(text: _Text, s: _Sentence) -> str:
