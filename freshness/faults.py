@@ -37,7 +37,7 @@ def os_fault(exc: OSError, *, doing: str, path: Path | str | None = None) -> Fre
             f"cannot {doing}{target}: no such file or directory",
             tip="Check the path; create the directory first if it is meant to exist.",
         )
-    if code == errno.ENOTDIR:
+    if code in (errno.ENOTDIR, errno.EEXIST):  # EEXIST: mkdir met a file where a directory goes
         return LocalFaultError(f"cannot {doing}{target}: a part of the path is a file, not a directory")
     if code == errno.EIO:
         return LocalFaultError(
