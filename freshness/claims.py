@@ -47,7 +47,10 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # libyaml's loader composes ~30x faster than the pure-Python one, with the same nodes and marks.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Guards so that no input, however hostile (alias bombs, deep nesting), can hang or crash the loader.
-_MAX_NODES = 100_000
+# The node guard counts what aliases expand to (a node visited again through an alias), not the file's
+# own nodes: a realistic 10,000-claim file has ~150,000 nodes and no aliases, while a billion-laughs
+# file of a few hundred bytes expands to billions. The file's own size is bounded by its bytes.
+_MAX_ALIAS_NODES = 100_000
 _MAX_DEPTH = 64
 
 _Loc = tuple[str | int, ...]
@@ -286,7 +289,8 @@ class _Reader:
         self.values: dict[_Loc, Node] = {}  # path of a value -> its node
         self.keys: dict[_Loc, Node] = {}  # path of a mapping value -> the node of its key
         self.reported: set[_Loc] = set()  # paths whose problems are already reported
-        self.visits = 0
+        self.expanded = 0  # nodes visited again through an alias
+        self.seen: set[int] = set()
         self.constructor = SafeConstructor()
         self.citations: CitationSettings | None = None
 
@@ -405,10 +409,13 @@ class _Reader:
 
     def to_python(self, node: Node, path: _Loc, depth: int) -> Any:
         """Plain values for `node`, recording which node every value (and key) came from."""
-        self.visits += 1
-        if self.visits > _MAX_NODES:
-            self.at(1, 1, f"the file has more than {_MAX_NODES} YAML nodes (are aliases expanding?)")
-            raise _Abort
+        if id(node) in self.seen:
+            self.expanded += 1
+            if self.expanded > _MAX_ALIAS_NODES:
+                self.at(1, 1, f"YAML aliases expand to more than {_MAX_ALIAS_NODES:,} nodes (an alias bomb?)")
+                raise _Abort
+        else:
+            self.seen.add(id(node))
         if depth > _MAX_DEPTH:
             self.problem(node, f"YAML nesting is deeper than {_MAX_DEPTH} levels")
             raise _Abort

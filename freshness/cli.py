@@ -35,6 +35,11 @@ class Context:
     settings: Settings
     now: dt.datetime  # the one `now` every command passes down
 
+    @property
+    def today(self) -> dt.date:
+        """The one "today" for claim dates, in every command: the user's local date."""
+        return self.now.astimezone().date()
+
 
 def fail(message: str, *, tip: str | None = None, code: int = EXIT_FAILED) -> NoReturn:
     click.echo(f"error: {message}", err=True)
@@ -58,7 +63,25 @@ def handle_errors(func: F) -> F:
             fail(str(exc), tip=exc.tip)
         except KeyboardInterrupt:
             fail("interrupted; everything committed before now is kept")
+        except BrokenPipeError:
+            _quiet_exit()
+        except OSError as exc:  # what the machine refused, named (not a bug in freshness)
+            from freshness.faults import os_fault
+
+            err = os_fault(exc, doing="read or write")
+            fail(str(err), tip=err.tip)
         except Exception as exc:
+            import sqlite3
+
+            if isinstance(exc, sqlite3.Error):
+                from pathlib import Path
+
+                from freshness.faults import store_fault
+
+                obj = click.get_current_context(silent=True)
+                db = getattr(getattr(obj, "obj", None), "settings", None)
+                err = store_fault(exc, db.db_path if db is not None else Path("(the store)"), doing="use")
+                fail(str(err), tip=err.tip)
             if os.environ.get("FRESHNESS_DEBUG"):
                 raise
             fail(
@@ -67,6 +90,36 @@ def handle_errors(func: F) -> F:
             )
 
     return wrapper  # type: ignore[return-value]
+
+
+def _quiet_exit() -> NoReturn:
+    """stdout was closed by its reader (`freshness report | head`): stop quietly, as `cat` does;
+    stdout is pointed at /dev/null so the interpreter's last flush cannot complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test runner's buffer)
+        pass
+    sys.exit(EXIT_OK)
+
+
+class FiniteSeconds(click.ParamType):  # type: ignore[type-arg]
+    """A finite number of seconds in [0, high]: nan and inf are refused (nan compares false with
+    every bound, so `--lock-wait nan` would wait forever)."""
+
+    name = "seconds"
+
+    def __init__(self, high: float = 86400.0) -> None:
+        self.high = high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not (0 <= number <= self.high):  # also false for nan
+            self.fail(f"{value!r} must be a finite number of seconds from 0 to {self.high:g}", param, ctx)
+        return number
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -102,7 +155,10 @@ def cli(ctx: click.Context, claims: str | None, db: str | None) -> None:
 
 
 def main() -> None:
-    cli(prog_name="freshness")
+    try:
+        cli(prog_name="freshness")
+    except BrokenPipeError:
+        _quiet_exit()
 
 
 # Commands are registered below, one section each. Keep each body short: flags -> one core call ->
@@ -142,12 +198,12 @@ def poll_command(ctx: Context, source: str, since: dt.datetime | None, dry_run: 
     from freshness.output import strip_control
     from freshness.poll import PollOutcome, describe, open_poll_store, poll_once
 
-    claims = load_claims(ctx.settings.claims_path, today=ctx.now.date())
+    claims = load_claims(ctx.settings.claims_path, today=ctx.today)
     day = since.date() if since else None
     with contextlib.ExitStack() as stack:
         if not dry_run:
             stack.enter_context(writer_lock(ctx.settings.db_path, command="poll", now=ctx.now))
-        store = stack.enter_context(open_poll_store(ctx.settings, dry_run=dry_run))
+        store = stack.enter_context(open_poll_store(ctx.settings, dry_run=dry_run))  # checked if written
         result = poll_once(
             store, claims, ctx.settings, now=ctx.now, source=source, since=day, dry_run=dry_run
         )
@@ -176,7 +232,7 @@ def validate_command(ctx: Context) -> None:
     from freshness.claims import read_claims
 
     path = ctx.settings.claims_path
-    result = read_claims(path, today=ctx.now.date())
+    result = read_claims(path, today=ctx.today)
     if result.problems:
         raise ClaimsError(list(result.problems))
     claims, anchors = len(result.claims), result.anchor_count
@@ -210,7 +266,7 @@ def import_command(ctx: Context, files: tuple[str, ...]) -> None:
 
     with (
         writer_lock(ctx.settings.db_path, command="import", now=ctx.now),
-        Store.open(ctx.settings.db_path) as store,
+        Store.open(ctx.settings.db_path, check=True) as store,
         _ImportProgressBar(make_console(stderr=True)) as progress,
     ):
         result = import_files(store, [Path(f) for f in files], now=ctx.now, progress=progress)
@@ -329,7 +385,16 @@ def eval_command(ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: st
     help="terminal: for people; json: stable, documented in docs/report-json.md; markdown: paste into "
     "an issue; html: one self-contained file.",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE instead of stdout: replaced whole (a temporary file beside it, renamed), never "
+    "half-written.",
+)
+@click.option(
+    "--follow-symlinks", is_flag=True, help="With --output: if FILE is a symlink, replace what it points to."
+)
 @click.option("--claim", "claim_ids", multiple=True, metavar="ID", help="Only this claim (repeatable).")
 @click.option(
     "--since",
@@ -340,7 +405,12 @@ def eval_command(ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: st
 @handle_errors
 @pass_ctx
 def report_command(
-    ctx: Context, fmt: str, output: str | None, claim_ids: tuple[str, ...], since: dt.datetime | None
+    ctx: Context,
+    fmt: str,
+    output: str | None,
+    follow_symlinks: bool,
+    claim_ids: tuple[str, ...],
+    since: dt.datetime | None,
 ) -> None:
     """Show each claim's status with its evidence: which newer papers, and why.
 
@@ -357,16 +427,20 @@ def report_command(
     from freshness.report import render
     from freshness.store import Store
 
-    claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.now.date()), claim_ids)
+    claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.today), claim_ids)
     with Store.open(ctx.settings.db_path) as store:
-        report = build_report(store, claims, now=ctx.now)
+        report = build_report(store, claims, now=ctx.now, today=ctx.today)
         if since is not None:
             from freshness.history import changes_since, report_since
 
             report = report_since(report, changes_since(store, since.date(), current=report), since.date())
     if output is not None:
-        Path(output).write_text(render(report, fmt, width=100), encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        from freshness.outfile import write_replacing
+
+        written = write_replacing(
+            Path(output), render(report, fmt, width=100), follow_symlinks=follow_symlinks
+        )
+        click.echo(f"wrote {written}", err=True)
         return
     console = make_console()
     color = fmt == "terminal" and console.is_terminal and not console.no_color
@@ -394,7 +468,7 @@ def _lock_wait_option(func: F, *, lead: str = "How long") -> F:
     """--lock-wait / FRESHNESS_LOCK_WAIT, for every command that takes the store's writer lock."""
     return click.option(
         "--lock-wait",
-        type=click.FloatRange(min=0),
+        type=FiniteSeconds(),
         default=10.0,
         show_default=True,
         envvar="FRESHNESS_LOCK_WAIT",
@@ -468,14 +542,14 @@ def check_anchors_command(
     from freshness.sources.arxiv_api import ArxivApiSource
     from freshness.store import Store
 
-    claims = load_claims(ctx.settings.claims_path, today=ctx.now.date())
+    claims = load_claims(ctx.settings.claims_path, today=ctx.today)
     source = None if offline else ArxivApiSource.from_settings(ctx.settings)
     # Offline without a store (a fresh clone, a pre-commit hook): read an empty one, create nothing.
     db = ctx.settings.db_path if source is not None or ctx.settings.db_path.exists() else Path(":memory:")
     with contextlib.ExitStack() as stack:
         if source is not None:  # online it saves arXiv's answers; offline it only reads
             stack.enter_context(writer_lock(db, command="check-anchors", now=ctx.now, wait=lock_wait))
-        store = stack.enter_context(Store.open(db))
+        store = stack.enter_context(Store.open(db, check=source is not None))
         check = check_anchors(claims, store=store, now=ctx.now, lookup=source, max_age=max_age)
     if fmt == "json":
         click.echo(render_json(check), nl=False)
@@ -668,10 +742,12 @@ def schedule_command(
     """Run the nightly cycle on a schedule, in the foreground, until SIGTERM or Ctrl-C.
 
     Runs at once when a scheduled run was missed while it was not running (or there was none yet).
-    A signal lets a running cycle finish before exiting. Logs go to stderr with timestamps.
+    A signal lets a running cycle finish before exiting; a second one interrupts it before its next
+    arXiv request (what it stored is kept). Logs go to stderr with timestamps.
 
     Exit codes: 0 stopped by a signal; 2 could not start (bad --cron/--timezone, bad claims file).
     """
+    import threading
     from pathlib import Path
 
     from freshness.claims import load_claims
@@ -693,15 +769,17 @@ def schedule_command(
         for at in next_fire_times(trigger, ctx.now, show_next):
             click.echo(f"{at.isoformat()}  ({at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC, {at:%a})")
         return
-    load_claims(ctx.settings.claims_path, today=ctx.now.date())  # fail now, not at 01:30
+    load_claims(ctx.settings.claims_path, today=ctx.today)  # fail now, not at 01:30
     setup_logging(service=True)
     options = CycleOptions(Path(reports_dir) if reports_dir else None, html, lock_wait, "schedule", citations)
     run_now = ctx.now if is_overdue(trigger, last_success(ctx.settings), ctx.now) else None
-    job = scheduled_cycle(ctx.settings, options)
+    stop = threading.Event()  # set by a second signal: the running cycle stops between requests
+    job = scheduled_cycle(ctx.settings, options, stop=stop)
     serve(
         build_scheduler(
             job, trigger=trigger, run_now=run_now, misfire_grace_time=misfire_grace or DEFAULT_MISFIRE_GRACE
-        )
+        ),
+        stop,
     )
 
 
@@ -721,7 +799,7 @@ def history_command(ctx: Context, claim_id: str, show_all: bool) -> None:
     from freshness.history import TriageError, claim_history, history_lines
     from freshness.store import Store
 
-    known = {c.id for c in load_claims(ctx.settings.claims_path, today=ctx.now.date())}
+    known = {c.id for c in load_claims(ctx.settings.claims_path, today=ctx.today)}
     history = None
     if ctx.settings.db_path.exists():  # a read: never create the store
         with Store.open(ctx.settings.db_path) as store:
@@ -740,11 +818,11 @@ def _decide(ctx: Context, claim_id: str, kind: str, lock_wait: float, **fields: 
     from freshness.locking import writer_lock
     from freshness.store import Store
 
-    today = ctx.now.astimezone().date()
+    today = ctx.today
     claims = load_claims(ctx.settings.claims_path, today=today)
     with (
         writer_lock(ctx.settings.db_path, command=kind, now=ctx.now, wait=lock_wait),
-        Store.open(ctx.settings.db_path) as store,
+        Store.open(ctx.settings.db_path, check=True) as store,
     ):
         decision = decide(store, claims, claim_id, DecisionKind(kind), now=ctx.now, today=today, **fields)
     click.echo(describe_decision(decision))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ DEFAULT_OPENALEX_URL = "https://api.openalex.org"
 CITATION_MIN_DELAY = 1.0
 # arXiv's terms of use: "no more than one request every three seconds ... a single connection".
 ARXIV_MIN_DELAY = 3.0
+# The largest response (after gzip decompression) read into memory: an OAI-PMH page of 2,500 arXivRaw
+# records is ~5 MB, a day's RSS for a whole archive ~3 MB. Anything past this is refused, not stored.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Settings:
     mailto: str | None = None  # OpenAlex's "polite pool" contact address
     citation_delay: float = CITATION_MIN_DELAY  # seconds between two requests to one citation service
     max_citation_seconds: float = 600.0  # cap on the time each citation service may take per run
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES  # cap on one response, after decompression
 
     @property
     def user_agent(self) -> str:
@@ -77,8 +82,11 @@ def load_settings(
             raise ConfigError(
                 f"FRESHNESS_{name.upper().replace('_URL', '')}_URL={url!r} is not an http(s) URL"
             )
-    delay = _float(env, "FRESHNESS_REQUEST_DELAY", ARXIV_MIN_DELAY)
-    if delay < ARXIV_MIN_DELAY and not all(is_loopback(u) for u in urls.values()):
+    loopback = all(is_loopback(u) for u in urls.values())
+    # A test server on loopback may be polled without spacing; arXiv never (nan and inf are refused
+    # everywhere: nan compares false with everything, so it would space nothing).
+    delay = _float(env, "FRESHNESS_REQUEST_DELAY", ARXIV_MIN_DELAY, low=0.0, high=3600.0)
+    if delay < ARXIV_MIN_DELAY and not loopback:
         raise ConfigError(
             f"FRESHNESS_REQUEST_DELAY={delay:g} is below arXiv's 3-second rule; a shorter delay is "
             "only allowed when every endpoint is a loopback host (a test server)"
@@ -91,7 +99,7 @@ def load_settings(
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"FRESHNESS_{name.upper()}={url!r} is not an http(s) URL")
-    citation_delay = _float(env, "FRESHNESS_CITATION_DELAY", CITATION_MIN_DELAY)
+    citation_delay = _float(env, "FRESHNESS_CITATION_DELAY", CITATION_MIN_DELAY, low=0.0, high=3600.0)
     if citation_delay < CITATION_MIN_DELAY and not all(is_loopback(u) for u in citation_urls.values()):
         raise ConfigError(
             f"FRESHNESS_CITATION_DELAY={citation_delay:g} is below {CITATION_MIN_DELAY:g} s; a shorter "
@@ -103,15 +111,22 @@ def load_settings(
         s2_api_key=env.get("FRESHNESS_S2_API_KEY") or None,
         mailto=mailto,
         citation_delay=citation_delay,
-        max_citation_seconds=_float(env, "FRESHNESS_MAX_CITATION_SECONDS", 600.0),
+        max_citation_seconds=_float(
+            env, "FRESHNESS_MAX_CITATION_SECONDS", 600.0, low=0.0, high=7 * 86400.0, open_low=True
+        ),
         **citation_urls,
         claims_path=claims_path,
         db_path=db_path,
         contact=contact,
         request_delay=delay,
-        connect_timeout=_float(env, "FRESHNESS_CONNECT_TIMEOUT", 10.0),
-        read_timeout=_float(env, "FRESHNESS_READ_TIMEOUT", 60.0),
-        max_poll_seconds=_float(env, "FRESHNESS_MAX_POLL_SECONDS", 1800.0),
+        connect_timeout=_float(env, "FRESHNESS_CONNECT_TIMEOUT", 10.0, low=0.0, high=600.0, open_low=True),
+        read_timeout=_float(env, "FRESHNESS_READ_TIMEOUT", 60.0, low=0.0, high=3600.0, open_low=True),
+        max_poll_seconds=_float(
+            env, "FRESHNESS_MAX_POLL_SECONDS", 1800.0, low=0.0, high=7 * 86400.0, open_low=True
+        ),
+        max_response_bytes=_int(
+            env, "FRESHNESS_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES, low=1024, high=2**34
+        ),
         **urls,
     )
 
@@ -126,14 +141,45 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    *,
+    low: float,
+    high: float,
+    open_low: bool = False,
+) -> float:
+    """A finite number of seconds in [low, high] (or (low, high] with `open_low`), named when not."""
     raw = env.get(name)
-    if raw is None or raw == "":
+    if raw is None or raw.strip() == "":
         return default
     try:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a number") from None
-    if value < 0:
-        raise ConfigError(f"{name}={raw!r} must not be negative")
+    check_range(name, raw, value, low=low, high=high, open_low=open_low)
+    return value
+
+
+def check_range(
+    name: str, raw: str, value: float, *, low: float, high: float, open_low: bool = False
+) -> None:
+    """Raise ConfigError naming the setting unless `value` is finite and in range."""
+    if not math.isfinite(value):
+        raise ConfigError(f"{name}={raw!r} must be a finite number")
+    if value < low or (open_low and value == low) or value > high:
+        bound = f"more than {low:g}" if open_low else f"at least {low:g}"
+        raise ConfigError(f"{name}={raw!r} is out of range: it must be {bound} and at most {high:g}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    check_range(name, raw, float(value), low=low, high=high)
     return value

@@ -53,6 +53,27 @@ class StoreBusyError(StoreError):
     tip = "Another freshness command is writing to this store; wait for it to finish and retry."
 
 
+class StoreDamagedError(StoreError):
+    """The store file is damaged (pages overwritten, truncated); nothing is written to it."""
+
+    tip = (
+        "Restore the store from a backup; or salvage it with `sqlite3 STORE .recover | sqlite3 NEW` "
+        "and point --db at NEW; or start afresh: move it aside and run `freshness import` on the bulk "
+        "snapshot, then `freshness poll`."
+    )
+
+
+class LocalFaultError(FreshnessError):
+    """The machine refused a file operation: disk full, read-only, permission, missing directory.
+
+    Not a bug in freshness: the message names the file and the cause, the tip what to do.
+    """
+
+
+class Interrupted(FreshnessError):
+    """A stop was requested (a second signal to `freshness schedule`) between two requests."""
+
+
 class SourceUnavailable(FreshnessError):
     """arXiv could not be reached or answered wrongly; never means 'not found' or 'nothing new'."""
 

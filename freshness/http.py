@@ -5,6 +5,14 @@ Retry-After, and a cap on the total time.
 arXiv's terms of use: "make no more than one request every three seconds, and limit requests to a
 single connection at a time" (all machines combined). The `arxiv` package has no timeout and a fixed
 delay with no backoff, so its requests are routed through `PoliteSession` too.
+
+Bounds that hold whatever the server does (docs/reliability.md):
+- time: one response may take at most `read_timeout` seconds from request to last byte, enforced
+  while reading (a body trickled one byte a second, or one that never ends, is cut there), and never
+  past the poll's own deadline (`max_total`), which also bounds retries, backoff and pacing;
+- memory: a body is read in chunks and refused once it passes `max_response_bytes`, before or after
+  gzip decompression (a small gzip bomb inflates chunk by chunk, never whole);
+- redirects: each hop is a request of its own, in its own rate-limit slot, at most `max_redirects`.
 """
 
 from __future__ import annotations
@@ -12,23 +20,34 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import fcntl
+import http.client
 import logging
 import os
+import socket
+import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
-from freshness.config import Settings
-from freshness.errors import SourceUnavailable
+from freshness.config import DEFAULT_MAX_RESPONSE_BYTES, Settings
+from freshness.errors import Interrupted, SourceUnavailable
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+_CHUNK = 64 * 1024
+# A pacing stamp this far past the clock cannot be a request made by anyone: the clock moved back.
+_FUTURE_SLACK = 1.0
 
 
 @dataclass(frozen=True)
@@ -41,11 +60,25 @@ class Response:
     body: bytes
 
 
+class BudgetSpent(SourceUnavailable):
+    """The poll's (or the request's) wall-clock budget ran out."""
+
+
+class ResponseTooLarge(SourceUnavailable):
+    """A response (or what it inflates to) passed the size cap."""
+
+    tip = (
+        "arXiv (or whatever answered) sent far more than a feed page holds; if that is genuine, "
+        "raise FRESHNESS_MAX_RESPONSE_BYTES."
+    )
+
+
 class RateLimiter:
     """At most one request per `delay` seconds, one at a time, across processes.
 
     The slot is a `flock` on `lock_path` (beside the store), which also holds the time of the last
-    request, so a second freshness process waits its turn instead of doubling the rate.
+    request, so a second freshness process waits its turn instead of doubling the rate. A stamp in
+    the future (the clock was set back) is read as "now": it costs one `delay`, never hours.
     """
 
     def __init__(
@@ -64,14 +97,28 @@ class RateLimiter:
         self.request_times: list[float] = []  # when each slot was entered, by `clock`
 
     @contextlib.contextmanager
-    def slot(self) -> Iterator[None]:
+    def slot(self, *, deadline: float | None = None) -> Iterator[None]:
         """Wait for this process's and every other process's last request to be `delay` old, then
-        hold the slot (no one else may request) until the block ends."""
+        hold the slot (no one else may request) until the block ends. Raises BudgetSpent instead of
+        waiting past `deadline`."""
         fd = self._open_lock()
         try:
+            now = self.clock()
             last = max(self._last, _read_stamp(fd))
-            wait = last + self.delay - self.clock()
+            if last > now + _FUTURE_SLACK:
+                log.warning(
+                    "the last arXiv request is stamped %.0f s in the future (%s): the clock was set "
+                    "back; counting it as made now",
+                    last - now,
+                    self.lock_path or "this process",
+                )
+                last = now
+            wait = last + self.delay - now
             if wait > 0:
+                if deadline is not None and now + wait > deadline:
+                    raise BudgetSpent(
+                        f"waiting {wait:.0f} s for the next request slot would pass the poll's time budget"
+                    )
                 self.sleep(wait)
             self.request_times.append(self.clock())
             try:
@@ -87,8 +134,13 @@ class RateLimiter:
     def _open_lock(self) -> int | None:
         if self.lock_path is None:
             return None
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # raised as a named fault, not retried as a network error
+            from freshness.faults import os_fault
+
+            raise os_fault(exc, doing="open the arXiv pacing file", path=self.lock_path) from exc
         fcntl.flock(fd, fcntl.LOCK_EX)
         return fd
 
@@ -99,9 +151,10 @@ def _read_stamp(fd: int | None) -> float:
     os.lseek(fd, 0, os.SEEK_SET)
     raw = os.read(fd, 64).decode("ascii", "replace").strip()
     try:
-        return float(raw) if raw else 0.0
+        value = float(raw) if raw else 0.0
     except ValueError:
         return 0.0
+    return value if value == value and value != float("inf") else 0.0  # nan/inf: no stamp
 
 
 def _write_stamp(fd: int | None, when: float) -> None:
@@ -121,7 +174,7 @@ class RequestLog:
 
 class PoliteSession:
     """GET with a User-Agent, timeouts, retries with exponential backoff (honouring Retry-After on
-    429/503), through one shared RateLimiter, within a total time budget."""
+    429/503), through one shared RateLimiter, within a total time budget and a size cap."""
 
     def __init__(
         self,
@@ -134,14 +187,25 @@ class PoliteSession:
         backoff: float = 15.0,
         max_backoff: float = 600.0,
         max_total: float = 1800.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_redirects: int = MAX_REDIRECTS,
+        stop: threading.Event | None = None,
+        wall_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.user_agent = user_agent
         self.limiter = limiter
-        self.timeout = (connect_timeout, read_timeout)
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.deadline = limiter.clock() + max_total
+        self.max_response_bytes = max_response_bytes
+        self.max_redirects = max_redirects
+        self.stop = stop
+        # Reading happens in real time whatever `limiter.clock` is (tests pass a fake one).
+        self.wall_clock = wall_clock
+        self.wall_deadline = wall_clock() + max_total
         self.log = RequestLog()
         self._session = requests.Session()
         # One connection, no pool: arXiv asks for a single connection at a time.
@@ -149,6 +213,8 @@ class PoliteSession:
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._session.headers["User-Agent"] = user_agent
+        # Only what `_read_body` can inflate under a cap (requests would also offer br and zstd).
+        self._session.headers["Accept-Encoding"] = "gzip"
 
     def get(
         self,
@@ -163,37 +229,38 @@ class PoliteSession:
         404) is returned for the caller to judge."""
         problem = "no attempt made"
         for attempt in range(self.max_retries + 1):
-            if self.limiter.clock() >= self.deadline:
-                raise SourceUnavailable(f"gave up on {url}: the poll's time budget is spent ({problem})")
+            self._check_stop()
+            if self.limiter.clock() >= self.deadline or self.wall_clock() >= self.wall_deadline:
+                raise BudgetSpent(f"gave up on {url}: the poll's time budget is spent ({problem})")
             retry_after: float | None = None
             try:
-                with self.limiter.slot():
-                    resp = self._session.get(
-                        url,
-                        params=params,
-                        headers=dict(headers or {}),
-                        timeout=self.timeout,
-                        stream=max_bytes is not None,
-                    )
-                    # read inside the slot: the connection is busy until then
-                    body = resp.content if max_bytes is None else _read_at_most(resp, max_bytes)
-                self.log.urls.append(resp.url)
+                resp = self._follow(url, params, headers)
+            except (ResponseTooLarge, BudgetSpent):
+                raise
+            except _Timeout as exc:
+                problem = str(exc)
             except requests.exceptions.Timeout as exc:
                 problem = f"timed out ({exc.__class__.__name__})"
             except requests.exceptions.RequestException as exc:
                 problem = f"could not connect ({exc.__class__.__name__}: {_short(exc)})"
+            except OSError as exc:  # a socket error while reading the body ourselves
+                problem = f"the connection broke ({exc.__class__.__name__}: {_short(exc)})"
             else:
-                if resp.status_code not in RETRY_STATUSES:
-                    return Response(resp.url, resp.status_code, dict(resp.headers), body)
-                problem = f"HTTP {resp.status_code}"
-                retry_after = parse_retry_after(resp.headers.get("Retry-After"), now=self.limiter.clock())
+                if max_bytes is not None and len(resp.body) > max_bytes:
+                    raise ResponseTooLarge(f"{resp.url}: the answer is larger than {max_bytes:,} bytes")
+                if resp.status not in RETRY_STATUSES:
+                    return resp
+                problem = f"HTTP {resp.status}"
+                retry_after = parse_retry_after(
+                    _header(resp.headers, "Retry-After"), now=self.limiter.clock()
+                )
             if attempt == self.max_retries:
                 break
             wait = min(self.max_backoff, self.backoff * 2**attempt)
             if retry_after is not None:
                 wait = max(wait, retry_after) if retry_after <= self.max_backoff else retry_after
-            if self.limiter.clock() + wait >= self.deadline:
-                raise SourceUnavailable(
+            if self.limiter.clock() + wait >= self.deadline or self.wall_clock() + wait >= self.wall_deadline:
+                raise BudgetSpent(
                     f"gave up on {url}: {problem}, and waiting {wait:.0f} s more would pass the "
                     "poll's time budget"
                 )
@@ -205,13 +272,160 @@ class PoliteSession:
                 attempt + 2,
                 self.max_retries + 1,
             )
-            self.limiter.sleep(wait)
+            self._sleep(wait)
         raise SourceUnavailable(f"{url}: {problem} after {self.max_retries + 1} tries")
+
+    def _follow(
+        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str] | None
+    ) -> Response:
+        """One exchange, following redirects hop by hop: each hop is a request of its own, paced
+        like any other (a redirect loop cannot make 30 requests inside one slot)."""
+        hops = 0
+        current, current_params = url, params
+        while True:
+            resp = self._exchange(current, current_params, headers)
+            location = _header(resp.headers, "Location")
+            if resp.status not in REDIRECT_STATUSES or not location:
+                return resp
+            hops += 1
+            if hops > self.max_redirects:
+                raise SourceUnavailable(f"{url}: more than {self.max_redirects} redirects (a redirect loop?)")
+            current, current_params = urljoin(resp.url, location), None
+            log.info("%s redirected to %s", resp.url, current)
+            self._check_stop()
+
+    def _exchange(
+        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str] | None
+    ) -> Response:
+        with self.limiter.slot(deadline=self.deadline):
+            self._check_stop()
+            started = self.wall_clock()
+            limit = min(started + self.connect_timeout + self.read_timeout, self.wall_deadline)
+            if limit <= started:
+                raise BudgetSpent(f"gave up on {url}: the poll's time budget is spent")
+            read = max(0.001, min(self.read_timeout, limit - started))
+            resp = self._session.get(
+                url,
+                params=params,
+                headers=dict(headers or {}),
+                timeout=(min(self.connect_timeout, read), read),
+                stream=True,
+                allow_redirects=False,
+            )
+            try:
+                self.log.urls.append(resp.url)
+                # Read inside the slot: the connection is busy until then.
+                body = self._read_body(resp, url=resp.url, deadline=limit)
+            finally:
+                resp.close()
+        return Response(resp.url, resp.status_code, dict(resp.headers), body)
+
+    def _read_body(self, resp: requests.Response, *, url: str, deadline: float) -> bytes:
+        cap = self.max_response_bytes
+        declared = _header(resp.headers, "Content-Length")
+        if declared and declared.strip().isdigit() and int(declared) > cap:
+            raise ResponseTooLarge(
+                f"{url} announced a body of {int(declared):,} bytes, over the cap of {cap:,}"
+            )
+        encoding = (_header(resp.headers, "Content-Encoding") or "identity").strip().lower()
+        inflater: Any = None
+        if encoding in ("gzip", "x-gzip", "deflate"):
+            inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
+        elif encoding not in ("identity", ""):
+            raise SourceUnavailable(f"{url} sent a body in an encoding it was not offered: {encoding!r}")
+        raw = resp.raw
+        fp: Any = getattr(raw, "_fp", None)
+        sock = _socket_of(fp)
+        parts: list[bytes] = []
+        size = received = 0
+        while True:
+            remaining = deadline - self.wall_clock()
+            if remaining <= 0:
+                raise _Timeout(
+                    f"timed out: {url} was still sending after {self.read_timeout:g} s "
+                    f"({received:,} bytes so far)"
+                )
+            self._check_stop()
+            if sock is not None:
+                sock.settimeout(min(self.read_timeout, remaining))
+            try:
+                chunk = fp.read1(_CHUNK) if fp is not None else raw.read(_CHUNK, decode_content=False)
+            except TimeoutError as exc:  # socket.timeout is TimeoutError since Python 3.10
+                raise _Timeout(f"timed out reading {url} ({received:,} bytes received)") from exc
+            except (http.client.HTTPException, urllib3.exceptions.HTTPError, OSError) as exc:
+                raise requests.exceptions.ConnectionError(f"the body of {url} was cut off: {exc}") from exc
+            if not chunk:
+                break
+            received += len(chunk)
+            if received > cap:
+                raise ResponseTooLarge(f"{url} sent more than {cap:,} bytes (the cap); the rest was not read")
+            if inflater is None:
+                parts.append(chunk)
+                size += len(chunk)
+                continue
+            data = chunk
+            while data:
+                try:
+                    out = inflater.decompress(data, cap - size + 1)
+                except zlib.error as exc:
+                    raise requests.exceptions.ContentDecodingError(
+                        f"{url}: bad {encoding} body: {exc}"
+                    ) from exc
+                size += len(out)
+                if size > cap:
+                    raise ResponseTooLarge(
+                        f"{url} inflates to more than {cap:,} bytes (the cap) from {received:,} "
+                        f"{encoding} bytes; the rest was not inflated"
+                    )
+                parts.append(out)
+                data = inflater.unconsumed_tail
+        if declared and declared.strip().isdigit() and received < int(declared):
+            # http.client's read1 ends quietly at a closed connection; the length says it was cut.
+            raise requests.exceptions.ConnectionError(
+                f"the body of {url} was cut off after {received:,} of {int(declared):,} bytes"
+            )
+        if inflater is not None:
+            if not inflater.eof:
+                raise requests.exceptions.ConnectionError(f"the {encoding} body of {url} was cut off")
+            tail = inflater.flush()
+            size += len(tail)
+            if size > cap:
+                raise ResponseTooLarge(f"{url} inflates to more than {cap:,} bytes (the cap)")
+            parts.append(tail)
+        return b"".join(parts)
+
+    def _check_stop(self) -> None:
+        if self.stop is not None and self.stop.is_set():
+            raise Interrupted("stopped by a signal between two arXiv requests; what was stored is kept")
+
+    def _sleep(self, seconds: float) -> None:
+        self.limiter.sleep(seconds)
+        self._check_stop()
 
     def as_requests_session(self) -> requests.Session:
         """A requests.Session whose GETs go through this polite session (for the `arxiv` package,
         which has no timeout of its own: arxiv 4.0.2 passes timeout=None to requests)."""
         return _Bridge(self)
+
+
+class _Timeout(Exception):
+    """A response that did not finish within its wall-clock budget (retried like a timeout)."""
+
+
+def _socket_of(fp: Any) -> socket.socket | None:
+    """The socket under an http.client response, to bound each read by the time left. Private
+    attributes of http.client and socket.SocketIO; without them each read is bounded by
+    `read_timeout` alone."""
+    sock = getattr(getattr(getattr(fp, "fp", None), "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
 
 
 class _Bridge(requests.Session):
@@ -228,21 +442,6 @@ class _Bridge(requests.Session):
         resp.headers.update(got.headers)
         resp.url = got.url
         return resp
-
-
-def _read_at_most(resp: requests.Response, max_bytes: int) -> bytes:
-    """The body, or SourceUnavailable once it passes `max_bytes` (the rest is never read)."""
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        for chunk in resp.iter_content(65536):
-            size += len(chunk)
-            if size > max_bytes:
-                raise SourceUnavailable(f"{resp.url}: the answer is larger than {max_bytes} bytes")
-            chunks.append(chunk)
-    finally:
-        resp.close()
-    return b"".join(chunks)
 
 
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
@@ -264,17 +463,37 @@ def _short(exc: BaseException) -> str:
     return text if len(text) < 160 else text[:157] + "..."
 
 
-def polite_session(settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> PoliteSession:
-    """The one way sources get an HTTP session: spacing shared through a lock file beside the store."""
-    limiter = RateLimiter(
-        settings.request_delay,
-        settings.db_path.parent / (settings.db_path.name + ".arxiv-lock"),
-        sleep=sleep,
-    )
+def pacing_path_for(db_path: Path) -> Path:
+    """`<db>.arxiv-lock` beside the store's real file: the same store reached through a symlink
+    shares one pacing stamp (and so one request every 3 s)."""
+    real = db_path.resolve()
+    return real.parent / (real.name + ".arxiv-lock")
+
+
+def _waiter(stop: threading.Event) -> Callable[[float], None]:
+    def wait(seconds: float) -> None:
+        stop.wait(seconds)
+
+    return wait
+
+
+def polite_session(
+    settings: Settings,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    stop: threading.Event | None = None,
+) -> PoliteSession:
+    """The one way sources get an HTTP session: spacing shared through a lock file beside the store.
+    `stop`: once set, the session raises Interrupted before its next request (or during a wait)."""
+    if stop is not None and sleep is time.sleep:
+        sleep = _waiter(stop)  # a signal ends the wait at once, not after it
+    limiter = RateLimiter(settings.request_delay, pacing_path_for(settings.db_path), sleep=sleep)
     return PoliteSession(
         user_agent=settings.user_agent,
         limiter=limiter,
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
         max_total=settings.max_poll_seconds,
+        max_response_bytes=settings.max_response_bytes,
+        stop=stop,
     )

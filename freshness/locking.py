@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from freshness.errors import StoreBusyError, StoreError
+from freshness.errors import StoreBusyError
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,10 @@ class LockHolder:
 
 
 def lock_path_for(db_path: Path) -> Path:
-    """`<db>.writer-lock`, beside the store it guards."""
-    return db_path.parent / (db_path.name + ".writer-lock")
+    """`<db>.writer-lock`, beside the store's real file: the same store reached through a symlink
+    (or a relative path) is guarded by the same lock."""
+    real = db_path.resolve() if str(db_path) != ":memory:" else db_path
+    return real.parent / (real.name + ".writer-lock")
 
 
 @contextlib.contextmanager
@@ -64,7 +66,9 @@ def writer_lock(
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise StoreError(f"cannot create the writer lock {path}: {exc}") from exc
+        from freshness.faults import os_fault
+
+        raise os_fault(exc, doing="create the writer lock", path=path) from exc
     try:
         deadline = clock() + wait
         while not _try_lock(fd):

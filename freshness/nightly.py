@@ -12,8 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import os
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from pathlib import Path
 from freshness.citations.base import CitationSource
 from freshness.claims import read_claims
 from freshness.config import Settings
-from freshness.errors import ClaimsError, FreshnessError, SourceUnavailable, StoreError, WireFormatError
+from freshness.errors import ClaimsError, FreshnessError, SourceUnavailable, WireFormatError
 from freshness.history import (
     SHOWN_CANDIDATES,
     ClaimChange,
@@ -111,10 +110,12 @@ def run_cycle(
     lock_clock: Callable[[], float] = time.monotonic,
     lock_sleep: Callable[[float], None] = time.sleep,
     citation_sources: Sequence[CitationSource] | None = None,
+    stop: threading.Event | None = None,
 ) -> CycleResult:
     """One nightly cycle. `today` (default: `now`'s local date) names the run and its report files;
-    `clock` gives the finish time (default: the system clock); `citation_sources`
-    replaces the citation services the settings name (tests).
+    `clock` gives the finish time (default: the system clock); `citation_sources` replaces the
+    citation services the settings name (tests). `stop`: once set, the cycle ends with Interrupted
+    before its next arXiv request (what was stored stays stored).
 
     Raises ClaimsError (bad claims file), StoreBusyError (another writer kept the store past
     `options.lock_wait` seconds) and StoreError; a failed poll is a FAILED result, not an error.
@@ -137,9 +138,9 @@ def run_cycle(
             clock=lock_clock,
             sleep=lock_sleep,
         ),
-        Store.open(settings.db_path) as store,
+        Store.open(settings.db_path, check=True) as store,
     ):
-        session = session or polite_session(settings)
+        session = session or polite_session(settings, stop=stop)
         polled, poll_line, poll_lines, tip = _poll(store, claims, settings, now=now, session=session)
         anchors, anchor_problems = _anchors(
             store, claims, settings, now=now, session=session if polled else None
@@ -363,21 +364,16 @@ def write_reports(report: Report, directory: Path, day: dt.date, *, html: bool =
             _write_atomically(path, render(report, fmt, width=100))
             written.append(path)
     except OSError as exc:
-        raise StoreError(
-            f"cannot write the reports to {directory}: {exc}", tip="Check --reports-dir and its permissions."
-        ) from exc
+        from freshness.faults import os_fault
+
+        raise os_fault(exc, doing="write the reports to", path=directory) from exc
     return tuple(written)
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from freshness.outfile import write_replacing
+
+    write_replacing(path, text, follow_symlinks=True)
 
 
 # -- what the curator reads ----------------------------------------------------------------------------
@@ -456,13 +452,14 @@ def scheduled_cycle(
     options: CycleOptions,
     *,
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    stop: threading.Event | None = None,
 ) -> Callable[[], CycleResult | None]:
     """The job `freshness schedule` runs: a cycle at the time it fires, its summary logged; errors
     are logged (with their tip), never raised into the scheduler, which keeps running."""
 
     def job() -> CycleResult | None:
         try:
-            result = run_cycle(settings, now=clock(), options=options, clock=clock)
+            result = run_cycle(settings, now=clock(), options=options, clock=clock, stop=stop)
         except FreshnessError as exc:
             log.error("could not run the cycle: %s%s", exc, f" (Tip: {exc.tip})" if exc.tip else "")
             return None

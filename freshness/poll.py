@@ -12,7 +12,9 @@ watermark they justify, in one transaction, so a poll killed at any point resume
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -42,6 +44,8 @@ ANNOUNCE_HOUR = 20
 # about again by the nightly poll until this much time has passed.
 ANCHOR_RECHECK = dt.timedelta(days=7)
 SOURCES = ("auto", "rss", "oai", "api")
+
+log = logging.getLogger(__name__)
 
 
 class PollOutcome(StrEnum):
@@ -133,6 +137,27 @@ def last_complete_day(now: dt.datetime) -> dt.date:
     return now.astimezone(ARXIV_TZ).date() - dt.timedelta(days=1)
 
 
+def latest_plausible_day(now: dt.datetime) -> dt.date:
+    """No watermark may pass this day: today at arXiv (US Eastern) plus a day of slack (the evening
+    feed is dated tomorrow). A response dated later is wrong, whatever it holds."""
+    return now.astimezone(ARXIV_TZ).date() + dt.timedelta(days=1)
+
+
+def trusted_state(state: SourceState, now: dt.datetime) -> SourceState:
+    """`state` without a watermark past `latest_plausible_day` (one stored by a wrongly dated
+    response, or before the clock was set back): an untrustworthy watermark counts as none, so the
+    days it claims are fetched again instead of being skipped for good."""
+    if state.watermark is None or state.watermark <= latest_plausible_day(now):
+        return state
+    log.warning(
+        "%s: the stored watermark %s is after today at arXiv; ignoring it (the days since the last "
+        "trustworthy coverage will be fetched again)",
+        state.source,
+        state.watermark,
+    )
+    return dataclasses.replace(state, watermark=None)
+
+
 def missed_days(covered: dt.date, now: dt.datetime) -> list[dt.date]:
     """Weekdays after `covered` and before today's announcement: announcements RSS can no longer give.
     Weekends have none; a holiday looks missed and costs one small OAI-PMH catch-up."""
@@ -181,8 +206,10 @@ def plan_poll(
         )
     rss = RssSource(session, settings.rss_url, categories)
     sets = sets_for(categories)
-    rss_mark = store.get_source_state(rss.key).watermark
-    set_states = {spec: store.get_source_state(_oai_key(spec, cats)) for spec, cats in sets.items()}
+    rss_mark = trusted_state(store.get_source_state(rss.key), now).watermark
+    set_states = {
+        spec: trusted_state(store.get_source_state(_oai_key(spec, cats)), now) for spec, cats in sets.items()
+    }
     set_marks = {spec: state.watermark for spec, state in set_states.items()}
     unfinished = [spec for spec, state in set_states.items() if state.resume_token]
     oai_marks = list(set_marks.values())
@@ -429,8 +456,9 @@ _WIRE_TIP = (
 
 
 def _run_source(store: Store, src: PaperSource, *, now: dt.datetime, session: PoliteSession) -> SourceReport:
-    state = store.get_source_state(src.key)
-    before = state.watermark
+    stored = store.get_source_state(src.key)
+    before = stored.watermark
+    state = trusted_state(stored, now)
     first_request = len(session.limiter.request_times)
     counts = UpsertCounts()
     papers = rejected = skipped = 0
@@ -440,6 +468,7 @@ def _run_source(store: Store, src: PaperSource, *, now: dt.datetime, session: Po
     tip: str | None = None
     try:
         for batch in src.fetch(state, now=now):
+            _check_watermark(src.key, state, batch.state, now)
             # The papers and the watermark/resumption point they justify: all of it, or none of it.
             with store.transaction() as db:
                 counts += store.upsert_papers_in(db, batch.papers, source=src.kind.value, now=now)
@@ -488,12 +517,26 @@ def _run_source(store: Store, src: PaperSource, *, now: dt.datetime, session: Po
     )
 
 
+def _check_watermark(key: str, before: SourceState, after: SourceState, now: dt.datetime) -> None:
+    """A batch may not move a watermark past `latest_plausible_day`: such a response is refused
+    whole (nothing of it stored), so a later night still fetches the days it claimed to cover."""
+    mark = after.watermark
+    if mark is None or mark == before.watermark:
+        return
+    limit = latest_plausible_day(now)
+    if mark > limit:
+        raise WireFormatError(
+            f"{key}: the response is dated {mark}, after today at arXiv ({limit - dt.timedelta(days=1)}); "
+            "nothing of it was stored and the watermark did not move"
+        )
+
+
 def open_poll_store(settings: Settings, *, dry_run: bool) -> Store:
     """The store to poll into. A dry run on a store that does not exist yet plans against an empty
     in-memory one, so it creates nothing."""
     if dry_run and not settings.db_path.exists():
         return Store.open(Path(":memory:"))
-    return Store.open(settings.db_path)
+    return Store.open(settings.db_path, check=not dry_run)
 
 
 # -- describing -----------------------------------------------------------------------------------

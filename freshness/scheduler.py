@@ -169,7 +169,9 @@ def _leave_signals_to_main() -> None:
 
 
 class GracefulShutdown:
-    """On SIGTERM or SIGINT, shut the scheduler down without interrupting a running cycle.
+    """On SIGTERM or SIGINT, shut the scheduler down without interrupting a running cycle; on a
+    second one, interrupt the cycle too: `stop` is set, and the cycle ends before its next arXiv
+    request or wait (each request is bounded by its read timeout), keeping what it stored.
 
     `shutdown(wait=True)` waits for the running job, so it runs on another thread: a handler must
     not block the main thread. `wait()` joins that thread: `BlockingScheduler.start()` can return
@@ -177,8 +179,9 @@ class GracefulShutdown:
     the scheduler loop is between two waits), and the process must not exit before the cycle ends.
     """
 
-    def __init__(self, scheduler: BlockingScheduler) -> None:
+    def __init__(self, scheduler: BlockingScheduler, stop: threading.Event | None = None) -> None:
         self.scheduler = scheduler
+        self.stop = stop if stop is not None else threading.Event()
         self.requested = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -190,10 +193,14 @@ class GracefulShutdown:
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         if self.requested.is_set():
-            log.info("received %s again: still waiting for the running cycle to finish", name)
+            if not self.stop.is_set():
+                log.warning("received %s again: interrupting the running cycle before its next request", name)
+                self.stop.set()
             return
         self.requested.set()
-        log.info("received %s: stopping; a running cycle finishes first", name)
+        log.info(
+            "received %s: stopping; a running cycle finishes first (send it again to interrupt it)", name
+        )
         self._thread = threading.Thread(target=self._shutdown, name="freshness-shutdown")
         self._thread.start()
 
@@ -207,9 +214,10 @@ class GracefulShutdown:
             self._thread.join()
 
 
-def serve(scheduler: BlockingScheduler) -> None:
-    """Run until SIGTERM/SIGINT; return once the running cycle (if any) has finished."""
-    shutdown = GracefulShutdown(scheduler)
+def serve(scheduler: BlockingScheduler, stop: threading.Event | None = None) -> None:
+    """Run until SIGTERM/SIGINT; return once the running cycle (if any) has finished, or has been
+    interrupted by a second signal (`stop`, which the cycle's HTTP session watches)."""
+    shutdown = GracefulShutdown(scheduler, stop)
     shutdown.install()
     job = scheduler.get_job(JOB_ID)
     log.info(

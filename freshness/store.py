@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -395,25 +395,50 @@ class Store:
         self._summary: tuple[tuple[int, int], StoreSummary] | None = None
 
     @classmethod
-    def open(cls, path: Path, *, busy_timeout: float = 10.0) -> Store:
-        """Open (creating it and its folder if needed) and bring the schema up to date."""
+    def open(cls, path: Path, *, busy_timeout: float = 10.0, check: bool = False) -> Store:
+        """Open (creating it and its folder if needed) and bring the schema up to date. `check`: a
+        writer's quick integrity check first (PRAGMA quick_check), so a damaged store is named and
+        left alone instead of written to. OS and SQLite refusals are named (faults.py)."""
+        from freshness.faults import os_fault, store_fault
+
+        existed = path.exists() and str(path) != ":memory:"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise os_fault(exc, doing="create the store's directory", path=path.parent) from exc
+        try:
             db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise store_fault(exc, path, doing="open") from exc
+        store = cls(db, path, busy_timeout=busy_timeout)
+        try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path} is not a freshness store (or is corrupt): {exc}") from exc
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the store {path}: {exc}") from exc
-        store = cls(db, path, busy_timeout=busy_timeout)
-        try:
+            if check and existed:
+                store.verify()
             store._migrate()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             db.close()
-            raise StoreError(f"{path} is not a freshness store (or is corrupt): {exc}") from exc
+            if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
+                raise StoreError(f"{path} is not a freshness store (or is damaged): {exc}") from exc
+            raise store_fault(exc, path, doing="open") from exc
+        except BaseException:
+            db.close()
+            raise
         return store
+
+    def verify(self) -> None:
+        """Raise StoreDamagedError unless SQLite's quick integrity check passes (it reads every page
+        once but skips index cross-checks: ~1 s a GB, see docs/reliability.md)."""
+        from freshness.faults import damaged
+
+        try:
+            rows = [r[0] for r in self.db.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            raise damaged(self.path, str(exc)) from exc
+        if rows != ["ok"]:
+            raise damaged(self.path, "; ".join(str(r) for r in rows))
 
     def close(self) -> None:
         self.db.close()
@@ -428,20 +453,33 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: all of it is stored, or none of it."""
+        """A write transaction: all of it is stored, or none of it. SQLite errors come out named
+        (disk full, read-only, damaged: faults.py), never masked by a failed rollback."""
+        from freshness.faults import store_fault
+
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreBusyError(f"the store {self.path} is locked by another writer") from exc
-            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise store_fault(exc, self.path) from exc
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise store_fault(exc, self.path) from exc
             raise
-        else:
+        try:
             self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise store_fault(exc, self.path) from exc
+
+    def _rollback(self) -> None:
+        # SQLite rolls back by itself on some errors (SQLITE_FULL, SQLITE_IOERR): a second ROLLBACK
+        # would fail with "no transaction is active" and hide the real cause.
+        if self.db.in_transaction:
+            with suppress(sqlite3.Error):  # the error being raised is the one that matters
+                self.db.execute("ROLLBACK")
 
     @property
     def schema_version(self) -> int:

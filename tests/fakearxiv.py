@@ -40,6 +40,8 @@ class Reply:
     delay: float = 0.0  # seconds to wait before answering (to trip a client's read timeout)
     reset: bool = False  # close the connection without answering
     truncate_at: int | None = None  # send only this many body bytes, then close
+    trickle: float = 0.0  # seconds between body bytes (a server that keeps a poll busy)
+    endless: bool = False  # a chunked body that never ends (until the client hangs up)
 
 
 Handler = Callable[[FakeRequest], Reply]
@@ -107,6 +109,9 @@ class FakeArxiv:
                     self.close_connection = True
                     return
                 body = reply.body
+                if reply.trickle or reply.endless:
+                    self._send_slowly(reply)
+                    return
                 self.send_response(reply.status)
                 for name, value in reply.headers:
                     self.send_header(name, value)
@@ -120,6 +125,37 @@ class FakeArxiv:
                     self.close_connection = True
                     return
                 self.wfile.write(body)
+
+            def _send_slowly(self, reply: Reply) -> None:
+                """Headers at once, then the body a byte at a time (`trickle`) or forever
+                (`endless`), until the client hangs up; bounded at 120 s so no test can hang on it."""
+                self.send_response(reply.status)
+                for name, value in reply.headers:
+                    self.send_header(name, value)
+                if reply.endless:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.close_connection = True
+                until = time.monotonic() + 120
+                try:
+                    if reply.endless:
+                        chunk = reply.body or b"<feed>" + b" " * 65536
+                        while time.monotonic() < until:
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                            if reply.trickle:
+                                self.wfile.flush()
+                                time.sleep(reply.trickle)
+                        return
+                    for i in range(len(reply.body)):
+                        if time.monotonic() >= until:
+                            return
+                        self.wfile.write(reply.body[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(reply.trickle)
+                except OSError:
+                    return  # the client gave up: what the test wants
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -173,6 +209,19 @@ def unavailable(retry_after: str = "10") -> Reply:
         b"<html><body>Retry after 10 seconds</body></html>",
         (("Content-Type", "text/html"), ("Retry-After", retry_after)),
     )
+
+
+def redirect(to: str, status: int = 302) -> Reply:
+    """A redirect to `to` (a loop when it points back at its own path)."""
+    return Reply(status, b"", (("Location", to), ("Content-Type", "text/plain")))
+
+
+def gzip_bomb(inflated: int) -> Reply:
+    """A small gzip body that inflates to `inflated` bytes (zeros), served as Content-Encoding: gzip."""
+    import gzip
+
+    body = gzip.compress(b"\0" * inflated, compresslevel=9)
+    return Reply(200, body, (("Content-Type", "application/rss+xml"), ("Content-Encoding", "gzip")))
 
 
 def html_page() -> Reply:

@@ -187,6 +187,12 @@ class _CheckedSession(requests.Session):
             )
         if resp.status_code != 200:
             raise SourceUnavailable(f"{self._where} answered HTTP {resp.status_code}")
+        if page.rejected and not page.papers:
+            first = page.rejected[0]
+            raise SourceUnavailable(
+                f"{self._where} answered with {len(page.rejected)} entries, none of them readable "
+                f"({first.where}: {first.reason})"
+            )
         if page.total_results is None:
             raise SourceUnavailable(f"{self._where} answered with a feed without opensearch:totalResults")
         start = page.start_index or 0

@@ -191,6 +191,14 @@ class OaiPmhSource:
             if not page.papers and not page.rejected and not page.deleted and token is None:
                 # A first page must hold records or say noRecordsMatch (OAI-PMH 2.0 §3.5).
                 raise WireFormatError(f"an OAI-PMH ListRecords page with no records and no error ({window})")
+            if page.rejected and not page.papers and not page.deleted:
+                # Nothing readable is not "nothing new": moving the watermark past it would hide
+                # the page's records for good (as for an RSS feed whose every item is unreadable).
+                bad = page.rejected[0]
+                raise WireFormatError(
+                    f"every one of the {len(page.rejected)} records of an OAI-PMH page ({window}) was "
+                    f"unreadable ({bad.where}: {bad.reason})"
+                )
             next_token = page.resumption_token or None
             if next_token is not None and next_token == token:
                 raise SourceUnavailable(f"OAI-PMH sent the same resumptionToken twice ({window})")

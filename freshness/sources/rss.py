@@ -43,7 +43,15 @@ class RssSource:
         return (PlannedRequest(self.key, self.url, "the latest announcement day" + conditional),)
 
     def fetch(self, state: SourceState, *, now: dt.datetime) -> Iterator[Batch]:
-        resp = self.session.get(self.url, headers=_validators(state))
+        validators = _validators(state)
+        resp = self.session.get(self.url, headers=validators)
+        if resp.status == 304 and not validators:
+            # 304 answers a conditional request only; to a plain GET it says nothing about the feed
+            # (a broken cache or proxy), so it must not count as "unchanged".
+            raise SourceUnavailable(
+                f"{self.url} answered 304 Not Modified to a request without validators (no ETag or "
+                "date was sent): a broken cache or proxy, not an unchanged feed"
+            )
         if resp.status == 304:
             # The validators we sent still match: the feed is the one already stored.
             yield Batch(
