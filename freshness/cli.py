@@ -358,7 +358,9 @@ def report_command(
     from freshness.store import Store
 
     claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.now.date()), claim_ids)
-    with Store.open(ctx.settings.db_path) as store:
+    # A report reads: on a store that does not exist yet it reports an empty one and creates nothing.
+    db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")
+    with Store.open(db) as store:
         report = build_report(store, claims, now=ctx.now)
         if since is not None:
             from freshness.history import changes_since, report_since

@@ -66,7 +66,10 @@ def test_nothing_new_exit_0_with_its_own_wording(files: tuple[Path, Path]) -> No
         fake.script("/rss/cs.AI+cs.CL", feed(day=dt.date(2026, 11, 28)))
         result = run(fake, files, "--source", "rss")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "arXiv had nothing new (weekend or holiday)"
+    assert result.stdout.splitlines()[0] == (
+        "arXiv had nothing new: the feed for 2026-11-28 (Saturday) has no announcements: "
+        "arXiv announces nothing for weekends"
+    )
 
 
 def test_could_not_poll_exit_2_with_tip_and_the_store_unchanged(files: tuple[Path, Path]) -> None:
