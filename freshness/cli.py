@@ -502,8 +502,8 @@ def check_anchors_command(
         )
     if check.anchors and check.verified == 0:
         click.echo(
-            f"{'error' if strict else 'warning'}: no anchor was verified: the store has no check or paper for "
-            "any of them",
+            f"{'error' if strict else 'warning'}: no anchor was verified: the store has no check or "
+            "paper for any of them",
             err=True,
         )
         click.echo(
