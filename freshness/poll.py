@@ -385,7 +385,8 @@ def poll_once(
     plan = plan_poll(store, claims, settings, now=now, source=source, since=since, session=session)
     if dry_run:
         planned = tuple(req for src in plan.sources for req in src.plan(store.get_source_state(src.key)))
-        per_request = max(settings.request_delay, ARXIV_MIN_DELAY)
+        # The configured delay: config.py allows less than arXiv's 3 s only for loopback endpoints.
+        per_request = settings.request_delay
         return PollResult(
             PollOutcome.PLANNED,
             planned=planned,
