@@ -76,6 +76,11 @@ class AnchorCheck:
     problems: tuple[str, ...] = ()  # why arXiv could not answer (network, bogus answers)
     queries: int = 0  # id batches and OAI-PMH records asked of arXiv (0: all from the cache)
 
+    @property
+    def verified(self) -> int:
+        """How many anchors got a decided status (anything but unchecked): what the gate really checked."""
+        return sum(1 for a in self.anchors if a.result.status is not AnchorStatus.UNCHECKED)
+
     def counts(self) -> dict[AnchorStatus, int]:
         """How many anchors have each status; every status is present."""
         counts = dict.fromkeys(AnchorStatus, 0)
@@ -565,12 +570,15 @@ _STYLE = {
 }
 
 
-def exit_code(check: AnchorCheck) -> int:
+def exit_code(check: AnchorCheck, *, strict: bool = False) -> int:
     """0 every anchor resolves (revised and offline-unchecked are warnings); 1 at least one anchor is
-    broken (certain, so it wins: retrying will not fix it); 2 online and something stayed unchecked."""
+    broken (certain, so it wins: retrying will not fix it); 2 online and something stayed unchecked,
+    or `strict` and not one anchor was verified (a CI gate without its store checks nothing)."""
     if check.broken:
         return 1
     if not check.offline and (check.incomplete or check.problems):
+        return 2
+    if strict and check.anchors and check.verified == 0:
         return 2
     return 0
 
@@ -584,7 +592,8 @@ def summary_line(check: AnchorCheck) -> str:
         mode = "all from the cache: nothing asked of arXiv"
     else:
         mode = f"{check.queries} arXiv quer{'y' if check.queries == 1 else 'ies'}"
-    return f"{len(check.anchors)} anchor(s): " + (", ".join(parts) or "none") + f" ({mode})"
+    verified = f"{check.verified} of {len(check.anchors)} verified"
+    return f"{len(check.anchors)} anchor(s), {verified}: " + (", ".join(parts) or "none") + f" ({mode})"
 
 
 DETAIL_MIN_WIDTH = 20  # below this the detail column is unreadable: each anchor becomes a block instead

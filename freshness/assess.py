@@ -6,6 +6,7 @@ never touches the network (anchor statuses come from the cache `check-anchors` f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from freshness import matching
 from freshness.anchors import anchor_results_from_store
+from freshness.coverage import Span, claim_gaps, covered_for, uncovered_note
 from freshness.history import Decisions, apply_decisions, effective_claim, load_decisions, shape_matches
 from freshness.matching import DEFAULT_SETTINGS, MatchSettings, match_claim, topic_velocity
 from freshness.models import AnchorResult, CitationIndex, Claim, Match, Report, Velocity, Verdict
@@ -46,6 +48,11 @@ def build_report(
     the matcher's. `citations`: who cites the anchors, from the store (None: not used)."""
     today = today or now.date()
     summary = store.summary()
+    covered = store.coverage()
+    watched = tuple(sorted({c for claim in claims for c in claim.categories}))
+    summary = dataclasses.replace(
+        summary, covered=tuple(covered_for(covered, watched)), covered_categories=watched
+    )
     if anchors is None:
         anchors = anchor_results_from_store(claims, store, now)
     if decisions is None:
@@ -72,15 +79,28 @@ def build_report(
             cache=cache,
             settings=settings,
             citations=citations,
+            covered=covered,
         )
         for claim in claims
     )
     cache.save(now=now)
     all_notes = list(notes)
-    if summary.newest_paper is not None and (today - summary.newest_paper).days > STALE_STORE_DAYS:
+    if summary.papers and not covered:
         all_notes.append(
-            f"the store's newest paper is from {summary.newest_paper.isoformat()}, "
-            f"{(today - summary.newest_paper).days} days ago: run `freshness poll` (or `freshness run`) "
+            f"the store holds {summary.papers:,} papers but no record of which days they cover (stored "
+            "before coverage was kept, or looked up by id): import the metadata snapshot again or run "
+            f"`freshness poll --source oai --since {min(c.date for c in claims)}`"
+            if claims
+            else f"the store holds {summary.papers:,} papers but no record of which days they cover"
+        )
+    gaps = {v.claim.id: v.coverage_gaps for v in verdicts}
+    if covered and (note := uncovered_note(gaps)) is not None:
+        all_notes.append(note)
+    last_covered = summary.covered[-1][1] if summary.covered else None
+    if last_covered is not None and (today - last_covered).days > STALE_STORE_DAYS:
+        all_notes.append(
+            f"the store's coverage ends on {last_covered.isoformat()}, "
+            f"{(today - last_covered).days} days ago: run `freshness poll` (or `freshness run`) "
             "to bring in what arXiv announced since"
         )
     return Report(generated_at=now, store=summary, verdicts=verdicts, stale=stale, notes=tuple(all_notes))
@@ -97,9 +117,11 @@ def assess_claim(
     cache: MatchCache | None = None,
     settings: MatchSettings = DEFAULT_SETTINGS,
     citations: CitationIndex | None = None,
+    covered: Mapping[str, Sequence[Span]] | None = None,
 ) -> Verdict:
     """One claim's verdict: triage decisions applied (a review moves its clock; dismissed papers are
-    gone; confirmed ones lead and count as superseding)."""
+    gone; confirmed ones lead and count as superseding). `covered`: the store's coverage
+    (`Store.coverage`), read from the store when not given."""
     mine = decisions.for_claim(claim.id)
     judged, limit, window_end = _match_inputs(claim, decisions, today=today, newest_paper=newest_paper)
     cached = cache.get(judged, limit, window_end) if cache is not None else None
@@ -112,7 +134,19 @@ def assess_claim(
         matches, velocity = cached
     confirmed = store.get_papers(list(mine.confirmed)) if mine.confirmed else {}
     shaped = shape_matches(matches, mine, confirmed)[: max(MATCH_LIMIT, len(mine.confirmed))]
-    verdict = judge(judged, shaped, anchors, today=today, newest_paper=newest_paper, velocity=velocity)
+    if covered is None:
+        covered = store.coverage()
+    gaps = claim_gaps(covered, judged.categories, judged.date, today)
+    verdict = judge(
+        judged,
+        shaped,
+        anchors,
+        today=today,
+        newest_paper=newest_paper,
+        velocity=velocity,
+        gaps=gaps,
+        covers_nothing=not covered,
+    )
     return apply_decisions(verdict, claim, mine, today)
 
 

@@ -428,7 +428,9 @@ def report_command(
     from freshness.store import Store
 
     claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.today), claim_ids)
-    with Store.open(ctx.settings.db_path) as store:
+    # A report reads: on a store that does not exist yet it reports an empty one and creates nothing.
+    db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")
+    with Store.open(db) as store:
         report = build_report(store, claims, now=ctx.now, today=ctx.today)
         if since is not None:
             from freshness.history import changes_since, report_since
@@ -495,6 +497,11 @@ def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> d
 @cli.command("check-anchors")
 @click.option("--offline", is_flag=True, help="Use only the store (cached checks, imported papers).")
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 2) when not one anchor could be verified: a CI gate without its store checks nothing.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "github", "json"]),
@@ -516,14 +523,14 @@ def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> d
 @handle_errors
 @pass_ctx
 def check_anchors_command(
-    ctx: Context, offline: bool, fmt: str, max_age: dt.timedelta, lock_wait: float
+    ctx: Context, offline: bool, strict: bool, fmt: str, max_age: dt.timedelta, lock_wait: float
 ) -> None:
     """Check that every anchor id in the claims file resolves to the paper it claims.
 
     Exit codes: 0 every anchor resolves (revised, and unchecked with --offline, are warnings);
     1 at least one anchor is broken (malformed, not found, withdrawn, title mismatch);
     2 could not check (arXiv unreachable or answering wrongly, bad claims file, or online while another
-    writer holds the store).
+    writer holds the store), or --strict and no anchor was verified.
     """
     import contextlib
     from pathlib import Path
@@ -567,7 +574,18 @@ def check_anchors_command(
             "cached, so the next run asks only about the rest).",
             err=True,
         )
-    sys.exit(exit_code(check))
+    if check.anchors and check.verified == 0:
+        click.echo(
+            f"{'error' if strict else 'warning'}: no anchor was verified: the store has no check or "
+            "paper for any of them",
+            err=True,
+        )
+        click.echo(
+            "Tip: run `freshness check-anchors` online once (or restore the CI cache of the store); "
+            "--strict makes this an error in CI.",
+            err=True,
+        )
+    sys.exit(exit_code(check, strict=strict))
 
 
 # -- extract, prompt -------------------------------------------------------------------------------

@@ -192,6 +192,24 @@ class Velocity:
 
 
 @dataclass(frozen=True)
+class CoverageGap:
+    """Days between `first` and `last` (inclusive) that no listing of `categories` covered."""
+
+    first: dt.date
+    last: dt.date
+    categories: tuple[str, ...]
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def describe(self) -> str:
+        """`2024-11-20 to 2026-08-31 (cs.AI, cs.CL)`."""
+        cats = f" ({', '.join(self.categories)})" if self.categories else ""
+        return f"{self.first} to {self.last}{cats}"
+
+
+@dataclass(frozen=True)
 class Verdict:
     claim: Claim
     status: ClaimStatus
@@ -199,6 +217,7 @@ class Verdict:
     age_days: int
     anchors: tuple[AnchorResult, ...] = ()
     matches: tuple[Match, ...] = ()
+    coverage_gaps: tuple[CoverageGap, ...] = ()  # days since the claim the store never fetched
 
 
 @dataclass(frozen=True)
@@ -206,6 +225,10 @@ class StoreSummary:
     papers: int
     newest_paper: dt.date | None
     oldest_paper: dt.date | None = None
+    # The days arXiv listings covered for every watched category (merged spans, oldest first), and
+    # those categories; None when coverage was not computed (a summary straight from the store).
+    covered: tuple[tuple[dt.date, dt.date], ...] | None = None
+    covered_categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -412,7 +412,8 @@ def poll_once(
     plan = plan_poll(store, claims, settings, now=now, source=source, since=since, session=session)
     if dry_run:
         planned = tuple(req for src in plan.sources for req in src.plan(store.get_source_state(src.key)))
-        per_request = max(settings.request_delay, ARXIV_MIN_DELAY)
+        # The configured delay: config.py allows less than arXiv's 3 s only for loopback endpoints.
+        per_request = settings.request_delay
         return PollResult(
             PollOutcome.PLANNED,
             planned=planned,
@@ -473,6 +474,10 @@ def _run_source(store: Store, src: PaperSource, *, now: dt.datetime, session: Po
             with store.transaction() as db:
                 counts += store.upsert_papers_in(db, batch.papers, source=src.kind.value, now=now)
                 store.set_source_state(db, batch.state, now=now)
+                if batch.covers is not None:
+                    store.add_coverage_in(
+                        db, batch.covered_categories, *batch.covers, source=src.kind.value, now=now
+                    )
             state = batch.state
             if batch.not_found:  # a cache of what arXiv said, shared with check-anchors
                 store.save_anchor_checks(
@@ -581,10 +586,8 @@ def describe(result: PollResult) -> PollSummary:
         headline = f"got {n} paper{'s' if n != 1 else ''} ({result.added} added, {result.updated} updated"
         headline += f", {result.unchanged} already stored)" if result.unchanged else ")"
         return PollSummary(headline, tuple(lines))
-    why = "weekend or holiday" if any("weekend or holiday" in s.detail for s in result.sources) else None
-    if why is None:
-        why = next((s.detail for s in result.sources if s.detail), "nothing to fetch")
-    return PollSummary(f"arXiv had nothing new ({why})", tuple(lines))
+    why = next((s.detail for s in result.sources if s.detail), "nothing to fetch")
+    return PollSummary(f"arXiv had nothing new: {why}", tuple(lines))
 
 
 def _source_line(s: SourceReport) -> str:

@@ -277,6 +277,25 @@ def m011_create_citations(db: sqlite3.Connection) -> None:
     )
 
 
+def m012_create_coverage(db: sqlite3.Connection) -> None:
+    # Which days of which categories a listing actually brought in (freshness/coverage.py): a claim is
+    # judged only on the period the store covered, and the report states that span, not the span of
+    # whatever papers happen to be stored (an anchor looked up by id covers nothing).
+    _run_script(
+        db,
+        """
+        CREATE TABLE coverage (
+            category TEXT NOT NULL,               -- cs.CL, or an archive harvested whole (cs)
+            first_day TEXT NOT NULL,              -- YYYY-MM-DD, first-submission days, inclusive
+            last_day TEXT NOT NULL,
+            source TEXT NOT NULL,                 -- snapshot, oai, rss
+            recorded_at TEXT NOT NULL,            -- UTC ISO-8601
+            PRIMARY KEY (category, first_day, last_day, source)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the caller's transaction (`executescript` would COMMIT first)."""
     statement = ""
@@ -302,6 +321,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m009_create_paper_filter,
     m010_create_match_cache,
     m011_create_citations,
+    m012_create_coverage,
 )
 
 
@@ -973,6 +993,41 @@ class Store:
             )
             for row in self.db.execute(sql + " ORDER BY id", params)
         ]
+
+    # -- coverage ----------------------------------------------------------------------------------
+
+    def add_coverage_in(
+        self,
+        db: sqlite3.Connection,
+        categories: Iterable[str],
+        first: dt.date,
+        last: dt.date,
+        *,
+        source: str,
+        now: dt.datetime,
+    ) -> None:
+        """Record that a listing of `categories` covered first..last; inside the caller's transaction,
+        with the papers it brought."""
+        if first > last:
+            return
+        db.executemany(
+            "INSERT OR REPLACE INTO coverage (category, first_day, last_day, source, recorded_at) "
+            "VALUES (?,?,?,?,?)",
+            [(c, first.isoformat(), last.isoformat(), source, _iso(now)) for c in sorted(set(categories))],
+        )
+
+    def add_coverage(
+        self, categories: Iterable[str], first: dt.date, last: dt.date, *, source: str, now: dt.datetime
+    ) -> None:
+        with self.transaction() as db:
+            self.add_coverage_in(db, categories, first, last, source=source, now=now)
+
+    def coverage(self) -> dict[str, list[tuple[dt.date, dt.date]]]:
+        """category -> the spans recorded for it (unmerged; freshness.coverage merges them)."""
+        out: dict[str, list[tuple[dt.date, dt.date]]] = {}
+        for category, first, last in self.db.execute("SELECT category, first_day, last_day FROM coverage"):
+            out.setdefault(category, []).append((dt.date.fromisoformat(first), dt.date.fromisoformat(last)))
+        return out
 
     # -- match cache -------------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """Pure verdicts: a claim + its matches + its anchors' status + today -> one status with reasons.
 
 Statuses, most severe first: anchor_broken, possibly_superseded, perishable, unchecked, fresh. A claim
-is unchecked when the store holds no paper first submitted after the claim's date: nothing could
-have been found, so "fresh" would be a guess. Every status carries reasons a person can read.
+is unchecked when the store holds no paper first submitted after the claim's date, or did not fetch
+every day since for the claim's categories (a coverage gap): nothing could have been found there, so
+"fresh" would be a guess. Every status carries reasons a person can read.
 """
 
 from __future__ import annotations
@@ -10,7 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from freshness.models import AnchorResult, AnchorStatus, Claim, ClaimStatus, Match, Stance, Velocity, Verdict
+from freshness.coverage import describe_gaps
+from freshness.models import (
+    AnchorResult,
+    AnchorStatus,
+    Claim,
+    ClaimStatus,
+    CoverageGap,
+    Match,
+    Stance,
+    Velocity,
+    Verdict,
+)
 
 # A topic this busy is "much newer related work" even before the claim's shelf life ends.
 BUSY_RELATED_PAPERS = 10  # related papers in the velocity window ...
@@ -40,12 +52,20 @@ def judge(
     today: dt.date,
     newest_paper: dt.date | None,
     velocity: Velocity | None = None,
+    gaps: Sequence[CoverageGap] | None = None,
+    covers_nothing: bool = False,
 ) -> Verdict:
-    """The claim's one status, the most severe that applies, with every reason found."""
+    """The claim's one status, the most severe that applies, with every reason found.
+
+    `gaps`: the days since the claim the store never fetched for its categories (None: coverage not
+    known, judged on the papers alone). A claim with a gap is never `fresh`: nothing found in part of
+    its period is no evidence. `covers_nothing`: the store has no coverage at all."""
     age = (today - claim.date).days
-    covered = newest_paper is not None and newest_paper > claim.date
+    has_newer = newest_paper is not None and newest_paper > claim.date
+    covered = has_newer and not covers_nothing
     broken = [a for a in anchors if a.status.broken]
-    superseding = [m for m in matches if m.superseding] if covered else []
+    # A challenger the store holds counts even outside its covered days: it is a finding.
+    superseding = [m for m in matches if m.superseding] if has_newer else []
     too_old = age > claim.shelf_life_days
     busy = (
         velocity is not None
@@ -59,7 +79,7 @@ def judge(
         status = ClaimStatus.POSSIBLY_SUPERSEDED
     elif too_old or (busy and covered):
         status = ClaimStatus.PERISHABLE
-    elif not covered:
+    elif not covered or gaps:
         status = ClaimStatus.UNCHECKED
     else:
         status = ClaimStatus.FRESH
@@ -69,6 +89,8 @@ def judge(
         reasons.append(_superseding_reason(superseding))
     elif covered:  # whatever the status, say plainly that nothing newer challenges the claim
         unchallenged = _unchallenged_reason(matches)
+        if gaps:  # only the covered days were searched
+            unchallenged = unchallenged.replace("no newer paper", "no newer paper in the covered days", 1)
         if status is ClaimStatus.FRESH:  # its only reason otherwise: say how old it is too
             unchallenged += f"; {age} days old, shelf life {claim.shelf_life_days} days"
         reasons.append(unchallenged)
@@ -76,7 +98,9 @@ def judge(
         reasons.append(f"{age} days old, shelf life {claim.shelf_life_days} days")
     if velocity is not None and covered:
         reasons.append(_velocity_reason(claim, velocity, today))
-    if not covered:
+    if covers_nothing or gaps:
+        reasons.append(describe_gaps(gaps or (), store_covers_nothing=covers_nothing))
+    elif not covered:
         reasons.append(_unchecked_reason(claim, newest_paper))
     reasons.extend(_anchor_reason(a) for a in anchors if not a.status.broken and a.status != AnchorStatus.OK)
     return Verdict(
@@ -86,6 +110,7 @@ def judge(
         age_days=age,
         anchors=tuple(anchors),
         matches=tuple(matches),
+        coverage_gaps=tuple(gaps or ()),
     )
 
 

@@ -60,6 +60,19 @@ def make_paper(arxiv_id: str = "2501.00001", **fields: Any) -> Paper:
     return Paper(**values)
 
 
+def cover(
+    store: Store,
+    first: dt.date,
+    last: dt.date,
+    categories: tuple[str, ...] = ("cs.AI", "cs.CL", "cs.LG"),
+    *,
+    source: str = "test",
+) -> None:
+    """Record that the store fetched every listing of `categories` from `first` to `last`: what a
+    snapshot import or a poll records (freshness/coverage.py)."""
+    store.add_coverage(categories, first, last, source=source, now=NOW)
+
+
 @pytest.fixture
 def paper_factory() -> Callable[..., Paper]:
     return make_paper

@@ -505,7 +505,7 @@ def test_github_annotations_point_at_the_anchor_and_escape() -> None:
         "::error file=notes/my claims%2Cv1.yaml,line=15,col=9,title=freshness anchor malformed::"
         "2401.0001 (scaling): bad, really: 100%25"
     )
-    assert out[3].startswith("3 anchor(s): 1 not found, 1 malformed, 1 revised")
+    assert out[3].startswith("3 anchor(s), 3 of 3 verified: 1 not found, 1 malformed, 1 revised")
 
 
 def test_github_messages_lose_terminal_escapes() -> None:

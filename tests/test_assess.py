@@ -16,7 +16,7 @@ from freshness.assess import build_report
 from freshness.matching import MatchSettings
 from freshness.models import Anchor, AnchorStatus, CitationIndex, Claim, ClaimStatus, Match
 from freshness.store import DecisionKind, Store
-from tests.conftest import make_paper
+from tests.conftest import cover, make_paper
 
 NOW = dt.datetime(2026, 11, 26, 23, 0, tzinfo=dt.UTC)
 CLAIM = Claim(
@@ -73,6 +73,7 @@ def test_a_dismissed_paper_is_gone_and_a_confirmed_one_leads(store: Store) -> No
 
 def test_a_review_moves_the_claims_clock(store: Store) -> None:
     _fill(store)
+    cover(store, dt.date(2025, 1, 1), NOW.date(), ("cs.CL",))
     store.add_decision("sparse", DecisionKind.REVIEWED, now=NOW, until=dt.date(2025, 3, 15))
     [verdict] = build_report(store, [CLAIM], now=NOW).verdicts
     assert verdict.claim.date == dt.date(2025, 1, 10)  # the claim as written
@@ -83,8 +84,9 @@ def test_a_review_moves_the_claims_clock(store: Store) -> None:
 
 def test_an_old_store_is_said_to_be_old_and_velocity_ends_at_its_newest_paper(store: Store) -> None:
     _fill(store)
+    cover(store, dt.date(2025, 1, 1), dt.date(2025, 4, 2), ("cs.CL",))
     report = build_report(store, [CLAIM], now=NOW)
-    assert any("newest paper is from 2025-04-02" in n for n in report.notes)
+    assert any("the store's coverage ends on 2025-04-02, 603 days ago" in n for n in report.notes)
     reasons = " ".join(report.verdicts[0].reasons)
     assert "to 2025-04-02, its newest papers" in reasons
 
@@ -93,6 +95,7 @@ def test_an_empty_store_leaves_claims_unchecked(store: Store) -> None:
     [verdict] = build_report(store, [CLAIM], now=NOW).verdicts
     assert verdict.status is ClaimStatus.UNCHECKED
     assert verdict.matches == ()
+    assert any(r.startswith("the store covers no arXiv listing yet") for r in verdict.reasons)
 
 
 def test_a_second_report_reuses_cached_matches_until_a_paper_changes(

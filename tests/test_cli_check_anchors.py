@@ -132,7 +132,7 @@ def test_text_table_and_exit_1_for_a_missing_anchor(
     lines = result.stdout.splitlines()
     assert any("2509.99999" in line and "not found" in line for line in lines)
     assert any("hep-th/9901001" in line and " ok " in line for line in lines)
-    assert lines[-1] == "4 anchor(s): 1 not found, 3 ok (1 arXiv query)"
+    assert lines[-1] == "4 anchor(s), 4 of 4 verified: 1 not found, 3 ok (1 arXiv query)"
     [req] = fake.requests
     assert req.query["id_list"] == f"2401.00001,2402.00002,hep-th/9901001,2509.99999,{CANARY_ID}"
 
@@ -152,7 +152,7 @@ def test_text_table_at_80_columns_never_breaks_a_long_claim_id(
     for raw in POSITIONS:
         assert any(line.split()[:1] == [raw] for line in lines), raw
     assert "  2509.99999 (line 17)  not found" in lines
-    assert lines[-1] == "4 anchor(s): 1 not found, 3 ok (1 arXiv query)"
+    assert lines[-1] == "4 anchor(s), 4 of 4 verified: 1 not found, 3 ok (1 arXiv query)"
 
 
 def test_github_annotations_at_the_exact_line_and_column(
@@ -165,7 +165,9 @@ def test_github_annotations_at_the_exact_line_and_column(
         f"::error file={claims_file},line={line},col={col},title=freshness anchor not_found::"
         "2509.99999 (old-physics): not found on arXiv"
     )
-    assert result.stdout.splitlines()[-1] == "4 anchor(s): 1 not found, 3 ok (1 arXiv query)"
+    assert result.stdout.splitlines()[-1] == (
+        "4 anchor(s), 4 of 4 verified: 1 not found, 3 ok (1 arXiv query)"
+    )
 
 
 def test_github_annotations_for_every_anchor_position(claims_file: Path) -> None:
@@ -205,7 +207,7 @@ def test_all_resolving_exits_0(fake: FakeArxiv, tmp_path: Path, sleeps: list[flo
     claims.write_text(CLAIMS.replace("[hep-th/9901001, 2509.99999]", "[hep-th/9901001]"))
     result = invoke(fake, claims)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-1] == "3 anchor(s): 3 ok (1 arXiv query)"
+    assert result.stdout.splitlines()[-1] == "3 anchor(s), 3 of 3 verified: 3 ok (1 arXiv query)"
 
 
 def test_the_cache_answers_the_second_run(fake: FakeArxiv, claims_file: Path, sleeps: list[float]) -> None:
@@ -215,7 +217,7 @@ def test_the_cache_answers_the_second_run(fake: FakeArxiv, claims_file: Path, sl
     assert second.exit_code == 1
     assert len(fake.requests) == 1  # nothing asked: checked less than --max-age (1d) ago
     assert "cached check of" in second.stdout
-    assert second.stdout.splitlines()[-1].endswith("(all from the cache: nothing asked of arXiv)")
+    assert " ".join(second.stdout.split()).endswith("(all from the cache: nothing asked of arXiv)")
     assert invoke(fake, claims_file, "--max-age", "0").exit_code == 1
     assert len(fake.requests) == 2
 
@@ -273,7 +275,9 @@ def test_online_while_another_writer_holds_the_store_exits_2_and_asks_nothing(
         assert store.get_anchor_checks(["2401.00001", "2509.99999"]) == {}
     # Offline only reads the store: a nightly run holding the lock does not stop it.
     assert offline.exit_code == 0, offline.output
-    assert offline.stdout.splitlines()[-1] == "4 anchor(s): 4 unchecked (offline, from the store)"
+    assert offline.stdout.splitlines()[-1] == (
+        "4 anchor(s), 0 of 4 verified: 4 unchecked (offline, from the store)"
+    )
 
 
 def test_online_holds_the_writer_lock_while_it_saves_answers(
@@ -311,7 +315,35 @@ def test_offline_without_a_store_creates_none(claims_file: Path) -> None:
     result = invoke(None, claims_file, "--offline", db=db)
     assert result.exit_code == 0
     assert not db.parent.exists()
-    assert result.stdout.splitlines()[-1] == "4 anchor(s): 4 unchecked (offline, from the store)"
+    assert result.stdout.splitlines()[-1] == (
+        "4 anchor(s), 0 of 4 verified: 4 unchecked (offline, from the store)"
+    )
+    assert "warning: no anchor was verified" in result.stderr  # said, even when it does not fail
+
+
+def test_strict_offline_gate_without_its_store_fails_instead_of_passing_on_nothing(claims_file: Path) -> None:
+    db = claims_file.parent / "nowhere" / "store.sqlite"
+    result = invoke(None, claims_file, "--offline", "--strict", db=db)
+    assert result.exit_code == 2
+    assert "error: no anchor was verified" in result.stderr
+    assert "Tip: run `freshness check-anchors` online once (or restore the CI cache" in result.stderr
+
+
+def test_strict_passes_when_the_store_verifies_anchors(claims_file: Path, tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite"
+    with Store.open(db) as store:
+        store.upsert_papers(
+            [make_paper("2402.00002", title="Scaling Laws for Neural Language Models")],
+            source="snapshot",
+            now=NOW,
+        )
+    result = invoke(None, claims_file, "--offline", "--strict", db=db)
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stdout.splitlines()[-1]
+        == "4 anchor(s), 1 of 4 verified: 3 unchecked, 1 ok (offline, from the store)"
+    )
+    assert "no anchor was verified" not in result.stderr
 
 
 def test_malformed_anchor_offline_exit_1_with_its_position(tmp_path: Path) -> None:

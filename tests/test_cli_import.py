@@ -47,6 +47,7 @@ def test_import_prints_counts_and_exits_0_without_a_claims_file(db: Path) -> Non
         "rejected records:",
         f"  {FIXTURES / 'oai_arxivraw.xml'} record oai:arXiv.org:2510.00003: bad date 'Someday in October'",
         f"  {FIXTURES / 'oai_arxivraw.xml'} record 2510.00002: deleted on arXiv; not stored",
+        "coverage recorded: 2025-11-03 to 2026-11-20, 2 categories",
     ]
     assert result.stderr == ""
     with Store.open(db) as store:
@@ -65,7 +66,8 @@ def test_several_files_give_a_total_and_the_first_five_rejections(db: Path) -> N
     ]
     assert out[3] == "total: 10 added, 0 updated, 0 unchanged, 9 rejected"
     assert out[4] == "rejected records (first 5 of 9):"
-    assert len(out) == 5 + 5
+    assert len(out) == 5 + 5 + 1
+    assert out[-1].startswith("coverage recorded: ")
     assert out[5].startswith(f"  {FIXTURES / 'snapshot.jsonl'} line 3: not valid JSON")
 
     again = run(db, *(str(FIXTURES / n) for n in names))
@@ -129,7 +131,10 @@ def test_progress_bar_only_on_a_terminal(db: Path, tmp_path: Path) -> None:
     forced = run(db, str(path), env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"})
     assert forced.exit_code == 0, forced.output
     assert "49 records" in forced.stderr  # the bar was drawn (on stderr, so stdout stays clean)
-    assert forced.stdout.splitlines() == [f"{path} (snapshot): 0 added, 0 updated, 49 unchanged, 0 rejected"]
+    assert forced.stdout.splitlines() == [
+        f"{path} (snapshot): 0 added, 0 updated, 49 unchanged, 0 rejected",
+        "coverage recorded: 2024-01-02 to 2024-01-02, 1 category",
+    ]
 
 
 def test_help_and_usage() -> None:
@@ -151,6 +156,7 @@ def test_acm_and_msc_classes_are_dropped_and_counted_in_the_summary(db: Path) ->
         "(2 records)",
         "dropped categories are not arXiv categories (ACM/MSC classes, stray words), e.g. 'I.2.7;', "
         "'I.2.6', '90C25,'; the papers are stored with their arXiv categories",
+        "coverage recorded: 2024-01-15 to 2024-01-17, 11 categories",
     ]
     with Store.open(db) as store:
         assert store.get_papers(["2401.10002"])["2401.10002"].categories == ("math.OC", "stat.ML")

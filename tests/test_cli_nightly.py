@@ -80,6 +80,15 @@ def paths(tmp_path: Path) -> tuple[Path, Path]:
             SourceState(RSS_KEY, watermark=announcement_day(now) - dt.timedelta(days=1), last_success=now),
             now=now,
         )
+        # ... and every announcement since the claims' date (the nightly polls that came before).
+        store.add_coverage_in(
+            con,
+            ["cs.CL"],
+            dt.date(2026, 6, 1),
+            announcement_day(now) - dt.timedelta(days=1),
+            source="rss",
+            now=now,
+        )
     return claims, db
 
 

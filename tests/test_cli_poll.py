@@ -66,7 +66,10 @@ def test_nothing_new_exit_0_with_its_own_wording(files: tuple[Path, Path]) -> No
         fake.script("/rss/cs.AI+cs.CL", feed(day=dt.date(2026, 11, 28)))
         result = run(fake, files, "--source", "rss")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "arXiv had nothing new (weekend or holiday)"
+    assert result.stdout.splitlines()[0] == (
+        "arXiv had nothing new: the feed for 2026-11-28 (Saturday) has no announcements: "
+        "arXiv announces nothing for weekends"
+    )
 
 
 def test_could_not_poll_exit_2_with_tip_and_the_store_unchanged(files: tuple[Path, Path]) -> None:
@@ -112,10 +115,22 @@ def test_an_oai_error_element_is_exit_2_and_arxiv_text_is_made_inert(files: tupl
 def test_dry_run_prints_urls_and_time_and_touches_nothing(files: tuple[Path, Path]) -> None:
     with FakeArxiv() as fake:
         result = run(fake, files, "--dry-run")
+        slower = CliRunner().invoke(
+            cli,
+            ["--claims", str(files[0]), "--db", str(files[1]), "poll", "--dry-run"],
+            env={
+                "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
+                "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
+                "FRESHNESS_ARXIV_API_URL": fake.url("/api/query"),
+                "FRESHNESS_REQUEST_DELAY": "5",
+            },
+        )
         assert fake.requests == []
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("dry run: 2 requests planned, at least 6 s at 3 s a request")
+    # The configured delay, not a fixed 3 s: 0 here (loopback), 5 when configured so.
+    assert lines[0].startswith("dry run: 2 requests planned, at least 0 s at 0 s a request")
+    assert slower.stdout.startswith("dry run: 2 requests planned, at least 10 s at 5 s a request")
     assert any(line.startswith(f"GET {fake.url('/oai?verb=ListRecords')}") for line in lines)
     assert f"GET {fake.url('/rss/cs.AI+cs.CL')}" in lines
     assert not files[1].parent.exists()  # no store, no lock file

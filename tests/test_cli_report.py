@@ -68,6 +68,9 @@ def _store(db: Path) -> None:
     ]
     with Store.open(db) as store:
         store.upsert_papers(papers, source="test", now=now)
+        # Covered through today: the report runs at the real clock.
+        today = dt.datetime.now(dt.UTC).date()
+        store.add_coverage(["cs.CL"], dt.date(2025, 1, 1), today, source="snapshot", now=now)
 
 
 @pytest.fixture
@@ -107,7 +110,8 @@ def test_terminal_report_shows_status_evidence_and_links(paths: tuple[Path, Path
     result = invoke(paths, "report")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Store: 5 papers" in out
+    assert "Store: arXiv listings covered 2025-01-01 to " in out
+    assert "for cs.CL; 5 papers" in out
     assert "POSSIBLY SUPERSEDED" in out
     assert "sparse-attention" in out
     assert "https://arxiv.org/abs/2503.00002" in out
@@ -213,12 +217,15 @@ def test_since_shows_only_what_changed_after_that_run(paths: tuple[Path, Path]) 
     assert "2503.00002" in notes
 
 
-def test_missing_store_folder_is_created_and_an_empty_store_reports_unchecked(tmp_path: Path) -> None:
+def test_a_missing_store_is_not_created_and_every_claim_is_unchecked_with_what_to_run(
+    tmp_path: Path,
+) -> None:
     claims = tmp_path / "claims.yaml"
     claims.write_text(CLAIMS_YAML)
     result = CliRunner().invoke(
         cli, ["--claims", str(claims), "--db", str(tmp_path / "new" / "s.sqlite"), "report"]
     )
     assert result.exit_code == 0
-    assert "UNCHECKED" in result.output
-    assert "the store has no papers yet" in result.output
+    assert result.output.count("UNCHECKED") == 2
+    assert "Store: the store is empty, so every claim is unchecked: run `freshness run`" in result.output
+    assert not (tmp_path / "new").exists()  # a report reads; it never creates a store

@@ -133,6 +133,10 @@ def settings(arxiv: Arxiv, tmp_path: Path) -> Settings:
         store.set_source_state(
             db, SourceState(RSS_KEY, watermark=dt.date(2026, 11, 25), last_success=NOW), now=NOW
         )
+        # ... and every announcement since the claims' date (the nightly polls that came before).
+        store.add_coverage_in(
+            db, ["cs.CL"], dt.date(2024, 1, 1), dt.date(2026, 11, 25), source="rss", now=NOW
+        )
     return s
 
 

@@ -338,7 +338,10 @@ def test_an_empty_weekend_feed_is_nothing_new_exit_0_and_moves_the_watermark(
             store, [claim()], settings(fake, tmp_path), now=saturday_noon, session=polite(FakeClock())
         )
     assert result.outcome is PollOutcome.NOTHING_NEW
-    assert describe(result).headline == "arXiv had nothing new (weekend or holiday)"
+    assert describe(result).headline == (
+        "arXiv had nothing new: the feed for 2026-11-28 (Saturday) has no announcements: "
+        "arXiv announces nothing for weekends"
+    )
     assert store.get_source_state(RSS_KEY).watermark == dt.date(2026, 11, 28)
     assert stored_ids(store) == []
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
+from freshness.coverage import covered_line
 from freshness.models import (
     HIGH_CONFIDENCE,
     MEDIUM_CONFIDENCE,
@@ -191,11 +192,17 @@ def utc_human(moment: dt.datetime) -> str:
 
 
 def store_line(report: Report) -> str:
-    """One sentence on what the store held when the report was made."""
+    """One sentence on what the store covered when the report was made: the days arXiv listings
+    were fetched for (not the span of whatever papers happen to be stored), then the paper count."""
     store = report.store
-    if store.papers == 0:
-        return "the store is empty: import or poll arXiv metadata first"
+    if store.papers == 0 and not store.covered:
+        return (
+            "the store is empty, so every claim is unchecked: run `freshness run` to fetch arXiv "
+            "(or `freshness import FILE` to load a metadata snapshot)"
+        )
     papers = f"{store.papers:,} paper{'s' if store.papers != 1 else ''}"
+    if store.covered is not None:
+        return f"{covered_line(store.covered, store.covered_categories)}; {papers}"
     if store.newest_paper is None:
         return papers
     if store.oldest_paper is not None and store.oldest_paper != store.newest_paper:

@@ -150,7 +150,7 @@ def _header(report: Report) -> list[str]:
     parts = [
         "<header>",
         "<h1>Claim freshness report</h1>",
-        f'<p class="meta">Generated {generated} from a store of {e(store_line(report))}.</p>',
+        f'<p class="meta">Generated {generated}. Store: {e(store_line(report))}.</p>',
     ]
     if report.stale:
         parts.append(f'<p class="stale">Stale report: {e(STALE_MESSAGE)}</p>')

@@ -9,7 +9,7 @@ from json.encoder import encode_basestring as _encode_string  # C-accelerated
 from typing import Any
 
 from freshness.models import AnchorResult, Match, Report, Verdict
-from freshness.report._common import abs_url, anchor_id, anchor_results, utc_z
+from freshness.report._common import abs_url, anchor_id, anchor_results, store_line, utc_z
 
 SCHEMA_VERSION = 1
 
@@ -158,8 +158,11 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "generated_at": utc_z(report.generated_at),
         "stale": report.stale,
         "store": {
+            "summary": store_line(report),
             "papers": report.store.papers,
             "newest_paper": _date(report.store.newest_paper),
+            "covered": [{"from": a.isoformat(), "to": b.isoformat()} for a, b in report.store.covered or ()],
+            "covered_categories": list(report.store.covered_categories),
         },
         "notes": list(report.notes),
         "claims": [_claim(v) for v in report.verdicts],
@@ -175,6 +178,10 @@ def _claim(verdict: Verdict) -> dict[str, Any]:
         "age_days": verdict.age_days,
         "shelf_life_days": claim.shelf_life_days,
         "reasons": list(verdict.reasons),
+        "coverage_gaps": [
+            {"from": g.first.isoformat(), "to": g.last.isoformat(), "categories": list(g.categories)}
+            for g in verdict.coverage_gaps
+        ],
         "anchors": [_anchor(a) for a in anchor_results(verdict)],
         "matches": [_match(m) for m in verdict.matches],
     }

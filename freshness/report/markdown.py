@@ -106,7 +106,7 @@ def _header(report: Report) -> list[str]:
     lines = [
         "# Claim freshness report",
         "",
-        f"Generated {utc_human(report.generated_at)} from a store of {md(store_line(report))}.",
+        f"Generated {utc_human(report.generated_at)}. Store: {md(store_line(report))}.",
         "",
     ]
     if report.stale:

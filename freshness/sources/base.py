@@ -45,6 +45,10 @@ class Batch:
     nothing_new: str | None = None  # set when arXiv answered, correctly, that there is nothing new
     note: str | None = None  # anything else worth telling the user (a restarted window, ...)
     not_found: tuple[str, ...] = ()  # ids an id lookup asked for that arXiv says do not exist
+    # The days (first, last) of `covered_categories` a listing covers once this batch is stored (an
+    # OAI-PMH window with its last page, an RSS announcement); None for a page mid-way or a lookup.
+    covers: tuple[dt.date, dt.date] | None = None
+    covered_categories: tuple[str, ...] = ()
 
 
 class PaperSource(Protocol):

@@ -86,6 +86,12 @@ class FileImport:
     dropped_category_examples: tuple[str, ...] = ()
     error: str | None = None
     tip: str | None = None
+    # The days (and how many categories) this file counts as covering in the store: a snapshot the
+    # first-submission days its records span, a feed or an OAI-PMH page the days its records changed;
+    # None for API responses (a search or an id lookup is not a listing) and for a file not read to
+    # its end.
+    covered: tuple[dt.date, dt.date] | None = None
+    covered_categories: int = 0
 
     @property
     def stored(self) -> int:
@@ -208,6 +214,9 @@ class _FileImporter:
         self.error: str | None = None
         self.tip: str | None = None
         self.total_bytes = 0
+        self.days: tuple[dt.date, dt.date] | None = None
+        self.categories: set[str] = set()
+        self.covered: tuple[dt.date, dt.date] | None = None
 
     def result(self) -> FileImport:
         return FileImport(
@@ -224,6 +233,8 @@ class _FileImporter:
             dropped_category_examples=tuple(self.dropped.examples),
             error=self.error,
             tip=self.tip,
+            covered=self.covered,
+            covered_categories=len(self.categories) if self.covered else 0,
         )
 
     def fail(self, message: str, tip: str = _TIP) -> ImportFileError:
@@ -255,6 +266,14 @@ class _FileImporter:
             self._import_snapshot()
         else:
             self._import_xml(self.format)
+        self._cover(self.format)
+
+    def _cover(self, fmt: FileFormat) -> None:
+        """Record the coverage of a file read to its end (see `FileImport.covered`)."""
+        if fmt is FileFormat.API or self.days is None or not self.categories:
+            return
+        self.store.add_coverage(self.categories, *self.days, source=_STORE_SOURCE[fmt], now=self.now)
+        self.covered = self.days
 
     def _read(self, size: int = -1) -> bytes:
         opener = gzip.open if self.compressed else open
@@ -349,6 +368,15 @@ class _FileImporter:
 
     def _store(self, batch: list[Paper], fmt: FileFormat) -> None:
         if batch:
+            # A snapshot lists papers by first submission; a feed or an OAI page by last change (an
+            # old paper's new version is in it), so its span is that of the latest versions.
+            days = [p.published if fmt is FileFormat.SNAPSHOT else p.updated for p in batch]
+            first, last = min(days), max(days)
+            if self.days is not None:
+                first, last = min(first, self.days[0]), max(last, self.days[1])
+            self.days = (first, last)
+            for paper in batch:
+                self.categories.update(paper.categories)
             self.counts += self.store.upsert_papers(batch, source=_STORE_SOURCE[fmt], now=self.now)
 
     def _reject(self, rejected: Rejected) -> None:
@@ -398,5 +426,12 @@ def describe_import(result: ImportResult) -> list[str]:
             "dropped categories are not arXiv categories (ACM/MSC classes, stray words), e.g. "
             + ", ".join(repr(c) for c in examples[:KEEP_DROPPED_EXAMPLES])
             + "; the papers are stored with their arXiv categories"
+        )
+    covered = [f.covered for f in result.files if f.covered is not None]
+    if covered:
+        n = max(f.covered_categories for f in result.files)
+        lines.append(
+            f"coverage recorded: {min(a for a, _ in covered)} to {max(b for _, b in covered)}, "
+            f"{n} categor{'y' if n == 1 else 'ies'}"
         )
     return lines

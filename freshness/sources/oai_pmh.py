@@ -183,7 +183,14 @@ class OaiPmhSource:
                 continue
             if code == "noRecordsMatch" and token is None:
                 done = _finished(state, last, now)
-                yield Batch((), done, nothing_new=f"no records changed in {window}", note=note)
+                yield Batch(
+                    (),
+                    done,
+                    nothing_new=f"no records changed in {window}",
+                    note=note,
+                    covers=(first, last),
+                    covered_categories=self.categories,
+                )
                 return done
             if code is not None:
                 message = f": {page.error_message}" if page.error_message else ""
@@ -216,6 +223,8 @@ class OaiPmhSource:
                 rejected=len(page.rejected),
                 skipped=len(page.papers) - len(kept) + len(page.deleted),
                 note=note,
+                covers=None if next_token else (first, last),
+                covered_categories=self.categories,
             )
             note = None
             state = after

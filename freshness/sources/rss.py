@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 
+from freshness.coverage import rss_covered_days
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession
 from freshness.sources.base import Batch, PlannedRequest, SourceKind
@@ -87,7 +88,9 @@ class RssSource:
             yield Batch(
                 (),
                 new_state,
-                nothing_new=f"the feed for {page.announced} has no announcements (weekend or holiday)",
+                nothing_new=_why_empty(page.announced),
+                covers=rss_covered_days(page.announced),
+                covered_categories=self.categories,
             )
             return
         yield Batch(
@@ -96,7 +99,18 @@ class RssSource:
             received=received,
             rejected=len(page.rejected),
             note=_describe(page),
+            covers=rss_covered_days(page.announced) if page.announced is not None else None,
+            covered_categories=self.categories,
         )
+
+
+def _why_empty(announced: dt.date) -> str:
+    """arXiv announces Sunday to Thursday evenings (feeds dated Monday to Friday): a Saturday or
+    Sunday feed is empty by design; a weekday's empty feed is an arXiv holiday."""
+    head = f"the feed for {announced} ({announced:%A}) has no announcements"
+    if announced.weekday() >= 5:
+        return f"{head}: arXiv announces nothing for weekends"
+    return f"{head}: an arXiv holiday"
 
 
 _ERROR_FEED_TIP = "Check that every category in the claims file is an arXiv category (e.g. cs.CL, math.AG)."

@@ -74,7 +74,13 @@ def test_values(report: Report) -> None:
     assert data["schema_version"] == 1
     assert data["generated_at"] == "2026-11-26T23:00:00Z"
     assert data["stale"] is False
-    assert data["store"] == {"papers": 139126, "newest_paper": "2026-07-01"}
+    assert data["store"] == {
+        "summary": "139,126 papers first submitted 2024-01-01 to 2026-07-01",
+        "papers": 139126,
+        "newest_paper": "2026-07-01",
+        "covered": [],
+        "covered_categories": [],
+    }
     cot, tok, scale = data["claims"][:3]
     assert [c["id"] for c in data["claims"]] == [v.claim.id for v in report.verdicts]  # order kept
     assert (cot["date"], cot["age_days"], cot["shelf_life_days"]) == ("2025-08-02", 481, 180)
@@ -122,7 +128,14 @@ def test_empty_report() -> None:
         "schema_version": 1,
         "generated_at": "2026-11-26T23:00:00Z",
         "stale": True,
-        "store": {"papers": 0, "newest_paper": None},
+        "store": {
+            "summary": "the store is empty, so every claim is unchecked: run `freshness run` to fetch arXiv "
+            "(or `freshness import FILE` to load a metadata snapshot)",
+            "papers": 0,
+            "newest_paper": None,
+            "covered": [],
+            "covered_categories": [],
+        },
         "notes": [],
         "claims": [],
     }

@@ -156,7 +156,8 @@ def test_empty_report_and_empty_store() -> None:
     out = terminal.render(Report(GENERATED, StoreSummary(0, None), ()), width=80)
     assert out.splitlines() == [
         "Claim freshness report  generated 2026-11-26 23:00 UTC",
-        "Store: the store is empty: import or poll arXiv metadata first",
+        "Store: the store is empty, so every claim is unchecked: run `freshness run` to",
+        "fetch arXiv (or `freshness import FILE` to load a metadata snapshot)",
         "",
         "No claims to report.",
         "-" * 80,

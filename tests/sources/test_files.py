@@ -377,7 +377,8 @@ def test_describe_import_lists_counts_and_first_rejections(
     assert lines[3] == "rejected records:"
     assert lines[4].startswith(f"  {FIXTURES / 'snapshot.jsonl'} line 3: not valid JSON (")
     assert lines[5] == f"  {FIXTURES / 'snapshot.jsonl'} line 5 (2401.01000): no title"
-    assert len(lines) == 4 + 5
+    assert len(lines) == 4 + 5 + 1
+    assert lines[-1].startswith("coverage recorded: ")  # only the file read to its end
 
 
 # -- the real corpus --------------------------------------------------------------------------------
@@ -447,6 +448,7 @@ def test_acm_and_msc_classes_are_not_stored_as_categories_and_the_summary_says_s
         "7 non-arXiv categories dropped (2 records)",
         "dropped categories are not arXiv categories (ACM/MSC classes, stray words), e.g. 'I.2.7;', "
         "'I.2.6', '90C25,'; the papers are stored with their arXiv categories",
+        "coverage recorded: 2024-01-15 to 2024-01-17, 11 categories",
     ]
 
 

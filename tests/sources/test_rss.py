@@ -93,8 +93,22 @@ def test_a_dated_feed_without_items_is_arxiv_having_nothing_new() -> None:
         src = RssSource(polite(FakeClock()), fake.url("/rss"), ["cs.CL"])
         [batch] = list(src.fetch(SourceState(src.key, watermark=dt.date(2026, 11, 27)), now=NOW))
     assert batch.papers == ()
-    assert batch.nothing_new == "the feed for 2026-11-28 has no announcements (weekend or holiday)"
+    assert (
+        batch.nothing_new
+        == "the feed for 2026-11-28 (Saturday) has no announcements: arXiv announces nothing for weekends"
+    )
     assert batch.state.watermark == saturday
+
+
+def test_a_weekday_feed_without_items_is_a_holiday_not_a_weekend() -> None:
+    wednesday = dt.date(2026, 11, 25)
+    with FakeArxiv() as fake:
+        fake.script("/rss/cs.CL", Reply(200, rss_feed([], announced=wednesday), RSS_CT))
+        src = RssSource(polite(FakeClock()), fake.url("/rss"), ["cs.CL"])
+        [batch] = list(src.fetch(SourceState(src.key, watermark=dt.date(2026, 11, 24)), now=NOW))
+    assert batch.nothing_new == "the feed for 2026-11-25 (Wednesday) has no announcements: an arXiv holiday"
+    assert "weekend" not in (batch.nothing_new or "")
+    assert batch.covers == (dt.date(2026, 11, 24), wednesday)  # arXiv said so: that day is covered
 
 
 def test_an_empty_feed_without_a_date_is_not_nothing_new() -> None:
