@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from freshness.models import AnchorResult, AnchorStatus, ClaimStatus, Match, Report, Verdict
 from freshness.report._common import (
+    COMMAND,
     CONFIDENCE_NOTE,
     STALE_MESSAGE,
     abs_url,
@@ -127,11 +128,18 @@ def t(text: str) -> str:
 
 
 def prose(text: str) -> str:
-    """The tool's own sentences: `backticked` commands as code, everything escaped."""
-    pieces = one_line(text).split("`")
-    if len(pieces) % 2 == 0:  # an unpaired backtick: no code span, the text as it is
-        return e(text)
-    return "".join(f"<code>{e(p)}</code>" if i % 2 else e(p) for i, p in enumerate(pieces))
+    """A note or reason: the commands the tool suggests as code, TeX readable, everything escaped."""
+    pieces = COMMAND.split(one_line(text))
+    return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else _spaced(p) for i, p in enumerate(pieces))
+
+
+def _spaced(text: str) -> str:
+    """`t(text)` keeping the spaces at its ends (it sits between code spans)."""
+    if not text.strip():
+        return text
+    lead = " " if text[0] == " " else ""
+    trail = " " if text[-1] == " " else ""
+    return f"{lead}{t(text)}{trail}"
 
 
 def _id_link(arxiv_id: str) -> str:
@@ -271,7 +279,7 @@ def _claim(verdict: Verdict, ident: str, end: dt.date, shown: int) -> list[str]:
         parts.append(f"<blockquote>{t(claim.text)}</blockquote>")
     parts += _chart(verdict, end)
     if verdict.reasons:
-        parts += ["<h3>Why</h3>", "<ul>" + "".join(f"<li>{t(r)}</li>" for r in verdict.reasons) + "</ul>"]
+        parts += ["<h3>Why</h3>", "<ul>" + "".join(f"<li>{prose(r)}</li>" for r in verdict.reasons) + "</ul>"]
     results = anchor_results(verdict)
     if results:
         parts += ["<h3>Anchors</h3>", "<table>", "<tbody>", *(_anchor_row(r) for r in results)]
