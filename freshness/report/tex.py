@@ -16,7 +16,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 _TEX_HINT = re.compile(r"[$\\]")
 # Characters that are literal in a title but special to TeX; escaped before parsing so they stay.
 _LITERAL = re.compile(r"(?<!\\)([%&#])")
-_CONVERTER = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+_CONVERTER = LatexNodes2Text(math_mode="text")  # default spacing: "\\log n" stays two words
 
 
 @lru_cache(maxsize=4096)
