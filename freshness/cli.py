@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs; s
     from freshness.models import Claim
 
 EXIT_OK = 0
+# The claim statuses, for --status choices without importing the models at start-up.
+_STATUSES = ("anchor_broken", "possibly_superseded", "perishable", "unchecked", "fresh")
 EXIT_ATTENTION = 1
 EXIT_FAILED = 2
 
@@ -402,6 +404,32 @@ def eval_command(ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: st
     metavar="YYYY-MM-DD",
     help="Only the claims whose status or evidence changed since the run of that day (freshness run).",
 )
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice([s.replace("_", "-") for s in _STATUSES]),
+    help="Only the claims with this status (repeatable).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Papers of each kind shown per claim. [default: terminal 3, markdown 5, html 3 then folded]",
+)
+@click.option(
+    "--color",
+    "color_choice",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in the terminal format; auto: on a terminal, NO_COLOR off, FORCE_COLOR on.",
+)
+@click.option(
+    "--pager/--no-pager",
+    default=None,
+    help="Page long terminal output with $PAGER (less) [default: when taller than the terminal].",
+)
 @handle_errors
 @pass_ctx
 def report_command(
@@ -411,6 +439,10 @@ def report_command(
     follow_symlinks: bool,
     claim_ids: tuple[str, ...],
     since: dt.datetime | None,
+    statuses: tuple[str, ...],
+    top: int | None,
+    color_choice: str,
+    pager: bool | None,
 ) -> None:
     """Show each claim's status with its evidence: which newer papers, and why.
 
@@ -419,12 +451,13 @@ def report_command(
 
     Exit codes: 0 shown; 2 bad claims file, unknown --claim, or unreadable store.
     """
+    import shutil
     from pathlib import Path
 
     from freshness.assess import build_report
     from freshness.claims import load_claims
-    from freshness.output import make_console
-    from freshness.report import render
+    from freshness.output import make_console, should_page, stdout_is_terminal, want_color
+    from freshness.report import only_statuses, render
     from freshness.store import Store
 
     claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.today), claim_ids)
@@ -436,17 +469,25 @@ def report_command(
             from freshness.history import changes_since, report_since
 
             report = report_since(report, changes_since(store, since.date(), current=report), since.date())
+    report = only_statuses(report, [s.replace("-", "_") for s in statuses])
     if output is not None:
         from freshness.outfile import write_replacing
 
+        color = fmt == "terminal" and color_choice == "always"
         written = write_replacing(
-            Path(output), render(report, fmt, width=100), follow_symlinks=follow_symlinks
+            Path(output),
+            render(report, fmt, width=100, color=color, top=top),
+            follow_symlinks=follow_symlinks,
         )
         click.echo(f"wrote {written}", err=True)
         return
-    console = make_console()
-    color = fmt == "terminal" and console.is_terminal and not console.no_color
-    click.echo(render(report, fmt, width=console.width, color=color), nl=False)
+    tty = stdout_is_terminal()
+    color = fmt == "terminal" and want_color(color_choice, is_terminal=tty)
+    text = render(report, fmt, width=make_console().width, color=color, top=top)
+    if should_page(text, is_terminal=tty, height=shutil.get_terminal_size().lines, choice=pager):
+        click.echo_via_pager(text)  # less gets LESS=-R (colours) unless the user set LESS
+    else:
+        click.echo(text, nl=False, color=color)  # click would strip the colour asked for off a terminal
 
 
 def select_claims(claims: list[Claim], wanted: tuple[str, ...]) -> list[Claim]:

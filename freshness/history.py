@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.errors import FreshnessError
-from freshness.models import Claim, ClaimStatus, Match, Paper, Report, Stance, Verdict
+from freshness.models import Claim, ClaimStatus, Match, Paper, Report, RunStatuses, Stance, Verdict
 from freshness.output import strip_control
 from freshness.store import DecisionKind, Store, StoredDecision, StoredRun, StoredRunClaim
 
@@ -323,6 +323,18 @@ def changes_since(store: Store, since: dt.date, *, current: Report | None = None
         after = store.get_run_claims(runs[-1].id)
         latest = runs[-1].day
     return ChangeSet(baseline.day if baseline else None, latest, compare(before, after))
+
+
+def run_statuses(store: Store) -> tuple[RunStatuses, ...]:
+    """Every run's claim statuses, oldest first: what the dashboard draws."""
+    return tuple(
+        RunStatuses(
+            run.day,
+            run.stale,
+            tuple((cid, c.status) for cid, c in sorted(store.get_run_claims(run.id).items())),
+        )
+        for run in store.get_runs()
+    )
 
 
 @dataclass(frozen=True)

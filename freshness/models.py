@@ -291,3 +291,21 @@ class CitationIndex:
             for cid, edge in self.by_anchor.get(a, {}).items():
                 out.setdefault(cid, []).append(edge)
         return out
+
+
+@dataclass(frozen=True)
+class RunStatuses:
+    """What one nightly run judged: each claim's status that day (for the dashboard's pictures)."""
+
+    day: dt.date
+    stale: bool  # the poll failed that night
+    statuses: tuple[tuple[str, ClaimStatus], ...]  # (claim id, status), by claim id
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The reports folder at a glance: every run's statuses and the dated report files there."""
+
+    generated_at: dt.datetime
+    runs: tuple[RunStatuses, ...]  # oldest first
+    reports: tuple[tuple[dt.date, tuple[str, ...]], ...]  # (day, its report file names), newest first

@@ -22,7 +22,7 @@ from pathlib import Path
 from freshness.citations.base import CitationSource
 from freshness.claims import read_claims
 from freshness.config import Settings
-from freshness.errors import ClaimsError, FreshnessError, SourceUnavailable, WireFormatError
+from freshness.errors import ClaimsError, FreshnessError, SourceUnavailable, StoreError, WireFormatError
 from freshness.history import (
     SHOWN_CANDIDATES,
     ClaimChange,
@@ -43,6 +43,7 @@ from freshness.models import (
     CitationSettings,
     Claim,
     ClaimStatus,
+    Dashboard,
     Report,
     Verdict,
 )
@@ -176,7 +177,8 @@ def run_cycle(
         baseline = before[0].day if before else None
         notes = _notes(poll_line, polled, anchor_problems, baseline, changes)
         report = dataclasses.replace(report, notes=(*report.notes, *notes, *citation_notes))
-        files = write_reports(report, reports_dir_for(settings, options), today, html=options.html)
+        directory = reports_dir_for(settings, options)
+        files = write_reports(report, directory, today, html=options.html)
         record_run(
             store,
             report,
@@ -186,6 +188,7 @@ def run_cycle(
             outcome=outcome.value,
             poll=poll_line,
         )
+        files = (*files, write_dashboard(store, directory, now=now))
     return CycleResult(
         day=today,
         outcome=outcome,
@@ -368,6 +371,43 @@ def write_reports(report: Report, directory: Path, day: dt.date, *, html: bool =
 
         raise os_fault(exc, doing="write the reports to", path=directory) from exc
     return tuple(written)
+
+
+def write_dashboard(store: Store, directory: Path, *, now: dt.datetime) -> Path:
+    """`index.html` in `directory`: every recorded run's statuses and the dated reports there."""
+    from freshness.history import run_statuses
+    from freshness.report.dashboard import render_dashboard
+
+    dashboard = Dashboard(now, run_statuses(store), dated_reports(directory))
+    path = directory / "index.html"
+    try:
+        _write_atomically(path, render_dashboard(dashboard))
+    except OSError as exc:
+        raise StoreError(
+            f"cannot write {path}: {exc}", tip="Check --reports-dir and its permissions."
+        ) from exc
+    return path
+
+
+_ORDER = {"html": 0, "md": 1, "json": 2}
+
+
+def dated_reports(directory: Path) -> tuple[tuple[dt.date, tuple[str, ...]], ...]:
+    """The `YYYY-MM-DD.{html,md,json}` files in `directory` by day, newest first."""
+    by_day: dict[dt.date, list[str]] = {}
+    for path in directory.glob("*-*-*.*"):
+        stem, _, ext = path.name.partition(".")
+        if ext not in _ORDER:
+            continue
+        try:
+            day = dt.date.fromisoformat(stem)
+        except ValueError:
+            continue
+        by_day.setdefault(day, []).append(path.name)
+    return tuple(
+        (day, tuple(sorted(names, key=lambda n: _ORDER[n.partition(".")[2]])))
+        for day, names in sorted(by_day.items(), reverse=True)
+    )
 
 
 def _write_atomically(path: Path, text: str) -> None:

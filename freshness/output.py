@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Mapping
 from typing import TextIO
 
 from rich.console import Console
@@ -41,6 +42,33 @@ def make_console(file: TextIO | None = None, *, stderr: bool = False, width: int
         emoji=False,
         soft_wrap=False,
     )
+
+
+def want_color(choice: str, *, is_terminal: bool, environ: Mapping[str, str] | None = None) -> bool:
+    """`--color always|never|auto`: auto is colour on a terminal, except that NO_COLOR (any value)
+    turns it off and FORCE_COLOR (any value but "0") turns it on, also into a pipe or file; when both
+    are set, NO_COLOR wins (https://no-color.org, https://force-color.org)."""
+    if choice in ("always", "never"):
+        return choice == "always"
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    return is_terminal
+
+
+def stdout_is_terminal() -> bool:
+    """Is standard output a terminal? (Not rich's `is_terminal`, which FORCE_COLOR turns on.)"""
+    return sys.stdout.isatty()
+
+
+def should_page(text: str, *, is_terminal: bool, height: int, choice: bool | None) -> bool:
+    """Page, as git does, only output to a terminal that is taller than it; `--pager`/`--no-pager`
+    (True/False) decide outright, except that nothing is paged off a terminal."""
+    if not is_terminal or choice is False:
+        return False
+    return choice is True or text.count("\n") > height - 1
 
 
 def setup_logging(verbose: bool = False, *, service: bool = False) -> None:

@@ -157,14 +157,16 @@ def test_run_prints_what_changed_and_exits_1_then_a_rerun_is_the_same(
     assert any(line.startswith("    new superseding candidate: 2611.00201  Sparse attention") for line in out)
     assert "Needs attention: sparse-attention" in out
     reports = paths[0].parent / "reports"
-    assert out[-1] == f"Reports: {reports / f'{_today()}.json'}, {reports / f'{_today()}.md'}"
+    assert out[-1] == (
+        f"Reports: {reports / f'{_today()}.json'}, {reports / f'{_today()}.md'}, {reports / 'index.html'}"
+    )
 
     again = invoke(arxiv, paths, "run")
     assert again.exit_code == 1
     assert again.stdout.splitlines()[2:] == out[2:]  # same changes against the same earlier run
     with Store.open(paths[1]) as store:
         assert [r.day for r in store.get_runs()] == [yesterday, _today()]
-    assert sorted(p.name for p in reports.iterdir()) == [f"{_today()}.json", f"{_today()}.md"]
+    assert sorted(p.name for p in reports.iterdir()) == [f"{_today()}.json", f"{_today()}.md", "index.html"]
 
 
 def test_run_with_nothing_new_to_flag_exits_0(arxiv: Arxiv, paths: tuple[Path, Path]) -> None:

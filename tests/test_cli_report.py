@@ -229,3 +229,78 @@ def test_a_missing_store_is_not_created_and_every_claim_is_unchecked_with_what_t
     assert result.output.count("UNCHECKED") == 2
     assert "Store: the store is empty, so every claim is unchecked: run `freshness run`" in result.output
     assert not (tmp_path / "new").exists()  # a report reads; it never creates a store
+
+
+# -- terminal options: --status, --top, --color, the pager -----------------------------------------
+
+
+def test_status_filter_shows_only_those_claims_and_says_what_it_left_out(paths: tuple[Path, Path]) -> None:
+    result = invoke(paths, "report", "--status", "possibly-superseded")
+    assert result.exit_code == 0, result.output
+    assert "sparse-attention" in result.output
+    assert "cot-shift" not in result.output
+    assert "only the claims possibly superseded: 1 other claim not shown" in result.output
+    both = invoke(paths, "report", "--status", "possibly-superseded", "--status", "fresh")
+    assert "cot-shift" in both.output
+    bad = invoke(paths, "report", "--status", "stale")
+    assert bad.exit_code == 2
+    assert "'stale' is not one of" in bad.output
+
+
+def test_top_n_shows_that_many_papers_of_each_kind(paths: tuple[Path, Path]) -> None:
+    one = invoke(paths, "report", "--claim", "sparse-attention", "--top", "0").output
+    assert "https://arxiv.org/abs/" not in one.split("Anchors")[1].split("\n", 3)[-1]
+    assert "--top shows them" in one
+    many = invoke(paths, "report", "--claim", "sparse-attention", "--top", "10").output
+    assert "https://arxiv.org/abs/2503.00002" in many
+    assert invoke(paths, "report", "--top", "-1").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "coloured"),
+    [
+        (["--color", "always"], {"NO_COLOR": "1"}, True),
+        (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+        ([], {"FORCE_COLOR": "1"}, True),  # auto into a pipe, forced
+        ([], {"FORCE_COLOR": "0"}, False),
+        ([], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),  # NO_COLOR wins
+        ([], {}, False),  # auto, not a terminal
+    ],
+)
+def test_color_option_and_the_environment(
+    paths: tuple[Path, Path], args: list[str], env: dict[str, str | None], coloured: bool
+) -> None:
+    claims, db = paths
+    env = {"NO_COLOR": None, "FORCE_COLOR": None, **env}
+    result = CliRunner().invoke(cli, ["--claims", str(claims), "--db", str(db), "report", *args], env=env)
+    assert result.exit_code == 0, result.output
+    assert ("\x1b[" in result.output) is coloured
+
+
+def test_pager_only_on_a_terminal_and_only_for_output_taller_than_it() -> None:
+    from freshness.output import should_page
+
+    tall, short = "line\n" * 60, "line\n" * 5
+    assert should_page(tall, is_terminal=True, height=40, choice=None)
+    assert not should_page(short, is_terminal=True, height=40, choice=None)
+    assert not should_page(tall, is_terminal=False, height=40, choice=True)  # a pipe is never paged
+    assert not should_page(tall, is_terminal=True, height=40, choice=False)  # --no-pager
+    assert should_page(short, is_terminal=True, height=40, choice=True)  # --pager
+
+
+def test_a_long_report_on_a_terminal_goes_through_the_pager(
+    paths: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import click
+
+    paged: list[str] = []
+    monkeypatch.setattr(click, "echo_via_pager", lambda text, *a, **k: paged.append(text))
+    claims, db = paths
+    runner = CliRunner()
+    with monkeypatch.context() as m:
+        m.setattr("shutil.get_terminal_size", lambda *a: __import__("os").terminal_size((80, 10)))
+        m.setattr("freshness.output.stdout_is_terminal", lambda: True)
+        result = runner.invoke(cli, ["--claims", str(claims), "--db", str(db), "report"])
+    assert result.exit_code == 0, result.output
+    assert len(paged) == 1
+    assert "sparse-attention" in paged[0]

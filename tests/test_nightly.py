@@ -187,7 +187,7 @@ def test_two_nights_first_run_then_what_changed(arxiv: Arxiv, settings: Settings
     assert first.baseline is None
     assert first.poll == "got 3 papers (3 added, 0 updated)"  # the feed's two, and the anchor
     reports = settings.claims_path.parent / "reports"
-    assert first.files == (reports / "2026-11-26.json", reports / "2026-11-26.md")
+    assert first.files == (reports / "2026-11-26.json", reports / "2026-11-26.md", reports / "index.html")
 
     arxiv.night(NIGHT_2.date(), REBUTTAL)
     second = cycle(settings, NIGHT_2)
@@ -240,6 +240,7 @@ def test_a_run_repeated_on_one_day_keeps_one_history_row_and_the_same_files(
         "2026-11-26.md",
         "2026-11-27.json",
         "2026-11-27.md",
+        "index.html",
     ]
     # Same day, same changes, same exit code: both compare with the run of an earlier day.
     assert again.exit_code == once.exit_code == 1
@@ -263,7 +264,12 @@ def test_html_report_on_request_and_a_chosen_reports_dir(
 ) -> None:
     out = tmp_path / "elsewhere"
     result = cycle(settings, NIGHT_1, reports_dir=out, html=True)
-    assert [p.name for p in result.files] == ["2026-11-26.json", "2026-11-26.md", "2026-11-26.html"]
+    assert [p.name for p in result.files] == [
+        "2026-11-26.json",
+        "2026-11-26.md",
+        "2026-11-26.html",
+        "index.html",
+    ]
     assert all(p.parent == out for p in result.files)
     assert result.files[2].read_text().lstrip().lower().startswith("<!doctype html")
 

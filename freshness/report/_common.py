@@ -45,6 +45,10 @@ def one_line(text: str) -> str:
     return " ".join(_BIDI.sub("", strip_control(text)).split())
 
 
+# A command the tool itself suggests in a note or reason ("run `freshness poll`"): shown as code.
+COMMAND = re.compile(r"`(freshness(?: [a-z0-9-]+)*)`")
+
+
 def status_label(status: ClaimStatus) -> str:
     """`possibly_superseded` -> `possibly superseded`."""
     return status.value.replace("_", " ")

@@ -23,8 +23,8 @@ class JsonFormat:
 
     name = "json"
 
-    def render(self, report: Report, *, width: int = 100, color: bool = False) -> str:
-        del width, color  # JSON has neither
+    def render(self, report: Report, *, width: int = 100, color: bool = False, top: int | None = None) -> str:
+        del width, color, top  # JSON has neither, and lists every match
         return dumps(report_to_dict(report)) + "\n"
 
 

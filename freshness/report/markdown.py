@@ -3,7 +3,9 @@
 Every untrusted string goes through `md()`: one line, HTML-significant characters as entities, Markdown
 punctuation backslash-escaped, and the URL shapes GitHub would auto-link broken up, so a title like
 `[click](javascript:alert(1))`, `<script>` or `|` renders as the characters it is and links nothing.
-The only links are the ones built here, to `https://arxiv.org/abs/<validated id>`.
+The only links are the ones built here, to `https://arxiv.org/abs/<validated id>` and from the summary
+table to the claim's section (GitHub's heading anchor). The tool's own sentences keep their
+`commands` as code spans (`prose()`), whose content GitHub shows as it is.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 
 from freshness.models import AnchorResult, AnchorStatus, ClaimStatus, Match, Report, Verdict
 from freshness.report._common import (
+    COMMAND,
     CONFIDENCE_NOTE,
     STALE_MESSAGE,
     abs_url,
@@ -66,10 +69,39 @@ _LEADING = re.compile(r"^(?:(?P<mark>[-+])|(?P<num>\d{1,9})\.)(?=\s|$)")
 
 def md(text: str) -> str:
     """Untrusted text as inert inline Markdown on one line."""
-    line = one_line(text)
+    return _inline(one_line(text))
+
+
+def _inline(line: str) -> str:
     out = "".join(_ENTITIES.get(ch) or ("\\" + ch if ch in _BACKSLASHED else ch) for ch in line)
     out = _WWW.sub(r"\1\\.", _URL_SCHEME.sub(r"\\:", out))
     return _LEADING.sub(lambda m: "\\" + m["mark"] if m["mark"] else m["num"] + "\\.", out)
+
+
+def code(text: str) -> str:
+    """`text` as an inline code span, shown as it is (no entity, emphasis or link inside)."""
+    line = one_line(text)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", line)), default=0) + 1)
+    pad = " " if line.startswith("`") or line.endswith("`") else ""
+    return f"{fence}{pad}{line}{pad}{fence}"
+
+
+def prose(text: str) -> str:
+    """A note or reason: the commands the tool suggests (`` `freshness poll` ``) as code spans, all
+    the rest through `md()` (backticks in a title stay characters)."""
+    pieces = COMMAND.split(one_line(text))
+    return "".join(code(p) if i % 2 else _inline(p) for i, p in enumerate(pieces))
+
+
+_CLAIM_ID = re.compile(r"[a-z0-9-]+")
+
+
+def section_anchor(verdict: Verdict) -> str | None:
+    """The fragment GitHub gives the claim's `## ` heading: lower case, punctuation and emoji dropped,
+    spaces to hyphens; None for an id that is not the claims file's [a-z0-9-]+ (no link then)."""
+    if not _CLAIM_ID.fullmatch(verdict.claim.id):
+        return None
+    return f"#-{verdict.claim.id}-{status_label(verdict.status).replace(' ', '-')}"
 
 
 def _link(arxiv_id: str) -> str:
@@ -83,14 +115,15 @@ class MarkdownFormat:
 
     name = "markdown"
 
-    def render(self, report: Report, *, width: int = 100, color: bool = False) -> str:
+    def render(self, report: Report, *, width: int = 100, color: bool = False, top: int | None = None) -> str:
         del width, color  # Markdown is reflowed by whatever displays it
+        shown = TOP_MATCHES if top is None else max(top, 0)
         lines = _header(report)
         if report.verdicts:
             lines += _summary_table(report)
             for verdict in report.verdicts:
                 if needs_attention(verdict):
-                    lines += _section(verdict)
+                    lines += _section(verdict, shown)
         else:
             lines += ["No claims to report.", ""]
         lines += [
@@ -110,9 +143,9 @@ def _header(report: Report) -> list[str]:
         "",
     ]
     if report.stale:
-        lines += ["> [!WARNING]", f"> **Stale report:** {md(STALE_MESSAGE)}", ""]
+        lines += ["> [!WARNING]", f"> **Stale report:** {prose(STALE_MESSAGE)}", ""]
     if report.notes:
-        lines += [f"- _Note:_ {md(note)}" for note in report.notes] + [""]
+        lines += [f"- _Note:_ {prose(note)}" for note in report.notes] + [""]
     counts = count_by_status(report)
     total = len(report.verdicts)
     parts = [f"{STATUS_ICON[s]} {n} {status_label(s)}" for s, n in counts.items()]
@@ -128,11 +161,13 @@ def _summary_table(report: Report) -> list[str]:
             m = top_match(v.matches)
             top = f"{_link(m.arxiv_id)} {m.score:.1f}" + (f" {WARNING}" if m.superseding else "")
         status = f"{STATUS_ICON[v.status]} {status_label(v.status)}"
-        lines.append(f"| {md(v.claim.id)} | {status} | {v.age_days} / {v.claim.shelf_life_days} | {top} |")
+        anchor = section_anchor(v) if needs_attention(v) else None
+        claim = f"[{md(v.claim.id)}]({anchor})" if anchor else md(v.claim.id)
+        lines.append(f"| {claim} | {status} | {v.age_days} / {v.claim.shelf_life_days} | {top} |")
     return [*lines, ""]
 
 
-def _section(verdict: Verdict) -> list[str]:
+def _section(verdict: Verdict, shown: int) -> list[str]:
     claim = verdict.claim
     lines = [
         f"## {STATUS_ICON[verdict.status]} {md(claim.id)}: {status_label(verdict.status)}",
@@ -142,7 +177,7 @@ def _section(verdict: Verdict) -> list[str]:
         lines += [f"> {md(claim.text)}", ""]
     lines += [f"Dated {claim.date}, {age_line(verdict)}.", ""]
     if verdict.reasons:
-        lines += ["**Why**", ""] + [f"- {md(r)}" for r in verdict.reasons] + [""]
+        lines += ["**Why**", ""] + [f"- {prose(r)}" for r in verdict.reasons] + [""]
     results = anchor_results(verdict)
     if results:
         lines += ["**Anchors**", ""] + [_anchor_item(r) for r in results] + [""]
@@ -152,16 +187,16 @@ def _section(verdict: Verdict) -> list[str]:
         ("Newer papers that support it", groups.supporting),
     ):
         if matches:
-            lines += [f"**{title}**{_more(matches)}", ""] + [_stance_item(m) for m in matches[:TOP_MATCHES]]
+            lines += [f"**{title}**{_more(matches, shown)}", ""] + [_stance_item(m) for m in matches[:shown]]
             lines.append("")
     if groups.related:
         lines += [
-            f"**Newer related papers, for information**{_more(groups.related)}",
+            f"**Newer related papers, for information**{_more(groups.related, shown)}",
             "",
             "| Score | Paper | Published | Evidence |",
             "| ---: | --- | --- | --- |",
         ]
-        lines += [_match_row(m) for m in groups.related[:TOP_MATCHES]]
+        lines += [_match_row(m) for m in groups.related[:shown]]
         lines.append("")
     if is_flagged(verdict):
         lines += _prompt_block(retest_prompt(verdict))
@@ -182,9 +217,9 @@ def _prompt_block(prompt: str) -> list[str]:
     ]
 
 
-def _more(matches: tuple[Match, ...]) -> str:
+def _more(matches: tuple[Match, ...], shown: int) -> str:
     total = len(matches)
-    return f" (top {TOP_MATCHES} of {total}, best first)" if total > TOP_MATCHES else ""
+    return f" (top {shown} of {total}, best first)" if total > shown else ""
 
 
 def _anchor_item(result: AnchorResult) -> str:

@@ -74,9 +74,9 @@ class TerminalFormat:
 
     name = "terminal"
 
-    def render(self, report: Report, *, width: int = 100, color: bool = False) -> str:
+    def render(self, report: Report, *, width: int = 100, color: bool = False, top: int | None = None) -> str:
         # The caller decided about colour (it looked at NO_COLOR and the TTY), not the environment.
-        layout = _Layout(max(width, MIN_WIDTH), color)
+        layout = _Layout(max(width, MIN_WIDTH), color, TOP_MATCHES if top is None else max(top, 0))
         layout.report(report)
         return "\n".join(layout.lines) + "\n"
 
@@ -156,9 +156,10 @@ def wrap(paragraph: Paragraph, width: int) -> list[Paragraph]:
 class _Layout:
     """Accumulates the report's lines at one width, painted or plain."""
 
-    def __init__(self, width: int, color: bool) -> None:
+    def __init__(self, width: int, color: bool, top: int = TOP_MATCHES) -> None:
         self.width = width
         self.color = color
+        self.top = top
         self.lines: list[str] = []
 
     # -- writing ---------------------------------------------------------------------------------
@@ -227,17 +228,20 @@ class _Layout:
             self.matches("Newer related papers, for information", groups.related)
 
     def matches(self, title: str, matches: Sequence[Match]) -> None:
-        """A heading and the best TOP_MATCHES of `matches`; nothing when there are none."""
+        """A heading and the best `self.top` of `matches` (only the count when that is 0); nothing when
+        there are none."""
         if not matches:
             return
         total = len(matches)
         heading: Paragraph = [(title, "bold")]
-        if total > TOP_MATCHES:
-            heading.append((f" (top {TOP_MATCHES} of {total}, best first)", "bold dim"))
+        if self.top == 0:
+            heading.append((f" ({total}; --top shows them)", "bold dim"))
+        elif total > self.top:
+            heading.append((f" (top {self.top} of {total}, best first)", "bold dim"))
         elif total > 1:
             heading.append((" (best first)", "bold dim"))
         self.block([heading])
-        for match in matches[:TOP_MATCHES]:
+        for match in matches[: self.top]:
             self.match(match)
 
     def anchors(self, results: Sequence[AnchorResult]) -> None:

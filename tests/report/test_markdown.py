@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -51,7 +52,10 @@ def test_links_go_to_arxiv_only_and_tables_keep_their_columns(report: Report) ->
     out = fmt.render(report)
     links = [t.attrs["href"] for t in tokens(out) if t.type == "link_open"]
     assert links
-    assert all(str(h).startswith("https://arxiv.org/abs/") for h in links)
+    own = [str(h) for h in links if str(h).startswith("#")]
+    assert all(str(h).startswith("https://arxiv.org/abs/") for h in links if str(h) not in own)
+    # each claim needing attention links to its section, by the anchor GitHub gives that heading
+    assert own == [github_anchor(h) for h in re.findall(r"^## (.*)$", out, flags=re.M)]
     assert "https://arxiv.org/abs/2509.01236" in links
     assert "https://arxiv.org/abs/hep-th/9901001v2" in links  # the cited version
     assert not any("25O8" in str(h) for h in links)  # a malformed anchor is not linked
@@ -74,6 +78,27 @@ def test_top_five_matches_per_claim() -> None:
     assert "2510.00006" not in out
     assert "2510.00015" in out
     assert "2510.00016" not in out
+
+
+def test_top_n_shows_that_many_of_each_kind() -> None:
+    report = sample_report()
+    out = fmt.render(report, top=1)
+    assert "**Newer papers that challenge it** (top 1 of 2, best first)" in out
+    assert "2509.03059" not in out.split("**Newer papers that challenge it**")[1].split("**Newer")[0]
+
+
+def github_anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case; what is not a letter, digit, `-`, `_` or space
+    dropped (emoji too); each space a hyphen."""
+    return "#" + re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
+def test_the_commands_the_tool_suggests_are_code_spans_and_a_titles_backticks_are_not() -> None:
+    note = "the store's newest paper is from 2026-07-01: run `freshness poll` (or `freshness run`) now"
+    out = fmt.render(dataclasses.replace(sample_report(), notes=(note, "a title with `rm -rf` in it")))
+    spans = [t.content for t in tokens(out) if t.type == "code_inline"]
+    assert spans == ["freshness poll", "freshness run"]
+    assert "a title with \\`rm -rf\\` in it" in out
 
 
 def test_empty_report(report: Report) -> None:
