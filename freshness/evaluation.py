@@ -726,7 +726,7 @@ def _rule_text(rule: FlagRule | None) -> str:
 
 
 def _set_name(name: str) -> str:
-    return name if name == "all" else Path(name).name
+    return name if name == "all" else Path(name).stem
 
 
 def render_terminal(ev: Evaluation, console: Console) -> None:
@@ -808,6 +808,7 @@ def _render_headline(ev: Evaluation, console: Console) -> None:
         title="Headline per labels file and overall",
         caption="~flags: median flags a claim; alarms: claims with no labeled challenger but a flag",
         box=box.SIMPLE,
+        pad_edge=False,
     )
     for name in ("set", "mode", "found", "prec", f"on@{ON_TOPIC_AT}", f"R@{ev.k}", "~flags", "unk", "alarms"):
         table.add_column(name, justify="left" if name in ("set", "mode") else "right", no_wrap=True)

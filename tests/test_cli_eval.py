@@ -112,7 +112,7 @@ def test_several_files_get_a_headline_each_and_unknown_flags_are_listed(db: str,
         for line in result.stdout.splitlines()
         if line.split()[1:2] == ["shipped"] and "goal" not in line
     ]
-    assert sets == [["labels.yaml", "shipped"], ["more.yaml", "shipped"], ["all", "shipped"]]
+    assert sets == [["labels", "shipped"], ["more", "shipped"], ["all", "shipped"]]
     assert "rules fitted, one per held-out claim: 0.85/3/0 x2, 0.95/3/0 x1" in result.stdout
 
 
