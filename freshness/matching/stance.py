@@ -445,7 +445,7 @@ def judge_stance(
             if s.aim is not None and removed:
                 confidence = REMOVED_BASE + REMOVED_AIM * s.aim.strength
                 challenge(i, confidence, s.aim.label, f"'{removed.group(0)}'")
-        if finding and s.aim is not None and not own:
+        if finding and authors and s.aim is not None and not own:
             polarity = _polarity(s.masked)
             if polarity is not None and polarity != side.negative:
                 turn = belief or bool(_TURN.match(text))
