@@ -26,7 +26,7 @@ class FlagRule:
 
 # The shipped rule: `fit_rule` over both dev sets' 14 claims (docs/matching.md section 3). `freshness
 # eval` refits it on 13 claims at a time and scores the one left out, which is the figure to trust.
-DEFAULT_RULE = FlagRule(min_confidence=0.45, max_rank=30, min_score=0.0)
+DEFAULT_RULE = FlagRule(min_confidence=0.45, max_rank=20, min_score=0.0)
 
 
 @dataclass(frozen=True)

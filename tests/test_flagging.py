@@ -32,7 +32,7 @@ def flagged(matches: list[Match]) -> list[str]:
 
 
 def test_the_default_rule_and_grid_are_the_documented_ones() -> None:
-    assert FlagRule(min_confidence=0.45, max_rank=30, min_score=0.0) == DEFAULT_RULE
+    assert FlagRule(min_confidence=0.45, max_rank=20, min_score=0.0) == DEFAULT_RULE
     assert DEFAULT_GRID.min_confidence == (
         0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95,
     )  # fmt: skip

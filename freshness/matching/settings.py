@@ -49,7 +49,7 @@ class MatchSettings:
     # Judgement: the stance of a claim's `stance_depth` best matches is read (stance.py), and the
     # flag rule says which of them are flagged superseding (flagging.py; docs/matching.md section 3:
     # the rule is fitted on the dev sets and cross-validated claim by claim).
-    stance_depth: int = 30
+    stance_depth: int = 20
     flag_rule: FlagRule = DEFAULT_RULE
     weights: tuple[tuple[str, float], ...] = WEIGHTS
     # Citations (docs/matching.md): a candidate a citation service says cites an anchor gains this many
