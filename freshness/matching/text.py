@@ -120,7 +120,7 @@ class _Text:
     word positions, so a phrase is found whatever punctuation, case or inflection it is written
     with; character offsets are worked out only to quote evidence."""
 
-    __slots__ = ("_joined", "_spans", "_starts", "_where", "lowered", "present", "raw", "stems", "words")
+    __slots__ = ("_joined", "_starts", "_where", "lowered", "present", "raw", "stems", "words")
 
     def __init__(self, raw: str) -> None:
         self.raw = raw
@@ -143,7 +143,6 @@ class _Text:
         self._where: dict[str, list[int]] = {}
         self._joined: str | None = None
         self._starts: list[int] | None = None
-        self._spans: list[tuple[int, int]] | None = None
 
     def where(self, stem: str) -> list[int]:
         """The word indices where `stem` occurs (memoised per stem)."""
@@ -201,28 +200,13 @@ class _Text:
                 found.setdefault((max(0, first), max(0, last)), None)
         return list(found)
 
-    def word_spans(self) -> list[tuple[int, int]]:
-        """Each word's (start, end) character offsets in the original text."""
-        if self._spans is None:
-            low = self.lowered
-            if low.isascii():
-                # Each word is the next run of letters and digits after the one before, so str.find
-                # from the previous word's end lands on it (4x faster than the regular expression).
-                spans, find, at = [], low.find, 0
-                for w in self.words:
-                    at = find(w, at)
-                    spans.append((at, at + len(w)))
-                    at += len(w)
-                self._spans = spans
-            else:
-                self._spans = [m.span() for m in _WORD.finditer(low)]
-        return self._spans
-
     def quote(self, first: int, last: int, context: int) -> str:
         """The original text from word `first` to word `last`, with `context` characters either side,
-        for evidence."""
-        spans = self.word_spans()
-        return _snippet(self.raw, spans[first][0], spans[last][1], context)
+        for evidence. Only the words up to `last` are located (islice skips the rest in C)."""
+        words = _WORD.finditer(self.lowered)
+        start = next(itertools.islice(words, first, None))
+        end = start if last == first else next(itertools.islice(words, last - first - 1, None))
+        return _snippet(self.raw, start.start(), end.end(), context)
 
 
 def _stems_of(text: str) -> tuple[str, ...]:
