@@ -346,9 +346,19 @@ class _ImportProgressBar:
 @click.option(
     "--db", "db", metavar="FILE", help="The store to measure on (the same as freshness --db FILE eval)."
 )
+@click.option(
+    "--citations",
+    "citations_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="A recorded-citations file (YAML or JSON: anchor id -> citing arXiv ids, with optional citing "
+    "sentences and intents; docs/eval.md) handed to the matcher as who cites the anchors.",
+)
 @handle_errors
 @pass_ctx
-def eval_command(ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: str | None) -> None:
+def eval_command(
+    ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: str | None, citations_file: str | None
+) -> None:
     """Measure the matcher's judgement on labeled claims (LABELS.yaml, one or more files; the format is
     in docs/matching.md, the figures in docs/eval.md).
 
@@ -357,8 +367,8 @@ def eval_command(ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: st
     flags, on-topic@10, false alarms, recall@k; per claim, per file and overall, against the goals.
     Does not read the claims file.
 
-    Exit codes: 0 measured; 2 a labels file is invalid, two files share a claim key, or the store is
-    missing or empty.
+    Exit codes: 0 measured; 2 a labels file or the --citations file is invalid, two files share a claim
+    key, or the store is missing or empty.
     """
     import json
     from pathlib import Path
@@ -367,7 +377,8 @@ def eval_command(ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: st
     from freshness.output import make_console
 
     db_path = Path(db) if db else ctx.settings.db_path
-    result = evaluate_files([Path(p) for p in labels], db_path, k=k)
+    citations_path = Path(citations_file) if citations_file else None
+    result = evaluate_files([Path(p) for p in labels], db_path, k=k, citations_path=citations_path)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
