@@ -441,6 +441,12 @@ def eval_command(
     default=None,
     help="Page long terminal output with $PAGER (less) [default: when taller than the terminal].",
 )
+@click.option(
+    "--citations/--no-citations",
+    default=None,
+    help="Use the stored citation edges (who cites the anchors) as evidence [default: as the claims "
+    "file's `citations:` says; see docs/polling.md]. Never asks a service.",
+)
 @handle_errors
 @pass_ctx
 def report_command(
@@ -454,6 +460,7 @@ def report_command(
     top: int | None,
     color_choice: str,
     pager: bool | None,
+    citations: bool | None,
 ) -> None:
     """Show each claim's status with its evidence: which newer papers, and why.
 
@@ -466,16 +473,20 @@ def report_command(
     from pathlib import Path
 
     from freshness.assess import build_report
-    from freshness.claims import load_claims
+    from freshness.citations.storage import stored_citations
+    from freshness.claims import load_claims_file
     from freshness.output import make_console, should_page, stdout_is_terminal, want_color
     from freshness.report import only_statuses, render
     from freshness.store import Store
 
-    claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.today), claim_ids)
+    claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
+    claims = select_claims(list(claims_file.claims), claim_ids)
+    use_citations = claims_file.citations is not None if citations is None else citations
     # A report reads: on a store that does not exist yet it reports an empty one and creates nothing.
     db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")
     with Store.open(db) as store:
-        report = build_report(store, claims, now=ctx.now, today=ctx.today)
+        index = stored_citations(store, claims) if use_citations else None
+        report = build_report(store, claims, now=ctx.now, today=ctx.today, citations=index)
         if since is not None:
             from freshness.history import changes_since, report_since
 
