@@ -105,6 +105,15 @@ def load_claims(path: Path, *, today: dt.date | None = None) -> list[Claim]:
     return list(result.claims)
 
 
+def load_claims_file(path: Path, *, today: dt.date | None = None) -> ClaimsFile:
+    """`read_claims`, raising ClaimsError (with every problem) if the file has any hard problem: the
+    claims and the file's settings (`citations:`)."""
+    result = read_claims(path, today=today)
+    if result.hard:
+        raise ClaimsError(list(result.problems))
+    return result
+
+
 def validate_claims(path: Path, *, today: dt.date | None = None) -> list[Problem]:
     """Every problem in `path`, hard and anchor-syntax alike, sorted by line and column."""
     return list(read_claims(path, today=today).problems)

@@ -346,9 +346,19 @@ class _ImportProgressBar:
 @click.option(
     "--db", "db", metavar="FILE", help="The store to measure on (the same as freshness --db FILE eval)."
 )
+@click.option(
+    "--citations",
+    "citations_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="A recorded-citations file (YAML or JSON: anchor id -> citing arXiv ids, with optional citing "
+    "sentences and intents; docs/eval.md) handed to the matcher as who cites the anchors.",
+)
 @handle_errors
 @pass_ctx
-def eval_command(ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: str | None) -> None:
+def eval_command(
+    ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: str | None, citations_file: str | None
+) -> None:
     """Measure the matcher's judgement on labeled claims (LABELS.yaml, one or more files; the format is
     in docs/matching.md, the figures in docs/eval.md).
 
@@ -357,8 +367,8 @@ def eval_command(ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: st
     flags, on-topic@10, false alarms, recall@k; per claim, per file and overall, against the goals.
     Does not read the claims file.
 
-    Exit codes: 0 measured; 2 a labels file is invalid, two files share a claim key, or the store is
-    missing or empty.
+    Exit codes: 0 measured; 2 a labels file or the --citations file is invalid, two files share a claim
+    key, or the store is missing or empty.
     """
     import json
     from pathlib import Path
@@ -367,7 +377,8 @@ def eval_command(ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: st
     from freshness.output import make_console
 
     db_path = Path(db) if db else ctx.settings.db_path
-    result = evaluate_files([Path(p) for p in labels], db_path, k=k)
+    citations_path = Path(citations_file) if citations_file else None
+    result = evaluate_files([Path(p) for p in labels], db_path, k=k, citations_path=citations_path)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
@@ -430,6 +441,12 @@ def eval_command(ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: st
     default=None,
     help="Page long terminal output with $PAGER (less) [default: when taller than the terminal].",
 )
+@click.option(
+    "--citations/--no-citations",
+    default=None,
+    help="Use the stored citation edges (who cites the anchors) as evidence [default: as the claims "
+    "file's `citations:` says; see docs/polling.md]. Never asks a service.",
+)
 @handle_errors
 @pass_ctx
 def report_command(
@@ -443,6 +460,7 @@ def report_command(
     top: int | None,
     color_choice: str,
     pager: bool | None,
+    citations: bool | None,
 ) -> None:
     """Show each claim's status with its evidence: which newer papers, and why.
 
@@ -455,16 +473,20 @@ def report_command(
     from pathlib import Path
 
     from freshness.assess import build_report
-    from freshness.claims import load_claims
+    from freshness.citations.storage import stored_citations
+    from freshness.claims import load_claims_file
     from freshness.output import make_console, should_page, stdout_is_terminal, want_color
     from freshness.report import only_statuses, render
     from freshness.store import Store
 
-    claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.today), claim_ids)
+    claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
+    claims = select_claims(list(claims_file.claims), claim_ids)
+    use_citations = claims_file.citations is not None if citations is None else citations
     # A report reads: on a store that does not exist yet it reports an empty one and creates nothing.
     db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")
     with Store.open(db) as store:
-        report = build_report(store, claims, now=ctx.now, today=ctx.today)
+        index = stored_citations(store, claims) if use_citations else None
+        report = build_report(store, claims, now=ctx.now, today=ctx.today, citations=index)
         if since is not None:
             from freshness.history import changes_since, report_since
 

@@ -27,7 +27,7 @@ from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.errors import ClaimsError, FreshnessError, Problem, StoreError
 from freshness.flagging import DEFAULT_GRID, FlagExample, FlagGrid, FlagRule, apply_rule, fit_rule
 from freshness.matching import match_claim
-from freshness.models import Anchor, Claim, Match
+from freshness.models import Anchor, CitationIndex, Claim, Match
 from freshness.output import safe
 from freshness.store import Store
 
@@ -428,19 +428,43 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class CitationUse:
+    """A recorded-citations file the matcher was given: how much of it touched the labeled claims."""
+
+    file: str
+    anchors: int  # anchors in the file
+    edges: int  # (anchor, citing paper) pairs in the file
+    claim_anchors: int  # the labeled claims' anchors the file lists citing papers for
+    edges_in_store: int  # edges to those anchors whose citing paper is in the store
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def line(self) -> str:
+        return (
+            f"citations ({self.file}): {self.edges} edge(s) to {self.anchors} anchor(s), "
+            f"{self.claim_anchors} of the claims' anchors; {self.edges_in_store} citing paper(s) in the store"
+        )
+
+
+@dataclass(frozen=True)
 class Evaluation:
     k: int
     papers_in_store: int
     claims: tuple[ClaimScore, ...]
     overall: Summary
     by_file: tuple[Summary, ...]
+    citations: CitationUse | None = None  # --citations FILE: what the recording held
 
     def to_json(self) -> dict[str, Any]:
-        """The stable JSON shape documented in docs/eval.md (schema version 2)."""
+        """The stable JSON shape documented in docs/eval.md (schema version 2; `citations` only with
+        --citations)."""
+        extra = {"citations": self.citations.to_json()} if self.citations else {}
         return {
             "schema_version": 2,
             "k": self.k,
             "store": {"papers": self.papers_in_store},
+            **extra,
             "files": [s.name for s in self.by_file],
             "goals": [{"metric": g.metric, "op": g.op, "target": g.target} for g in GOALS],
             "overall": _summary_json(self.overall),
@@ -460,10 +484,13 @@ def evaluate(
     matcher: Matcher | None = None,
     grid: FlagGrid = DEFAULT_GRID,
     clock: Callable[[], float] | None = None,
+    citations: CitationIndex | None = None,
+    citations_file: str = "",
 ) -> Evaluation:
     """Run the matcher once per labeled claim of every file (default: `match_claim` for
     max(RESULTS_LIMIT, k) matches), then score its flags as shipped and with the flag rule fitted
-    leave-one-claim-out (`fit_rule` on the other claims of all files, applied to the held-out one)."""
+    leave-one-claim-out (`fit_rule` on the other claims of all files, applied to the held-out one).
+    `citations` (read from `citations_file`): who cites the anchors, handed to the default matcher."""
     if k < 1:
         raise FreshnessError(f"--k must be at least 1 (got {k})")
     if not labels:
@@ -473,7 +500,7 @@ def evaluate(
         limit = max(RESULTS_LIMIT, k)
 
         def matcher(store: Store, claim: Claim) -> list[Match]:
-            return match_claim(store, claim, limit=limit)
+            return match_claim(store, claim, limit=limit, citations=citations)
 
     tick = clock or _perf_counter
     claims = [(lab.path, lc) for lab in labels for lc in lab.claims]
@@ -500,12 +527,36 @@ def evaluate(
         claims=tuple(scores),
         overall=_summarise("all", scores, labels),
         by_file=by_file,
+        citations=None if citations is None else _citation_use(store, citations, claims, citations_file),
     )
 
 
-def evaluate_files(labels_paths: Sequence[Path], db_path: Path, *, k: int = DEFAULT_K) -> Evaluation:
-    """Load the labels files, then evaluate the matcher on the store at `db_path` (which must exist)."""
+def _citation_use(
+    store: Store, citations: CitationIndex, claims: Sequence[tuple[Path, LabeledClaim]], file: str
+) -> CitationUse:
+    anchors = {a.arxiv_id.base for _, lc in claims for a in lc.claim.anchors if a.arxiv_id}
+    touched = [a for a in anchors if citations.by_anchor.get(a)]
+    in_store = set(store.get_papers(sorted({c for a in touched for c in citations.by_anchor[a]})))
+    return CitationUse(
+        file=file,
+        anchors=sum(1 for edges in citations.by_anchor.values() if edges),
+        edges=sum(len(edges) for edges in citations.by_anchor.values()),
+        claim_anchors=len(touched),
+        edges_in_store=sum(1 for a in touched for c in citations.by_anchor[a] if c in in_store),
+    )
+
+
+def evaluate_files(
+    labels_paths: Sequence[Path], db_path: Path, *, k: int = DEFAULT_K, citations_path: Path | None = None
+) -> Evaluation:
+    """Load the labels files (and the recorded-citations file, when given), then evaluate the matcher
+    on the store at `db_path` (which must exist)."""
     labels = [load_labels(path) for path in labels_paths]
+    citations = None
+    if citations_path is not None:
+        from freshness.citations.recorded import load_recorded_citations
+
+        citations = load_recorded_citations(citations_path)
     if not db_path.exists():
         raise StoreError(
             f"there is no store at {db_path}",
@@ -517,7 +568,7 @@ def evaluate_files(labels_paths: Sequence[Path], db_path: Path, *, k: int = DEFA
                 f"the store {db_path} has no papers, so every recall would be 0",
                 tip="Import papers first: freshness --db FILE import FILE...",
             )
-        return evaluate(store, labels, k=k)
+        return evaluate(store, labels, k=k, citations=citations, citations_file=str(citations_path or ""))
 
 
 def _check_unique_keys(labels: Sequence[Labels]) -> None:
@@ -777,6 +828,8 @@ def render_terminal(ev: Evaluation, console: Console) -> None:
     console.print(
         "rules fitted, one per held-out claim: " + ", ".join(f"{r} x{n}" for r, n in rules.most_common())
     )
+    if ev.citations is not None:
+        console.print(safe(ev.citations.line()))
     _render_headline(ev, console)
     _render_goals(o, console)
     _render_flag_lists(ev, console)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.citations.base import LABELS, Fetched
-from freshness.models import CitationContext, CitationIndex, Citing
+from freshness.models import CitationContext, CitationIndex, Citing, Claim
 from freshness.store import Store
 
 
@@ -173,3 +173,11 @@ def citation_index(store: Store, anchor_ids: Sequence[str]) -> CitationIndex:
             for a, by_citing in grouped.items()
         }
     )
+
+
+def stored_citations(store: Store, claims: Sequence[Claim]) -> CitationIndex | None:
+    """The stored edges to the claims' anchors for an offline report, or None when the store has none
+    (the matcher then judges exactly as without citations)."""
+    ids = [a.arxiv_id.base for c in claims for a in c.anchors if a.arxiv_id]
+    index = citation_index(store, ids)
+    return index if index else None
