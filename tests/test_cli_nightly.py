@@ -409,6 +409,26 @@ def test_a_dismissed_paper_is_gone_from_the_next_run(arxiv: Arxiv, paths: tuple[
     assert "dismissed by a person (not flagged again): 2611.00201" in claim["reasons"]
 
 
+def test_every_run_names_the_uncovered_claims_and_the_command_that_fills_the_gap(
+    arxiv: Arxiv, paths: tuple[Path, Path]
+) -> None:
+    """The store covers 2026-06-01 on; a claim dated 2024-06-01 has two years the store never
+    fetched: each run (not only the first) names it and the command, and the report marks it."""
+    paths[0].write_text(
+        CLAIMS_YAML.replace("date: 2026-06-01\n    topics: [chain", "date: 2024-06-01\n    topics: [chain")
+    )
+    for _ in range(2):
+        result = invoke(arxiv, paths, "run")
+        assert result.exit_code == 0, result.output
+        [line] = [line for line in result.stdout.splitlines() if "not covered since" in line]
+        assert line.startswith("note: 1 claim is not covered since its date (cot-shift): the store never ")
+        assert "fetched 2024-06-02 to 2026-05-" in line
+        assert "run `freshness poll --source oai --since 2024-06-02`" in line
+    report = json.loads((paths[0].parent / "reports" / f"{_today()}.json").read_text())
+    claim = next(c for c in report["claims"] if c["id"] == "cot-shift")
+    assert claim["status"] == "unchecked"
+
+
 # -- schedule --------------------------------------------------------------------------------------
 
 
