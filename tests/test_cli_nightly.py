@@ -429,6 +429,22 @@ def test_every_run_names_the_uncovered_claims_and_the_command_that_fills_the_gap
     assert claim["status"] == "unchecked"
 
 
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_report_files_follow_the_umask(arxiv: Arxiv, paths: tuple[Path, Path], umask: int, mode: int) -> None:
+    """Not 0600 (what a temporary file is created with): the mode a plain `>` redirect would give."""
+    old = os.umask(umask)
+    try:
+        result = invoke(arxiv, paths, "run", "--html")
+        single = invoke(arxiv, paths, "report", "--format", "markdown", "-o", str(paths[0].parent / "one.md"))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert single.exit_code == 0, single.output
+    written = [*(paths[0].parent / "reports").iterdir(), paths[0].parent / "one.md"]
+    assert len(written) == 5  # DAY.json, DAY.md, DAY.html, index.html, one.md
+    assert {p.name: p.stat().st_mode & 0o777 for p in written} == {p.name: mode for p in written}
+
+
 # -- schedule --------------------------------------------------------------------------------------
 
 
