@@ -192,7 +192,8 @@ def test_every_poll_names_the_uncovered_claims_and_the_command_that_fills_the_ga
     for result in (plan, first, again):
         assert result.exit_code == 0, result.output
         [line] = [line for line in result.stdout.splitlines() if "not covered since" in line]
-        assert note in line and command in line, line
+        assert note in line, line
+        assert command in line, line
     assert "note: before this poll, 1 claim is not covered" in plan.stdout
     assert first.stdout.splitlines()[-1].startswith("note: 1 claim is not covered")
     assert fill.exit_code == after.exit_code == 0, fill.output + after.output
