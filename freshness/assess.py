@@ -133,7 +133,14 @@ def assess_claim(
     else:
         matches, velocity = cached
     confirmed = store.get_papers(list(mine.confirmed)) if mine.confirmed else {}
-    shaped = shape_matches(matches, mine, confirmed)[: max(MATCH_LIMIT, len(mine.confirmed))]
+    every = shape_matches(matches, mine, confirmed)
+    # The matcher counted the claim's flagged matches in the window before decisions applied: a
+    # dismissed paper must not "challenge it", a confirmed one does.
+    velocity = dataclasses.replace(
+        velocity,
+        challenging=sum(m.superseding and velocity.since < m.published <= velocity.until for m in every),
+    )
+    shaped = every[: max(MATCH_LIMIT, len(mine.confirmed))]
     if covered is None:
         covered = store.coverage()
     gaps = claim_gaps(covered, judged.categories, judged.date, today)

@@ -9,6 +9,7 @@ still loads, with an `Anchor(arxiv_id=None, error=...)` that the anchor checks r
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 import re
@@ -33,7 +34,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
-from freshness.categories import ARCHIVES, CATEGORY
+from freshness.categories import unknown_category
 from freshness.errors import ClaimsError, Problem
 from freshness.models import Anchor, CitationSettings, Claim
 
@@ -74,19 +75,32 @@ class ClaimsFile:
         return sum(len(c.anchors) for c in self.claims)
 
 
-def parse_duration(text: str) -> int:
-    """Days in a duration such as `180d`, `26w`, `6m` (30 days) or `1y` (365 days); ValueError if bad."""
+def parse_duration(text: str, start: dt.date | None = None) -> int:
+    """Days in a duration such as `180d`, `26w`, `6m` or `1y`; ValueError if bad. Months and years are
+    calendar ones counted from `start` (a claim's date: `12m` from 2024-03-01 is 365 days, from
+    2023-03-01 366); without `start`, 30 and 365 days (the bounds check)."""
     m = _DURATION.match(text)
     if not m:
         raise ValueError(
             f"{text!r} is not a duration: use a positive whole number and a unit, e.g. 180d, 26w, 6m or 1y"
         )
-    days = int(m[1]) * _UNIT_DAYS[m[2].lower()]
+    count, unit = int(m[1]), m[2].lower()
+    days = count * _UNIT_DAYS[unit]
     if days <= 0:
         raise ValueError(f"{text!r} is not a positive duration")
     if days > MAX_SHELF_LIFE_DAYS:
         raise ValueError(f"{text!r} is longer than 100 years")
+    if start is not None and unit in ("m", "y"):
+        return (add_months(start, count * (12 if unit == "y" else 1)) - start).days
     return days
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus calendar months, on the month's last day when it is shorter (Jan 31 + 1m = Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
 
 
 def read_claims(path: Path, *, today: dt.date | None = None) -> ClaimsFile:
@@ -140,17 +154,12 @@ def _claim_id(value: str) -> str:
 
 
 def _category(value: str) -> str:
-    m = CATEGORY.fullmatch(value)  # the importer keeps a paper's categories by the same pattern
-    if not m:
-        raise ValueError(
-            f"{value!r} does not look like an arXiv category (e.g. cs.CL, hep-th, math.GT, q-bio.NC)"
-        )
-    if m["archive"] not in ARCHIVES:
-        raise ValueError(f"{value!r}: {m['archive']!r} is not an arXiv archive")
+    if (problem := unknown_category(value)) is not None:  # only arXiv's real, current categories
+        raise ValueError(problem)
     return value
 
 
-def _duration(value: Any) -> int:
+def _duration(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str):
         raise ValueError(
             f"must be a duration such as 180d, 26w, 6m or 1y, got {_kind(value)}"
@@ -160,7 +169,8 @@ def _duration(value: Any) -> int:
                 else ""
             )
         )
-    return parse_duration(value)
+    parse_duration(value)  # checked here, with its line; counted in days from the claim's date in build
+    return value.strip().lower()
 
 
 def _date(value: Any) -> dt.date:
@@ -203,7 +213,7 @@ _TAGS = frozenset({_TAG_ID, _TAG_MAP})
 _Text = Annotated[str, AfterValidator(_text)]
 _ClaimId = Annotated[str, AfterValidator(_claim_id)]
 _Category = Annotated[str, AfterValidator(_category)]
-_Duration = Annotated[int, BeforeValidator(_duration)]
+_Duration = Annotated[str, BeforeValidator(_duration)]
 _Date = Annotated[dt.date, BeforeValidator(_date), AfterValidator(_not_future)]
 
 
@@ -253,7 +263,7 @@ class _CitationsSpec(_Strict):
     services: Annotated[list[_Service], Field(min_length=1, max_length=2)] = Field(
         default_factory=lambda: list(_SERVICES)
     )
-    refresh: _Duration = 7
+    refresh: _Duration = "7d"
     max_pages: Annotated[int, Field(ge=1, le=100)] = 10
 
 
@@ -358,17 +368,18 @@ class _Reader:
     def read_text(self) -> str | None:
         try:
             raw = self.path.read_bytes()
+        # Line 0: the file as a whole (Problem prints no line for it, ClaimsError says what to do).
         except FileNotFoundError:
-            self.at(1, 1, "no such file; create it (see docs/claims.md) or pass --claims FILE")
+            self.at(0, 0, "does not exist")
             return None
         except IsADirectoryError:
-            self.at(1, 1, "is a directory, not a claims file")
+            self.at(0, 0, "is a directory, not a claims file")
             return None
         except PermissionError:
-            self.at(1, 1, "cannot read the file: permission denied")
+            self.at(0, 0, "cannot read the file: permission denied")
             return None
         except OSError as exc:
-            self.at(1, 1, f"cannot read the file: {exc.strerror or exc}")
+            self.at(0, 0, f"cannot read the file: {exc.strerror or exc}")
             return None
         try:
             return raw.decode("utf-8-sig")
@@ -536,7 +547,9 @@ class _Reader:
         if spec.citations is not None and spec.citations.enabled:
             cs = spec.citations
             self.citations = CitationSettings(
-                services=tuple(dict.fromkeys(cs.services)), refresh_days=cs.refresh, max_pages=cs.max_pages
+                services=tuple(dict.fromkeys(cs.services)),
+                refresh_days=parse_duration(cs.refresh),
+                max_pages=cs.max_pages,
             )
         defaults = spec.defaults or _OptionalFields()
         claims = []
@@ -556,7 +569,11 @@ class _Reader:
                     topics=tuple(c.topics),
                     anchors=anchors,
                     categories=tuple(_first_set(c.categories, defaults.categories)),
-                    shelf_life_days=shelf_life if shelf_life is not None else DEFAULT_SHELF_LIFE_DAYS,
+                    shelf_life_days=(
+                        parse_duration(shelf_life, c.date)
+                        if shelf_life is not None
+                        else DEFAULT_SHELF_LIFE_DAYS
+                    ),
                     tags=tuple(_first_set(c.tags, defaults.tags)),
                     line=self.values[("claims", i)].start_mark.line + 1,
                 )

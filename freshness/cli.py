@@ -58,7 +58,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ClaimsError as exc:
-            for problem in exc.problems:
+            for problem in () if exc.file_level else exc.problems:  # else the message is the problem
                 click.echo(str(problem), err=True)
             fail(str(exc), tip=exc.tip)
         except FreshnessError as exc:
@@ -294,23 +294,37 @@ class _ImportProgressBar:
         if not self.console.is_terminal:
             return None
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.table import Column
 
         from freshness.output import safe
 
         self.safe = safe
+        # One line at 80 columns: a long file name is cut with an ellipsis (never wrapped) and the bar
+        # takes what is left, down to a few cells.
         self.bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TextColumn("{task.fields[records]:,} records"),
+            TextColumn(
+                "{task.description}",
+                table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1, min_width=27),
+            ),
+            BarColumn(bar_width=None, table_column=Column(ratio=1, min_width=5)),
+            DownloadColumn(table_column=Column(no_wrap=True)),
+            TextColumn("{task.fields[records]:,} records", table_column=Column(no_wrap=True)),
             TimeRemainingColumn(),
             console=self.console,
             transient=True,
+            expand=True,
         )
         self.bar.start()
         return self.update
 
     def update(self, event: Any) -> None:  # event: freshness.sources.files.ImportProgress
+        if event.stage is not None:  # the files are read; a long step follows (the index merge)
+            for task in self.tasks.values():
+                self.bar.update(task, visible=False)
+            self.bar.add_task(
+                event.stage, total=None, records=sum(t.fields["records"] for t in self.bar.tasks)
+            )
+            return
         task = self.tasks.get(event.path)
         if task is None:
             name = self.safe(event.path.name)
@@ -634,7 +648,8 @@ def check_anchors_command(
     if check.problems:
         click.echo(
             "Tip: arXiv may be down or rate-limiting; try again later (answers already received are "
-            "cached, so the next run asks only about the rest).",
+            "cached, so the next run asks only about the rest). If it cannot be reached at all, check "
+            "the network and FRESHNESS_ARXIV_API_URL (where anchors are looked up).",
             err=True,
         )
     if check.anchors and check.verified == 0:

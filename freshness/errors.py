@@ -26,6 +26,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:  # the file as a whole (missing, unreadable): no line to point at
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
@@ -33,10 +35,21 @@ class ClaimsError(FreshnessError):
     """The claims file is missing, unreadable or invalid; carries every problem found."""
 
     tip = "Fix the lines above, then run `freshness validate` again."
+    file_level = False  # True: the file as a whole is the problem (missing, unreadable), no line to fix
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the claims file")
+        # A missing or unreadable file has no lines to fix: the error is the problem itself.
+        self.file_level = bool(problems) and all(p.line == 0 for p in problems)
+        if self.file_level:
+            super().__init__("; ".join(str(p) for p in problems))
+            self.tip = (
+                "The claims file is --claims FILE, else $FRESHNESS_CLAIMS, else ./claims.yaml: run from "
+                "the folder that holds yours or pass its path. To start one, see docs/claims.md (or "
+                "draft one from a research note with `freshness extract NOTE`)."
+            )
+        else:
+            super().__init__(f"{len(problems)} problem(s) in the claims file")
 
 
 class ImportFileError(FreshnessError):

@@ -191,8 +191,10 @@ class PoliteSession:
         max_redirects: int = MAX_REDIRECTS,
         stop: threading.Event | None = None,
         wall_clock: Callable[[], float] = time.monotonic,
+        unreachable_tip: str | None = None,
     ) -> None:
         self.user_agent = user_agent
+        self.unreachable_tip = unreachable_tip  # what to check when a host cannot be reached at all
         self.limiter = limiter
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
@@ -228,11 +230,13 @@ class PoliteSession:
         or time, or (with `max_bytes`) when the body is larger. Any other status (200, 304, 400,
         404) is returned for the caller to judge."""
         problem = "no attempt made"
+        unreachable = False  # the last try could not connect at all (not an HTTP answer)
         for attempt in range(self.max_retries + 1):
             self._check_stop()
             if self.limiter.clock() >= self.deadline or self.wall_clock() >= self.wall_deadline:
                 raise BudgetSpent(f"gave up on {url}: the poll's time budget is spent ({problem})")
             retry_after: float | None = None
+            unreachable = False
             try:
                 resp = self._follow(url, params, headers)
             except (ResponseTooLarge, BudgetSpent):
@@ -242,7 +246,8 @@ class PoliteSession:
             except requests.exceptions.Timeout as exc:
                 problem = f"timed out ({exc.__class__.__name__})"
             except requests.exceptions.RequestException as exc:
-                problem = f"could not connect ({exc.__class__.__name__}: {_short(exc)})"
+                problem = f"could not connect: {connect_problem(exc)}"
+                unreachable = True
             except OSError as exc:  # a socket error while reading the body ourselves
                 problem = f"the connection broke ({exc.__class__.__name__}: {_short(exc)})"
             else:
@@ -273,7 +278,10 @@ class PoliteSession:
                 self.max_retries + 1,
             )
             self._sleep(wait)
-        raise SourceUnavailable(f"{url}: {problem} after {self.max_retries + 1} tries")
+        raise SourceUnavailable(
+            f"{url}: {problem} after {self.max_retries + 1} tries",
+            tip=self.unreachable_tip if unreachable else None,
+        )
 
     def _follow(
         self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str] | None
@@ -458,9 +466,51 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    return text if len(text) < 160 else text[:157] + "..."
+def _short(exc: BaseException, limit: int = 160) -> str:
+    """The exception's text on one line, cut at a word boundary (never mid-word) when long."""
+    text = " ".join(str(exc).split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 3].rsplit(" ", 1)[0].rstrip(" ,;:(") + "..."
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and what it wraps: requests wraps urllib3's MaxRetryError, which wraps the
+    NewConnectionError, which wraps the socket error that says what really happened."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        e = todo.pop(0)
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        todo.extend(a for a in e.args if isinstance(a, BaseException))
+        for linked in (getattr(e, "reason", None), e.__cause__, e.__context__):
+            if isinstance(linked, BaseException):
+                todo.append(linked)
+
+
+def connect_problem(exc: BaseException) -> str:
+    """Why a request could not connect, in words (not urllib3's repr of its connection object)."""
+    causes = list(_causes(exc))
+    if any(isinstance(e, socket.gaierror) for e in causes):
+        return "the host name does not resolve (no network or no DNS, or a wrong host in the URL)"
+    if any(isinstance(e, requests.exceptions.ProxyError) for e in causes):
+        return "the proxy could not be used (check HTTPS_PROXY / HTTP_PROXY)"
+    if any(isinstance(e, requests.exceptions.SSLError) for e in causes):
+        root = next((e for e in reversed(causes) if "ssl" in type(e).__module__.lower()), causes[-1])
+        return f"the TLS handshake failed ({_short(root, 100)})"
+    if any(isinstance(e, ConnectionRefusedError) for e in causes):
+        return "the connection was refused (nothing listens at that host and port)"
+    if any(isinstance(e, ConnectionResetError) for e in causes):
+        return "the connection was reset by the other end"
+    if any(isinstance(e, (TimeoutError, socket.timeout)) for e in causes):
+        return "connecting timed out"
+    os_error = next((e for e in reversed(causes) if isinstance(e, OSError) and e.strerror), None)
+    if os_error is not None:
+        return f"{os_error.strerror} ({type(os_error).__name__})"
+    return f"{type(exc).__name__}: {_short(exc, 100)}"
 
 
 def pacing_path_for(db_path: Path) -> Path:
@@ -496,4 +546,10 @@ def polite_session(
         max_total=settings.max_poll_seconds,
         max_response_bytes=settings.max_response_bytes,
         stop=stop,
+        unreachable_tip=(
+            "Check the network (and HTTPS_PROXY if you use a proxy). freshness asks arXiv at "
+            f"FRESHNESS_ARXIV_API_URL={settings.api_url}, FRESHNESS_ARXIV_RSS_URL={settings.rss_url} "
+            f"and FRESHNESS_ARXIV_OAI_URL={settings.oai_url}: fix any of them that is set wrongly. "
+            "What was stored is kept; the next run catches up."
+        ),
     )

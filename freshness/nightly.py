@@ -22,6 +22,7 @@ from pathlib import Path
 from freshness.citations.base import CitationSource
 from freshness.claims import read_claims
 from freshness.config import Settings
+from freshness.coverage import uncovered_note
 from freshness.errors import ClaimsError, FreshnessError, SourceUnavailable, StoreError, WireFormatError
 from freshness.history import (
     SHOWN_CANDIDATES,
@@ -431,6 +432,11 @@ def summary_lines(result: CycleResult) -> list[str]:
         lines.append("the report is STALE: judged on the papers already stored")
     lines.extend(f"warning: anchors not re-checked: {p}" for p in result.anchor_problems)
     lines.append(f"{len(result.report.verdicts)} claims: {tally or 'none'}")
+    # Every run, not only the first: a hole in the store's coverage is named with the command that
+    # fills it until it is filled (the first poll backfills only BACKFILL_MAX_DAYS; docs/polling.md).
+    gaps = {v.claim.id: v.coverage_gaps for v in result.report.verdicts}
+    if (uncovered := uncovered_note(gaps)) is not None:
+        lines.append(f"note: {uncovered}")
     titles = {m.arxiv_id: m.title for v in result.report.verdicts for m in v.matches}
     shown = _shown(result.changes, result.baseline)
     if result.baseline is None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from freshness.config import ARXIV_MIN_DELAY, Settings
+from freshness.coverage import claim_gaps, uncovered_note
 from freshness.errors import ConfigError, SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, polite_session
 from freshness.models import AnchorStatus, Claim
@@ -89,6 +90,9 @@ class PollResult:
     estimated_seconds: float = 0.0  # --dry-run: the planned requests at >= 3 s each
     seconds_per_request: float = ARXIV_MIN_DELAY
     dry_run: bool = False
+    # Which claims the store's coverage leaves a gap in after this poll, and the command that fills it
+    # (coverage.uncovered_note); None when every claim's period is covered. Said on every poll.
+    uncovered: str | None = None
 
     @property
     def papers(self) -> int:
@@ -422,6 +426,7 @@ def poll_once(
             estimated_seconds=len(planned) * per_request,
             seconds_per_request=per_request,
             dry_run=True,
+            uncovered=uncovered_claims(store, claims, now=now),
         )
     reports: list[SourceReport] = []
     start_requests = len(session.limiter.request_times)
@@ -437,6 +442,7 @@ def poll_once(
                 reason=plan.reason,
                 notes=plan.notes,
                 requests=len(session.limiter.request_times) - start_requests,
+                uncovered=uncovered_claims(store, claims, now=now),
             )
     got = any(r.outcome is PollOutcome.GOT_PAPERS for r in reports)
     return PollResult(
@@ -445,7 +451,17 @@ def poll_once(
         reason=plan.reason,
         notes=plan.notes,
         requests=len(session.limiter.request_times) - start_requests,
+        uncovered=uncovered_claims(store, claims, now=now),
     )
+
+
+def uncovered_claims(store: Store, claims: Sequence[Claim], *, now: dt.datetime) -> str | None:
+    """The claims whose period since their date the store has not covered for their categories, and
+    the one command that fills the gap (None: all covered). Today is the local date, as the CLI's."""
+    today = now.astimezone().date()
+    covered = store.coverage()
+    gaps = {c.id: claim_gaps(covered, c.categories, c.date, today) for c in claims}
+    return uncovered_note(gaps)
 
 
 _NOT_FOUND = "arXiv has no paper with this id"
@@ -572,12 +588,16 @@ def describe(result: PollResult) -> PollSummary:
         )
         if any(req.source.startswith("oai:") for req in result.planned):
             headline += f" (plus one per further {RECORDS_PER_PAGE:,} records an OAI-PMH harvest finds)"
+        if result.uncovered:
+            lines.append(f"note: before this poll, {result.uncovered}")
         return PollSummary(headline + "; nothing was requested or changed", tuple(lines))
     for s in result.sources:
         lines.append(_source_line(s))
     for key in result.not_attempted:
         lines.append(f"{key}: not attempted (an earlier source failed)")
     lines.append(f"{result.requests} request{'s' if result.requests != 1 else ''} made")
+    if result.uncovered:
+        lines.append(f"note: {result.uncovered}")
     failure = result.failure
     if result.outcome is PollOutcome.FAILED and failure is not None:
         return PollSummary(f"could not poll: {failure.error}", tuple(lines), failure.tip)

@@ -19,6 +19,7 @@ from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -114,6 +115,17 @@ def next_fire_times(trigger: CronTrigger, after: dt.datetime, count: int) -> lis
     return out
 
 
+def describe_run_time(at: dt.datetime) -> str:
+    """`2026-11-26 01:30 EST (06:30 UTC, Thu)`: a run time as the logs say it."""
+    return f"{at:%Y-%m-%d %H:%M %Z} ({at.astimezone(dt.UTC):%H:%M} UTC, {at:%a})"
+
+
+def next_run_line(trigger: CronTrigger, now: dt.datetime) -> str:
+    """What `schedule` logs after each run (and at start): when the next one fires."""
+    upcoming = next_fire_times(trigger, now, 1)
+    return f"next run {describe_run_time(upcoming[0])}" if upcoming else "no further run: the schedule ends"
+
+
 def is_overdue(trigger: CronTrigger, last_success: dt.datetime | None, now: dt.datetime) -> bool:
     """True when the trigger fired (or should have) since the last successful run, or there was none:
     the in-memory job store does not remember missed runs across restarts, so `schedule` runs at once."""
@@ -130,10 +142,12 @@ def build_scheduler(
     run_now: dt.datetime | None = None,
     misfire_grace_time: int | None = DEFAULT_MISFIRE_GRACE,
     executor: Any = None,
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> BlockingScheduler:
     """A BlockingScheduler with the one nightly job: runs late at most `misfire_grace_time` seconds,
     once however many runs were missed (coalesce), never two at a time. `run_now`: fire first at
-    that time (the catch-up run), then on the trigger."""
+    that time (the catch-up run), then on the trigger. After each run (or skipped run) the next
+    run time is logged, read from the trigger at `clock()`."""
     scheduler = BlockingScheduler(
         timezone=trigger.timezone,
         executors={
@@ -155,6 +169,16 @@ def build_scheduler(
         misfire_grace_time=misfire_grace_time,
         **extra,
     )
+
+    def after_run(event: JobEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            log.warning(
+                "the run due %s was missed by more than the grace time",
+                describe_run_time(event.scheduled_run_time),
+            )
+        log.info("%s", next_run_line(trigger, clock()))
+
+    scheduler.add_listener(after_run, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     return scheduler
 
 
@@ -220,11 +244,15 @@ def serve(scheduler: BlockingScheduler, stop: threading.Event | None = None) -> 
     shutdown = GracefulShutdown(scheduler, stop)
     shutdown.install()
     job = scheduler.get_job(JOB_ID)
-    log.info(
-        "scheduler started: %s, next run %s",
-        getattr(job, "trigger", "?"),
-        getattr(job, "next_run_time", None) or "per the schedule",
-    )
+    first = getattr(job, "next_run_time", None)  # set only for a catch-up run before start
+    trigger = getattr(job, "trigger", None)
+    if first is not None:
+        when = f"next run {describe_run_time(first)} (catching up a missed run)"
+    elif isinstance(trigger, CronTrigger):
+        when = next_run_line(trigger, dt.datetime.now(dt.UTC))
+    else:
+        when = "next run per the schedule"
+    log.info("scheduler started: %s, %s", trigger or "?", when)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):  # a signal that arrived before the handlers were set

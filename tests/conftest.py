@@ -13,19 +13,57 @@ import pytest
 from freshness.models import Paper, PaperVersion
 from freshness.store import Store
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+# FRESHNESS_TEST_SHARED points elsewhere (test_conftest.py runs the suite as if ../shared were absent).
+SHARED = Path(
+    os.environ.get("FRESHNESS_TEST_SHARED") or Path(__file__).resolve().parent.parent.parent / "shared"
+)
 NOW = dt.datetime(2026, 11, 26, 23, 0, tzinfo=dt.UTC)
 
 
+SHARED_SKIP = "needs ../shared (real arXiv data)"
+
+
 def shared_path(*parts: str) -> Path:
-    """A file under ../shared/; skip the test when it is absent, but fail under CI=true."""
+    """A file under ../shared/; skip the test when it is absent, but fail under CI=true. The skips
+    are counted in one summary line (`pytest_terminal_summary` below), not listed one by one."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        reason = f"needs the shared arXiv data at {path} (present beside the project in CI)"
+        reason = f"{SHARED_SKIP}: {path} is absent (present beside the project in CI)"
         if os.environ.get("CI") == "true":
             pytest.fail(reason + "; CI=true, so its absence is an error")
         pytest.skip(reason)
     return path
+
+
+def is_shared_skip(report: Any) -> bool:
+    longrepr = getattr(report, "longrepr", None)
+    return (
+        isinstance(longrepr, tuple)
+        and len(longrepr) == 3
+        and str(longrepr[2]).startswith(f"Skipped: {SHARED_SKIP}")
+    )
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: Any) -> Any:
+    """Without ../shared, one line says how many tests it skipped instead of one line per test
+    (`-ra`): the skips leave the short summary but stay in the final count."""
+    stats = terminalreporter.stats
+    skipped = stats.get("skipped", [])
+    shared = [r for r in skipped if is_shared_skip(r)]
+    if shared:
+        stats["skipped"] = [r for r in skipped if not is_shared_skip(r)]
+    try:
+        return (yield)
+    finally:
+        if shared:
+            stats["skipped"] = skipped
+            n = len(shared)
+            tests = f"{n} tests need" if n != 1 else "1 test needs"
+            terminalreporter.write_line(
+                f"{tests} {SHARED_SKIP.removeprefix('needs ')}: skipped (it is absent at {SHARED}; "
+                "CI=true makes its absence a failure)"
+            )
 
 
 @pytest.fixture

@@ -71,6 +71,19 @@ def test_a_dismissed_paper_is_gone_and_a_confirmed_one_leads(store: Store) -> No
     assert any("dismissed by a person" in r for r in verdict.reasons)
 
 
+def test_a_dismissed_paper_no_longer_counts_in_the_velocity_line(store: Store) -> None:
+    _fill(store)
+    cover(store, dt.date(2025, 1, 1), NOW.date(), ("cs.CL",))
+
+    def velocity_reason() -> str:
+        [verdict] = build_report(store, [CLAIM], now=NOW).verdicts
+        return next(r for r in verdict.reasons if "related paper" in r)
+
+    assert velocity_reason().endswith("; 1 challenges it")
+    store.add_decision("sparse", DecisionKind.DISMISS, now=NOW, arxiv_id="2503.00002", reason="off topic")
+    assert velocity_reason().endswith("; none challenges it")
+
+
 def test_a_review_moves_the_claims_clock(store: Store) -> None:
     _fill(store)
     cover(store, dt.date(2025, 1, 1), NOW.date(), ("cs.CL",))

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from freshness import categories, claims
-from freshness.categories import ARCHIVES, KNOWN_ARCHIVES, is_arxiv_category
+from freshness.categories import (
+    ARCHIVES,
+    CURRENT_CATEGORIES,
+    KNOWN_ARCHIVES,
+    SUBJECTS,
+    WHOLE_ARCHIVES,
+    is_arxiv_category,
+)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +60,29 @@ def test_other_codes_are_not(code: str) -> None:
 
 def test_claims_and_importer_share_one_pattern() -> None:
     # A category a claim may watch is always one the importer keeps for a paper.
-    assert claims.CATEGORY is categories.CATEGORY
-    assert claims.ARCHIVES is ARCHIVES
+    assert claims.unknown_category is categories.unknown_category
     assert ARCHIVES < KNOWN_ARCHIVES
     assert all(is_arxiv_category(a) for a in ARCHIVES)
+    assert all(is_arxiv_category(c) for c in CURRENT_CATEGORIES)
+    assert set(SUBJECTS) | WHOLE_ARCHIVES == ARCHIVES
+
+
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [
+        ("cs.XX", "'cs.XX' is not an arXiv category: cs has AI, AR, CC,"),
+        ("cs.cl", "'cs.cl' is not an arXiv category; did you mean cs.CL?"),
+        ("hep-th.XX", "'hep-th.XX': hep-th has no subject classes; watch 'hep-th' itself"),
+        ("xx.CL", "'xx.CL': 'xx' is not an arXiv archive"),
+        ("I.2.7", "'I.2.7' does not look like an arXiv category"),
+    ],
+)
+def test_a_claim_may_watch_only_real_current_categories(code: str, why: str) -> None:
+    problem = categories.unknown_category(code)
+    assert problem is not None
+    assert problem.startswith(why), problem
+
+
+@pytest.mark.parametrize("code", ["cs.CL", "cs", "hep-th", "math.ST", "stat.ML", "physics.optics", "eess.SY"])
+def test_real_categories_and_whole_archives_are_watchable(code: str) -> None:
+    assert categories.unknown_category(code) is None

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
+import io
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from rich.console import Console
 
-from freshness.cli import cli
+from freshness.cli import _ImportProgressBar, cli
+from freshness.sources.files import ImportProgress, import_files
 from freshness.store import Store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "wire"
@@ -160,3 +164,40 @@ def test_acm_and_msc_classes_are_dropped_and_counted_in_the_summary(db: Path) ->
     ]
     with Store.open(db) as store:
         assert store.get_papers(["2401.10002"])["2401.10002"].categories == ("math.OC", "stat.ML")
+
+
+def test_the_progress_bar_fits_80_columns_and_labels_the_index_merge(db: Path, tmp_path: Path) -> None:
+    """A long file name is cut, never wrapped; after the files, the bar says what the import is doing
+    instead of sitting at 100% without a word while the full-text index is merged."""
+    path = tmp_path / "arxiv-metadata-oai-snapshot-2026-11-30-with-a-long-name.jsonl"
+    path.write_text("\n".join(line(f"2401.{i:05d}") for i in range(1, 30)) + "\n")
+    screen = io.StringIO()
+    console = Console(file=screen, width=80, force_terminal=True, color_system=None)
+    shown: list[str] = []
+
+    def snapshot() -> None:
+        frame = Console(file=io.StringIO(), width=80, record=True, color_system=None)
+        frame.print(bars.bar.make_tasks_table(bars.bar.tasks))
+        shown.append(frame.export_text())
+
+    bars = _ImportProgressBar(console)
+    callback = bars.__enter__()
+    assert callback is not None
+    events: list[ImportProgress] = []
+
+    def record(event: ImportProgress) -> None:
+        events.append(event)
+        callback(event)
+        snapshot()
+
+    with Store.open(db) as store:
+        import_files(
+            store, [path], now=dt.datetime(2026, 11, 30, tzinfo=dt.UTC), progress=record, optimize_from=1
+        )
+    bars.__exit__()
+    assert events[-1].stage == "merging the full-text index"
+    assert all(len(row) <= 80 for frame in shown for row in frame.splitlines())
+    assert all(len(frame.splitlines()) == 1 for frame in shown)  # one row: nothing wrapped
+    assert shown[0].startswith("arxiv-metadata-oai-snaps")
+    assert "…" in shown[0]
+    assert shown[-1].startswith("merging the full-text index ")

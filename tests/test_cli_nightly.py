@@ -409,6 +409,42 @@ def test_a_dismissed_paper_is_gone_from_the_next_run(arxiv: Arxiv, paths: tuple[
     assert "dismissed by a person (not flagged again): 2611.00201" in claim["reasons"]
 
 
+def test_every_run_names_the_uncovered_claims_and_the_command_that_fills_the_gap(
+    arxiv: Arxiv, paths: tuple[Path, Path]
+) -> None:
+    """The store covers 2026-06-01 on; a claim dated 2024-06-01 has two years the store never
+    fetched: each run (not only the first) names it and the command, and the report marks it."""
+    paths[0].write_text(
+        CLAIMS_YAML.replace("date: 2026-06-01\n    topics: [chain", "date: 2024-06-01\n    topics: [chain")
+    )
+    for _ in range(2):
+        result = invoke(arxiv, paths, "run")
+        assert result.exit_code == 0, result.output
+        [line] = [line for line in result.stdout.splitlines() if "not covered since" in line]
+        assert line.startswith("note: 1 claim is not covered since its date (cot-shift): the store never ")
+        assert "fetched 2024-06-02 to 2026-05-" in line
+        assert "run `freshness poll --source oai --since 2024-06-02`" in line
+    report = json.loads((paths[0].parent / "reports" / f"{_today()}.json").read_text())
+    claim = next(c for c in report["claims"] if c["id"] == "cot-shift")
+    assert claim["status"] == "unchecked"
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_report_files_follow_the_umask(arxiv: Arxiv, paths: tuple[Path, Path], umask: int, mode: int) -> None:
+    """Not 0600 (what a temporary file is created with): the mode a plain `>` redirect would give."""
+    old = os.umask(umask)
+    try:
+        result = invoke(arxiv, paths, "run", "--html")
+        single = invoke(arxiv, paths, "report", "--format", "markdown", "-o", str(paths[0].parent / "one.md"))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert single.exit_code == 0, single.output
+    written = [*(paths[0].parent / "reports").iterdir(), paths[0].parent / "one.md"]
+    assert len(written) == 5  # DAY.json, DAY.md, DAY.html, index.html, one.md
+    assert {p.name: p.stat().st_mode & 0o777 for p in written} == {p.name: mode for p in written}
+
+
 # -- schedule --------------------------------------------------------------------------------------
 
 

@@ -157,3 +157,44 @@ def test_help_documents_the_exit_codes() -> None:
     assert result.exit_code == 0
     assert "Exit codes: 0 got papers" in result.output
     assert "--dry-run" in result.output
+
+
+OLD_CLAIMS = """\
+version: 1
+defaults:
+  categories: [cs.CL, cs.AI]
+claims:
+  - id: old-claim
+    claim: Long-context models still lose facts in the middle.
+    date: 2024-10-01
+    topics: [lost in the middle]
+"""
+
+
+def test_every_poll_names_the_uncovered_claims_and_the_command_that_fills_the_gap(
+    files: tuple[Path, Path],
+) -> None:
+    """The first poll backfills only BACKFILL_MAX_DAYS: a claim dated two years back is left with a
+    hole, and every poll (not only the first) says so with the exact command, until it is filled."""
+    files[0].write_text(OLD_CLAIMS)
+    day = dt.date(2026, 11, 26)
+    papers = [make_paper(f"2611.{i:05d}", categories=("cs.CL",), published=day) for i in range(1, 4)]
+    note = "1 claim is not covered since its date (old-claim): the store never fetched 2024-10-02 to "
+    command = "run `freshness poll --source oai --since 2024-10-02`"
+    with FakeArxiv() as fake:
+        fake.on("/oai", lambda req: Reply(200, oai_list_records(papers), XML_CT))
+        fake.on("/rss/cs.AI+cs.CL", lambda req: feed("2611.00005"))
+        plan = run(fake, files, "--dry-run")
+        first = run(fake, files)
+        again = run(fake, files, "--source", "rss")
+        fill = run(fake, files, "--source", "oai", "--since", "2024-10-02")
+        after = run(fake, files, "--source", "rss")
+    for result in (plan, first, again):
+        assert result.exit_code == 0, result.output
+        [line] = [line for line in result.stdout.splitlines() if "not covered since" in line]
+        assert note in line, line
+        assert command in line, line
+    assert "note: before this poll, 1 claim is not covered" in plan.stdout
+    assert first.stdout.splitlines()[-1].startswith("note: 1 claim is not covered")
+    assert fill.exit_code == after.exit_code == 0, fill.output + after.output
+    assert "not covered" not in fill.stdout + after.stdout  # the gap is filled: nothing to say

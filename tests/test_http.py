@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import itertools
+import socket
 from pathlib import Path
 
 import arxiv
 import pytest
+import requests
+import urllib3
 
+from freshness.config import load_settings
 from freshness.errors import SourceUnavailable
-from freshness.http import PoliteSession, RateLimiter, parse_retry_after
+from freshness.http import (
+    PoliteSession,
+    RateLimiter,
+    _short,
+    connect_problem,
+    parse_retry_after,
+    polite_session,
+)
 from tests.conftest import make_paper
 from tests.fakearxiv import FakeArxiv, Reply, atom_feed, html_page, too_many_requests, unavailable
 
@@ -137,3 +148,47 @@ def test_bridge_gives_the_arxiv_package_our_timeouts_and_user_agent() -> None:
         [result] = list(client.results(arxiv.Search(id_list=["2501.00001"], max_results=1)))
         assert result.get_short_id() == "2501.00001v1"
         assert fake.requests[0].headers["User-Agent"].startswith("freshness/test")
+
+
+def test_an_unreachable_host_is_said_in_words_with_a_tip_naming_the_endpoint_settings(tmp_path: Path) -> None:
+    """Not urllib3's repr of its connection object cut mid-word: what happened, and which settings
+    say where arXiv is."""
+    settings = load_settings(claims=str(tmp_path / "claims.yaml"), db=str(tmp_path / "store.sqlite"))
+    with FakeArxiv() as fake:
+        dead = fake.url("/rss/cs.CL")  # stopped below: nothing listens on its port any more
+    clock = FakeClock()
+    s = polite_session(settings, sleep=clock.sleep)
+    s.limiter = RateLimiter(3.0, None, clock=clock, sleep=clock.sleep)
+    s.max_retries = 0
+    with pytest.raises(SourceUnavailable) as caught:
+        s.get(dead)
+    message = str(caught.value)
+    assert message == (
+        f"{dead}: could not connect: the connection was refused (nothing listens at that host and port) "
+        "after 1 tries"
+    )
+    assert "object at 0x" not in message
+    assert "HTTPConnection" not in message
+    tip = caught.value.tip or ""
+    for name in ("FRESHNESS_ARXIV_API_URL=", "FRESHNESS_ARXIV_RSS_URL=", "FRESHNESS_ARXIV_OAI_URL="):
+        assert name in tip
+
+
+def test_a_name_that_does_not_resolve_is_named_as_such() -> None:
+    # The chain requests builds for a DNS failure, built here without asking any resolver.
+    conn = urllib3.connection.HTTPSConnection("export.arxiv.org")
+    new = urllib3.exceptions.NewConnectionError(
+        conn, "Failed to establish a new connection: [Errno -3] Temporary failure in name resolution"
+    )
+    new.__cause__ = socket.gaierror(-3, "Temporary failure in name resolution")
+    wrapped = requests.exceptions.ConnectionError(
+        urllib3.exceptions.MaxRetryError(None, "/api/query", reason=new)  # type: ignore[arg-type]
+    )
+    assert connect_problem(wrapped) == (
+        "the host name does not resolve (no network or no DNS, or a wrong host in the URL)"
+    )
+
+
+def test_long_exception_text_is_cut_at_a_word() -> None:
+    text = _short(ValueError("word " * 60), 40)
+    assert text == "word word word word word word word..."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import signal
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from freshness.scheduler import (
     is_overdue,
     make_trigger,
     next_fire_times,
+    next_run_line,
 )
 
 UTC = dt.UTC
@@ -247,6 +249,32 @@ def test_catch_up_run_fires_at_once_then_follows_the_schedule(fake_clock: type[_
     assert runs == [start]
     assert scheduler.get_job(JOB_ID).next_run_time == _ny(2026, 11, 30, 1, 30)
     BaseScheduler.shutdown(scheduler, wait=False)
+
+
+def test_each_run_logs_when_the_next_one_is(
+    fake_clock: type[_FakeNow], caplog: pytest.LogCaptureFixture
+) -> None:
+    runs: list[dt.datetime] = []
+    scheduler, _ = _started(runs, _ny(2026, 11, 23, 0, 0), clock=lambda: _FakeNow.current)
+    caplog.set_level(logging.INFO, logger="freshness.scheduler")
+    fake_clock.current = _ny(2026, 11, 25, 8, 0)  # Wednesday morning, after a night asleep
+    scheduler._process_jobs()
+    assert runs == [_ny(2026, 11, 25, 8, 0)]
+    assert caplog.messages[-1] == "next run 2026-11-26 01:30 EST (06:30 UTC, Thu)"
+    fake_clock.current = _ny(2026, 11, 27, 14, 0)  # Friday's run missed by more than the grace time
+    scheduler._process_jobs()
+    assert caplog.messages[-2:] == [
+        "the run due 2026-11-27 01:30 EST (06:30 UTC, Fri) was missed by more than the grace time",
+        "next run 2026-11-30 01:30 EST (06:30 UTC, Mon)",
+    ]
+    BaseScheduler.shutdown(scheduler, wait=False)
+
+
+def test_the_next_run_line_reads_the_trigger() -> None:
+    trigger = make_trigger(DEFAULT_CRON, DEFAULT_TIMEZONE)
+    assert (
+        next_run_line(trigger, _ny(2026, 11, 28, 10, 0)) == "next run 2026-11-30 01:30 EST (06:30 UTC, Mon)"
+    )
 
 
 # -- SIGTERM during a cycle ----------------------------------------------------------------------------

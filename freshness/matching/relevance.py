@@ -243,7 +243,7 @@ def _features(
         for seq, how in ref.patterns:
             in_abstract = _occurrences(seq, abstract)
             if in_abstract or _occurrences(seq, title):
-                named.append(f"names anchor {ref.label} {how}")
+                named.append(_naming(ref.label, how))
                 if in_abstract:
                     anchor_spans.append((ref.label, in_abstract[0]))
                 break
@@ -273,6 +273,14 @@ def _features(
         side, names = pool.judging(prep)
         f.stance = judge_stance(side, title, abstract, names)
     return f
+
+
+def _naming(label: str, how: str) -> str:
+    """Evidence that a paper names an anchor. A short name alone ("Medusa") is only what the claims
+    file's title for the anchor is called: the id may be another paper, so the words say no more."""
+    if how.startswith("as "):
+        return f"mentions {how[3:]} (the short name the claims file gives anchor {label})"
+    return f"names anchor {label} {how}"
 
 
 def _names(prep: _Prepared, pool: _Pool) -> list[Name]:

@@ -63,6 +63,7 @@ class ImportProgress:
     done_bytes: int  # of the file on disk (compressed bytes for a gzip file)
     total_bytes: int
     records: int  # records read so far in this file
+    stage: str | None = None  # after the files: what the import is doing now (the index merge)
 
 
 ProgressCallback = Callable[[ImportProgress], None]
@@ -158,6 +159,9 @@ def import_files(
         results.append(importer.result())
     result = ImportResult(tuple(results))
     if result.added >= optimize_from:
+        if progress is not None and results:  # minutes at a million papers: say what it is doing
+            last = results[-1]
+            progress(ImportProgress(last.path, 0, 0, 0, stage="merging the full-text index"))
         store.optimize_index()
         return ImportResult(tuple(results), optimized=True)
     return result
