@@ -442,7 +442,7 @@ def judge_stance(
                 if s.aim is not None and side.negative and not _NOT_REMOVED.search(s.masked)
                 else None
             )
-            if s.aim is not None and removed:
+            if s.aim is not None and removed and not own:
                 confidence = REMOVED_BASE + REMOVED_AIM * s.aim.strength
                 challenge(i, confidence, s.aim.label, f"'{removed.group(0)}'")
         if finding and authors and s.aim is not None and not own:
