@@ -205,8 +205,8 @@ _REMOVED = re.compile(
 
 # The paper describing its own method: contrastive wording there is a pitch, not a verdict.
 _OWN_METHOD = re.compile(
-    r"\b(?:we (?:propose|introduce|present|develop|design|build|release|provide|offer|contribute"
-    r"|open[- ]?source)"
+    r"\b(?:propos(?:e|es|ed|ing)|introduc(?:e|es|ed|ing)"
+    r"|we (?:present|develop|design|build|release|provide|offer|contribute|open[- ]?source)"
     r"|(?:our|the proposed) (?:method|approach|framework|model|algorithm|technique|system|pipeline|dataset"
     r"|benchmark|code)|code (?:is|and \w+ are) (?:available|released)|github|this paper (?:proposes"
     r"|introduces"
