@@ -47,6 +47,17 @@ TITLE_THRESHOLD = 85.0
 JSON_SCHEMA_VERSION = 1
 
 
+class IdentityLookup(Protocol):
+    """A second service that can confirm an anchor's identity when arXiv cannot answer
+    (citations.identity.SemanticScholarIdentity provides it)."""
+
+    label: str
+
+    def identify(self, ids: Sequence[str], *, now: dt.datetime) -> tuple[dict[str, PaperFact], list[str]]:
+        """The facts it confirms (origin set to its label) and why the others stay unconfirmed."""
+        ...
+
+
 class AnchorLookup(Protocol):
     """What the check needs from arXiv (sources.arxiv_api.ArxivApiSource provides it)."""
 
@@ -111,6 +122,8 @@ class PaperFact:
     checked_at: dt.datetime | None = None  # when arXiv said so; None for the store's papers table
     origin: str = "arXiv"  # who said so, for the detail text
     abstract: str | None = None  # when known: a loosely cited title may still agree with it
+    authors: tuple[str, ...] = ()  # first authors, when a second service confirmed the identity
+    doi: str | None = None
 
 
 # -- the check --------------------------------------------------------------------------------------
@@ -123,12 +136,16 @@ def check_anchors(
     now: dt.datetime,
     lookup: AnchorLookup | None,
     max_age: dt.timedelta = DEFAULT_MAX_AGE,
+    identity: IdentityLookup | None = None,
 ) -> AnchorCheck:
     """Check every anchor. `lookup=None` is offline: only the store is read and nothing is written.
 
     Online, an id checked less than `max_age` ago is answered from the store's cache; the others are
     asked of arXiv and the answers saved. When arXiv cannot answer, the remaining anchors stay
-    `unchecked` and `problems` says why: network trouble never reads as "not found".
+    `unchecked` and `problems` says why: network trouble never reads as "not found". With `identity`,
+    the anchors arXiv did not answer for are then confirmed (title, first authors, DOI) by that
+    service: each counts as verified, but arXiv's problem stays reported (versions and withdrawal
+    are arXiv's to say), and nothing it says is cached as an arXiv check.
     """
     ids = _well_formed_ids(claims)
     problems: list[str] = []
@@ -145,6 +162,11 @@ def check_anchors(
         if todo:
             asked, problems, queries = _ask_arxiv(todo, lookup, store=store, now=now)
             facts.update(asked)
+            left = [i for i in todo if i not in facts]
+            if identity is not None and left:
+                confirmed, why = identity.identify(left, now=now)
+                facts.update(confirmed)
+                problems.extend(why)
     return AnchorCheck(
         checked_at=now,
         offline=lookup is None,
@@ -368,6 +390,8 @@ def judge(
             return _result(anchor, agreement.status, detail + source, fact, agreement.agreeing)
     if revised:
         return _result(anchor, AnchorStatus.REVISED, revised + source, fact)
+    if fact.origin != "arXiv" and fact.checked_at is not None:
+        return _result(anchor, AnchorStatus.OK, _confirmed_elsewhere(fact) + source, fact)
     detail = f"found on arXiv: v{latest}{_on(fact.latest_date)}" if latest else "found on arXiv"
     if fact.withdrawn is None and (latest or 0) >= 2:
         detail += "; withdrawal " + (
@@ -387,6 +411,7 @@ def _result(
         latest_version=fact.latest_version,
         checked_at=fact.checked_at,
         agreeing_words=agreeing,
+        confirmed_by=fact.origin,
     )
 
 
@@ -407,10 +432,25 @@ def _on(day: dt.date | None) -> str:
     return f" ({day})" if day else ""
 
 
+def _confirmed_elsewhere(fact: PaperFact) -> str:
+    """An identity confirmed by a second service: what it matched on."""
+    said = [f"arXiv:{fact.arxiv_id}"] + ([f"DOI {fact.doi}"] if fact.doi else [])
+    if fact.authors:
+        said.append(
+            "first authors " + ", ".join(fact.authors[:3]) + (" et al." if len(fact.authors) > 3 else "")
+        )
+    return f"identity confirmed by {fact.origin} ({'; '.join(said)})"
+
+
 def _source(fact: PaperFact, now: dt.datetime | None) -> str:
     """Where an answer came from, when not from arXiv just now."""
     if fact.checked_at is None:
         return f"; from {fact.origin}'s papers"
+    if fact.origin != "arXiv":
+        return (
+            f"; confirmed by {fact.origin} because arXiv did not answer: its title, not arXiv's; "
+            "versions and withdrawal not checked"
+        )
     if now is not None and fact.checked_at >= now:
         return ""
     return f"; cached check of {fact.checked_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
@@ -592,6 +632,10 @@ def summary_line(check: AnchorCheck) -> str:
         mode = "all from the cache: nothing asked of arXiv"
     else:
         mode = f"{check.queries} arXiv quer{'y' if check.queries == 1 else 'ies'}"
+    others = sorted({a.result.confirmed_by or "arXiv" for a in check.anchors} - {"arXiv", "the store"})
+    for name in others:
+        n = sum(1 for a in check.anchors if a.result.confirmed_by == name)
+        mode += f"; {n} confirmed by {name} only"
     verified = f"{check.verified} of {len(check.anchors)} verified"
     return f"{len(check.anchors)} anchor(s), {verified}: " + (", ".join(parts) or "none") + f" ({mode})"
 
@@ -744,6 +788,7 @@ def render_json(check: AnchorCheck) -> str:
                 "line": c.result.anchor.line,
                 "col": c.result.anchor.col,
                 "checked_at": _iso(c.result.checked_at) if c.result.checked_at else None,
+                "confirmed_by": c.result.confirmed_by,
             }
             for c in check.anchors
         ],

@@ -596,18 +596,34 @@ def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> d
     help="Ask arXiv again only about anchors checked longer ago than this (0: always). "
     "[env FRESHNESS_ANCHOR_MAX_AGE]",
 )
+@click.option(
+    "--identity-via",
+    type=click.Choice(["semantic-scholar", "none"]),
+    default=None,
+    help="Online, when arXiv's API is down or answers wrongly, confirm the unanswered anchors' identity "
+    "(title, first authors, DOI) through Semantic Scholar's batch endpoint. Default: semantic-scholar "
+    "when the claims file's `citations:` asks Semantic Scholar, else none. Such an anchor counts as "
+    "verified, but arXiv's failure still exits 2 (see docs/ci.md).",
+)
 @_online_lock_wait_option
 @handle_errors
 @pass_ctx
 def check_anchors_command(
-    ctx: Context, offline: bool, strict: bool, fmt: str, max_age: dt.timedelta, lock_wait: float
+    ctx: Context,
+    offline: bool,
+    strict: bool,
+    fmt: str,
+    max_age: dt.timedelta,
+    identity_via: str | None,
+    lock_wait: float,
 ) -> None:
     """Check that every anchor id in the claims file resolves to the paper it claims.
 
     Exit codes: 0 every anchor resolves (revised, and unchecked with --offline, are warnings);
     1 at least one anchor is broken (malformed, not found, withdrawn, title mismatch);
     2 could not check (arXiv unreachable or answering wrongly, bad claims file, or online while another
-    writer holds the store), or --strict and no anchor was verified.
+    writer holds the store), or --strict and no anchor was verified. An anchor confirmed through
+    Semantic Scholar (--identity-via) counts as verified; arXiv's failure still makes it 2.
     """
     import contextlib
     from pathlib import Path
@@ -620,21 +636,26 @@ def check_anchors_command(
         render_text,
         summary_line,
     )
-    from freshness.claims import load_claims
+    from freshness.citations.identity import identity_from_settings
+    from freshness.claims import load_claims_file
     from freshness.locking import writer_lock
     from freshness.output import make_console, strip_control
     from freshness.sources.arxiv_api import ArxivApiSource
     from freshness.store import Store
 
-    claims = load_claims(ctx.settings.claims_path, today=ctx.today)
+    claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
+    claims = claims_file.claims
     source = None if offline else ArxivApiSource.from_settings(ctx.settings)
+    identity = None if offline else identity_from_settings(ctx.settings, claims_file.citations, identity_via)
     # Offline without a store (a fresh clone, a pre-commit hook): read an empty one, create nothing.
     db = ctx.settings.db_path if source is not None or ctx.settings.db_path.exists() else Path(":memory:")
     with contextlib.ExitStack() as stack:
         if source is not None:  # online it saves arXiv's answers; offline it only reads
             stack.enter_context(writer_lock(db, command="check-anchors", now=ctx.now, wait=lock_wait))
         store = stack.enter_context(Store.open(db, check=source is not None))
-        check = check_anchors(claims, store=store, now=ctx.now, lookup=source, max_age=max_age)
+        check = check_anchors(
+            claims, store=store, now=ctx.now, lookup=source, max_age=max_age, identity=identity
+        )
     if fmt == "json":
         click.echo(render_json(check), nl=False)
     elif fmt == "github":

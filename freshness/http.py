@@ -173,8 +173,9 @@ class RequestLog:
 
 
 class PoliteSession:
-    """GET with a User-Agent, timeouts, retries with exponential backoff (honouring Retry-After on
-    429/503), through one shared RateLimiter, within a total time budget and a size cap."""
+    """GET (and POST, for batch APIs) with a User-Agent, timeouts, retries with exponential backoff
+    (honouring Retry-After on 429/503), through one shared RateLimiter, within a total time budget
+    and a size cap."""
 
     def __init__(
         self,
@@ -229,6 +230,33 @@ class PoliteSession:
         """GET `url`; retry 429/5xx and network errors; raise SourceUnavailable when out of tries
         or time, or (with `max_bytes`) when the body is larger. Any other status (200, 304, 400,
         404) is returned for the caller to judge."""
+        return self._request("GET", url, params, headers, max_bytes, None)
+
+    def post(
+        self,
+        url: str,
+        *,
+        body: bytes,
+        content_type: str = "application/json",
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
+    ) -> Response:
+        """POST `body` to `url` (a batch lookup: one request for many ids), with everything GET has:
+        the same pacing slot, budget, size cap, retries and Retry-After. A retried POST resends the
+        same body, so use it only for requests that change nothing (lookups)."""
+        merged = {"Content-Type": content_type, **dict(headers or {})}
+        return self._request("POST", url, params, merged, max_bytes, body)
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        max_bytes: int | None,
+        body: bytes | None,
+    ) -> Response:
         problem = "no attempt made"
         unreachable = False  # the last try could not connect at all (not an HTTP answer)
         for attempt in range(self.max_retries + 1):
@@ -238,7 +266,7 @@ class PoliteSession:
             retry_after: float | None = None
             unreachable = False
             try:
-                resp = self._follow(url, params, headers)
+                resp = self._follow(method, url, params, headers, body)
             except (ResponseTooLarge, BudgetSpent):
                 raise
             except _Timeout as exc:
@@ -284,14 +312,20 @@ class PoliteSession:
         )
 
     def _follow(
-        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str] | None
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        body: bytes | None,
     ) -> Response:
         """One exchange, following redirects hop by hop: each hop is a request of its own, paced
-        like any other (a redirect loop cannot make 30 requests inside one slot)."""
+        like any other (a redirect loop cannot make 30 requests inside one slot). A POST keeps its
+        method and body through 307/308 only; 301/302/303 turn it into a GET (RFC 9110 15.4)."""
         hops = 0
         current, current_params = url, params
         while True:
-            resp = self._exchange(current, current_params, headers)
+            resp = self._exchange(method, current, current_params, headers, body)
             location = _header(resp.headers, "Location")
             if resp.status not in REDIRECT_STATUSES or not location:
                 return resp
@@ -299,11 +333,19 @@ class PoliteSession:
             if hops > self.max_redirects:
                 raise SourceUnavailable(f"{url}: more than {self.max_redirects} redirects (a redirect loop?)")
             current, current_params = urljoin(resp.url, location), None
+            if method == "POST" and resp.status not in (307, 308):
+                method, body = "GET", None
+                headers = {k: v for k, v in (headers or {}).items() if k.lower() != "content-type"}
             log.info("%s redirected to %s", resp.url, current)
             self._check_stop()
 
     def _exchange(
-        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str] | None
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        body: bytes | None = None,
     ) -> Response:
         with self.limiter.slot(deadline=self.deadline):
             self._check_stop()
@@ -312,9 +354,11 @@ class PoliteSession:
             if limit <= started:
                 raise BudgetSpent(f"gave up on {url}: the poll's time budget is spent")
             read = max(0.001, min(self.read_timeout, limit - started))
-            resp = self._session.get(
+            resp = self._session.request(
+                method,
                 url,
                 params=params,
+                data=body,
                 headers=dict(headers or {}),
                 timeout=(min(self.connect_timeout, read), read),
                 stream=True,
@@ -323,10 +367,10 @@ class PoliteSession:
             try:
                 self.log.urls.append(resp.url)
                 # Read inside the slot: the connection is busy until then.
-                body = self._read_body(resp, url=resp.url, deadline=limit)
+                received = self._read_body(resp, url=resp.url, deadline=limit)
             finally:
                 resp.close()
-        return Response(resp.url, resp.status_code, dict(resp.headers), body)
+        return Response(resp.url, resp.status_code, dict(resp.headers), received)
 
     def _read_body(self, resp: requests.Response, *, url: str, deadline: float) -> bytes:
         cap = self.max_response_bytes

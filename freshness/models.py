@@ -126,6 +126,9 @@ class AnchorResult:
     checked_at: dt.datetime | None = None
     # title_differs / title_mismatch: the cited title's distinctive words found in arXiv's title or abstract
     agreeing_words: tuple[str, ...] = ()
+    # who said so: "arXiv", "the store", or a second service that confirmed the identity when
+    # arXiv could not answer ("Semantic Scholar"); None when nothing was known
+    confirmed_by: str | None = None
 
 
 class Stance(StrEnum):

@@ -30,6 +30,8 @@ class FakeRequest:
     path: str
     query: dict[str, str]  # last value of each parameter
     headers: dict[str, str]
+    method: str = "GET"
+    body: bytes = b""  # what a POST sent
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,22 @@ class FakeArxiv:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                self._answer("GET", b"")
+
+            def do_POST(self) -> None:
+                # Semantic Scholar's /paper/batch: the ids travel in a JSON body.
+                length = int(self.headers.get("Content-Length") or 0)
+                self._answer("POST", self.rfile.read(length) if length else b"")
+
+            def _answer(self, method: str, sent: bytes) -> None:
                 parts = urlsplit(self.path)
                 req = FakeRequest(
                     at=time.monotonic(),
                     path=parts.path,
                     query={k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()},
                     headers={k: v for k, v in self.headers.items()},
+                    method=method,
+                    body=sent,
                 )
                 with fake._lock:
                     fake.requests.append(req)

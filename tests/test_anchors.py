@@ -558,6 +558,7 @@ def test_json_is_stable_and_complete() -> None:
         "line": 14,
         "col": 13,
         "checked_at": "2026-11-26T23:00:00Z",
+        "confirmed_by": None,
     }
     assert doc["anchors"][2]["id"] is None
 

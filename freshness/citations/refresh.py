@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from freshness.anchors import AnchorLookup
 from freshness.arxiv_ids import parse_arxiv_id
-from freshness.citations.base import LABELS, CitationSource
+from freshness.citations.base import LABELS, CitationSource, Fetched
 from freshness.citations.openalex import OpenAlexSource
 from freshness.citations.semantic_scholar import SemanticScholarSource
 from freshness.citations.storage import FetchState, fetch_states, save_failure, save_fetched
@@ -120,6 +120,18 @@ def refresh_citations(
     for source in sources:
         down: str | None = None
         made = 0
+        due = [
+            a
+            for a in ids
+            if is_due(states.get((a, source.name)), now=now, refresh_days=settings.refresh_days)
+        ]
+        settled: dict[str, Fetched] = {}
+        if isinstance(source, SemanticScholarSource) and len(due) >= 2:
+            try:
+                settled, made = _screen(source, due)
+            except CitationsUnavailable as exc:
+                down, made = str(exc), 1
+                log.warning("citations from %s: %s", source.label, exc)
         for anchor in ids:
             state = states.get((anchor, source.name))
             if not is_due(state, now=now, refresh_days=settings.refresh_days):
@@ -129,7 +141,9 @@ def refresh_citations(
                 results.append(_unchanged(anchor, source.name, state, down=down))
                 continue
             try:
-                fetched = source.citations(anchor, service_id=state.service_id if state else None)
+                fetched = settled.get(anchor) or source.citations(
+                    anchor, service_id=state.service_id if state else None
+                )
             except CitationsUnavailable as exc:
                 down = str(exc)
                 made += 1
@@ -144,6 +158,28 @@ def refresh_citations(
         requests.append((source.name, made))
     fetched_papers, problem = (0, None) if lookup is None else _fetch_missing(store, ids, lookup, now=now)
     return CitationRefresh(tuple(results), tuple(requests), fetched_papers, problem)
+
+
+def _screen(source: SemanticScholarSource, due: Sequence[str]) -> tuple[dict[str, Fetched], int]:
+    """One `/paper/batch` request for every due anchor instead of one `/citations` request each where
+    the batch already settles it: an anchor Semantic Scholar does not know (a `null` slot: unknown,
+    never "no citations", so its stored edges are kept) or one it counts no citations for. The rest
+    are paged as usual. Returns the settled anchors and the requests made."""
+    found, requests = source.papers(due, fields="externalIds,citationCount")
+    settled: dict[str, Fetched] = {}
+    for anchor, paper in found.items():
+        if paper is None:
+            settled[anchor] = Fetched(
+                anchor,
+                source.name,
+                (),
+                complete=False,  # keeps what was stored: unknown today is not "cited by nobody"
+                known=False,
+                problem="not known to Semantic Scholar (a null slot in its batch answer)",
+            )
+        elif paper.citation_count == 0:
+            settled[anchor] = Fetched(anchor, source.name, (), complete=True)
+    return settled, requests
 
 
 def _unchanged(anchor: str, source: str, state: FetchState | None, *, down: str | None) -> AnchorCitations:
@@ -193,7 +229,7 @@ def sources_from_settings(
     file beside the store, shared by every freshness process), budget, User-Agent and timeouts."""
     out: list[CitationSource] = []
     for name in citations.services:
-        session = _session(settings, name, sleep=sleep)
+        session = session_for(settings, name, sleep=sleep)
         if name == "semantic_scholar":
             out.append(
                 SemanticScholarSource(
@@ -209,7 +245,10 @@ def sources_from_settings(
     return out
 
 
-def _session(settings: Settings, name: str, *, sleep: Callable[[float], None]) -> PoliteSession:
+def session_for(
+    settings: Settings, name: str, *, sleep: Callable[[float], None] = time.sleep
+) -> PoliteSession:
+    """One citation service's polite session (see sources_from_settings)."""
     limiter = RateLimiter(
         settings.citation_delay,
         settings.db_path.parent / f"{settings.db_path.name}.{name}-lock",

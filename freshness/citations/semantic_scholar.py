@@ -7,13 +7,18 @@ Wire format (recorded: ../shared/data/citations/semanticscholar-danielnsilva/): 
 page has no `next`. An unknown paper is 404 `{"error": "Paper with id ... not found"}`; a bad key 403
 `{"message": "Forbidden"}`; a spent budget 429. A page that says `next` but holds fewer items than
 asked for, a `next` that does not move forward, or the page limit reached: the list is incomplete.
+
+`POST /paper/batch?fields=...` with `{"ids": ["arXiv:ID", ...]}` (at most 500) answers a JSON list in
+request order, `null` in the slot of an id Semantic Scholar does not know (HTTP 200, no error): one
+request for many anchors. A `null` slot means "unknown to Semantic Scholar", never "no citations".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +32,29 @@ PAGE_SIZE = 1000  # the API's maximum for /citations
 MAX_BYTES = 32 * 1024 * 1024  # one page of 1,000 citations with contexts is a few MB
 MAX_CONTEXTS = 5  # sentences kept per citing paper
 MAX_CONTEXT_CHARS = 600
+BATCH_SIZE = 500  # the API's maximum ids per /paper/batch
+BATCH_FIELDS = "title,authors,externalIds,publicationDate,citationCount"
+MAX_BATCH_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class S2Paper:
+    """One slot of a /paper/batch answer: what Semantic Scholar says about an arXiv paper."""
+
+    asked: str  # the arXiv id asked for, without version
+    title: str
+    authors: tuple[str, ...]
+    arxiv_id: str | None  # externalIds.ArXiv
+    doi: str | None  # externalIds.DOI (arXiv's own: 10.48550/arXiv.ID)
+    published: dt.date | None
+    citation_count: int | None
+
+    @property
+    def same_paper(self) -> bool:
+        """The record names the arXiv id asked for, by externalIds.ArXiv or arXiv's DataCite DOI."""
+        if self.arxiv_id is not None and self.arxiv_id.strip().lower() == self.asked.lower():
+            return True
+        return self.doi is not None and self.doi.strip().lower() == f"10.48550/arxiv.{self.asked.lower()}"
 
 
 class SemanticScholarSource:
@@ -79,6 +107,42 @@ class SemanticScholarSource:
                 )
             offset = nxt
 
+    def papers(
+        self, arxiv_ids: Sequence[str], *, fields: str = BATCH_FIELDS
+    ) -> tuple[dict[str, S2Paper | None], int]:
+        """Many papers in one request each 500 ids (`POST /paper/batch`): each id -> its record, or
+        None when Semantic Scholar does not know it. Returns the answers and the requests made;
+        raises CitationsUnavailable when the service cannot answer or answers wrongly."""
+        headers = {"x-api-key": self.api_key} if self.api_key else {}
+        out: dict[str, S2Paper | None] = {}
+        ids = list(dict.fromkeys(arxiv_ids))
+        requests = 0
+        for start in range(0, len(ids), BATCH_SIZE):
+            chunk = ids[start : start + BATCH_SIZE]
+            body = json.dumps({"ids": [f"arXiv:{i}" for i in chunk]}).encode()
+            url = f"{self.base_url}/paper/batch"
+            try:
+                resp = self.session.post(
+                    url, body=body, params={"fields": fields}, headers=headers, max_bytes=MAX_BATCH_BYTES
+                )
+            except SourceUnavailable as exc:
+                raise CitationsUnavailable(f"Semantic Scholar: {exc}") from exc
+            requests += 1
+            _check_status(resp.status, resp.url, resp.body)
+            try:
+                slots = json.loads(resp.body)
+            except ValueError as exc:
+                raise CitationsUnavailable(f"Semantic Scholar: the batch answer is not JSON ({exc})") from exc
+            if not isinstance(slots, list) or len(slots) != len(chunk):
+                got = f"{len(slots)} slots" if isinstance(slots, list) else "not a list"
+                raise CitationsUnavailable(
+                    f"Semantic Scholar: the batch answer for {len(chunk)} ids is {got} "
+                    "(expected one slot per id, in request order)"
+                )
+            for asked, slot in zip(chunk, slots, strict=True):
+                out[asked] = _batch_paper(asked, slot)
+        return out, requests
+
     def _done(
         self, anchor_id: str, records: list[CitingRecord], requests: int, problem: str | None
     ) -> Fetched:
@@ -98,15 +162,7 @@ class SemanticScholarSource:
             raise CitationsUnavailable(f"Semantic Scholar: {exc}") from exc
         if resp.status == 404 and params.get("offset") == "0":
             return None
-        if resp.status == 403:
-            raise CitationsUnavailable(
-                "Semantic Scholar refused the request (403 Forbidden)",
-                tip="Check FRESHNESS_S2_API_KEY (unset it to use the shared, keyless pool).",
-            )
-        if resp.status != 200:
-            raise CitationsUnavailable(
-                f"Semantic Scholar answered HTTP {resp.status} for {resp.url}: {_error_text(resp.body)}"
-            )
+        _check_status(resp.status, resp.url, resp.body)
         try:
             page = json.loads(resp.body)
         except ValueError as exc:
@@ -114,6 +170,38 @@ class SemanticScholarSource:
         if not isinstance(page, dict):
             raise CitationsUnavailable("Semantic Scholar: the answer is not a JSON object")
         return page
+
+
+def _check_status(status: int, url: str, body: bytes) -> None:
+    if status == 403:
+        raise CitationsUnavailable(
+            "Semantic Scholar refused the request (403 Forbidden)",
+            tip="Check FRESHNESS_S2_API_KEY (unset it to use the shared, keyless pool).",
+        )
+    if status != 200:
+        raise CitationsUnavailable(f"Semantic Scholar answered HTTP {status} for {url}: {_error_text(body)}")
+
+
+def _batch_paper(asked: str, slot: object) -> S2Paper | None:
+    if slot is None:
+        return None
+    if not isinstance(slot, dict):
+        raise CitationsUnavailable(f"Semantic Scholar: the batch slot for arXiv:{asked} is not an object")
+    raw_ids, raw_authors = slot.get("externalIds"), slot.get("authors")
+    ids: dict[str, Any] = raw_ids if isinstance(raw_ids, dict) else {}
+    authors: list[Any] = raw_authors if isinstance(raw_authors, list) else []
+    count = slot.get("citationCount")
+    return S2Paper(
+        asked=asked,
+        title=str(slot.get("title") or ""),
+        authors=tuple(
+            str(a["name"]) for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)
+        ),
+        arxiv_id=ids.get("ArXiv") if isinstance(ids.get("ArXiv"), str) else None,
+        doi=ids.get("DOI") if isinstance(ids.get("DOI"), str) else None,
+        published=_date(slot.get("publicationDate")),
+        citation_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+    )
 
 
 def _record(item: object) -> CitingRecord | None:
