@@ -272,8 +272,9 @@ _CLAIM_NEGATIVE = re.compile(
 )
 
 # -- how sure each kind of evidence makes the tool (0-1) ---------------------------------------------------
-# `aim` is how specifically the sentence names the claim: 1 for an anchor (or a topic few of the claim's
-# candidates mention), 0.5 for a topic most of them mention (the field, not the claim) or the claim's words.
+# `aim` is how specifically the sentence names the claim: 1 for an anchor, 0.8 for a topic few of the
+# claim's candidates mention, 0.5 for one most of them mention (the field, not the claim) or the claim's
+# own words; 0.6 of that when the sentence names only one aspect of the claim.
 
 EXPLICIT_BASE = 0.5  # explicit disagreement, aimed at the claim ...
 EXPLICIT_AIM = 0.3  # ... plus this much times its aim ...
