@@ -32,8 +32,8 @@ from freshness import wording
 from freshness.arxiv_ids import ArxivId
 from freshness.errors import SourceUnavailable
 from freshness.models import Anchor, AnchorResult, AnchorStatus, Claim, Paper
-from freshness.output import strip_control
 from freshness.store import Store, StoredAnchorCheck
+from freshness.untrusted import escape_raw_in_json, strip_control
 
 log = logging.getLogger(__name__)
 
@@ -796,10 +796,7 @@ def render_json(check: AnchorCheck) -> str:
     text = json.dumps(doc, indent=2, ensure_ascii=False)
     # JSON escapes C0 controls itself; C1 controls (a terminal reads 0x9b as CSI) and bidi overrides in
     # arXiv's titles are escaped too, so `cat anchors.json` is inert.
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n"
-
-
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    return escape_raw_in_json(text) + "\n"
 
 
 def _iso(when: dt.datetime) -> str:
