@@ -628,20 +628,14 @@ def check_anchors_command(
     import contextlib
     from pathlib import Path
 
-    from freshness.anchors import (
-        check_anchors,
-        exit_code,
-        render_github,
-        render_json,
-        render_text,
-        summary_line,
-    )
+    from freshness.anchors import check_anchors, exit_code
     from freshness.citations.identity import identity_from_settings
     from freshness.claims import load_claims_file
     from freshness.locking import writer_lock
     from freshness.output import make_console, strip_control
     from freshness.sources.arxiv_api import ArxivApiSource
     from freshness.store import Store
+    from freshness.views.anchors import render_github, render_json, render_text, summary_line
 
     claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
     claims = claims_file.claims
