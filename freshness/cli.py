@@ -387,8 +387,9 @@ def eval_command(
     import json
     from pathlib import Path
 
-    from freshness.evaluation import evaluate_files, render_terminal
+    from freshness.evaluation import evaluate_files
     from freshness.output import make_console
+    from freshness.views.evaluation import render_terminal
 
     db_path = Path(db) if db else ctx.settings.db_path
     citations_path = Path(citations_file) if citations_file else None
