@@ -387,8 +387,9 @@ def eval_command(
     import json
     from pathlib import Path
 
-    from freshness.evaluation import evaluate_files, render_terminal
+    from freshness.evaluation import evaluate_files
     from freshness.output import make_console
+    from freshness.views.evaluation import render_terminal
 
     db_path = Path(db) if db else ctx.settings.db_path
     citations_path = Path(citations_file) if citations_file else None
@@ -628,20 +629,14 @@ def check_anchors_command(
     import contextlib
     from pathlib import Path
 
-    from freshness.anchors import (
-        check_anchors,
-        exit_code,
-        render_github,
-        render_json,
-        render_text,
-        summary_line,
-    )
+    from freshness.anchors import check_anchors, exit_code
     from freshness.citations.identity import identity_from_settings
     from freshness.claims import load_claims_file
     from freshness.locking import writer_lock
     from freshness.output import make_console, strip_control
     from freshness.sources.arxiv_api import ArxivApiSource
     from freshness.store import Store
+    from freshness.views.anchors import render_github, render_json, render_text, summary_line
 
     claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
     claims = claims_file.claims

@@ -15,7 +15,7 @@ from pathlib import Path
 from freshness.claims import read_claims
 from freshness.errors import NoteError
 from freshness.extract import Draft, DraftAnchor, DraftClaim
-from freshness.output import strip_control
+from freshness.untrusted import strip_control
 
 WIDTH = 100
 COMMENT_CHARS = 160

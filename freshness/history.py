@@ -16,8 +16,8 @@ from types import MappingProxyType
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.errors import FreshnessError
 from freshness.models import Claim, ClaimStatus, Match, Paper, Report, RunStatuses, Stance, Verdict
-from freshness.output import strip_control
 from freshness.store import DecisionKind, Store, StoredDecision, StoredRun, StoredRunClaim
+from freshness.untrusted import strip_control
 
 __all__ = [
     "ChangeSet",

@@ -48,8 +48,8 @@ from freshness.models import (
     Report,
     Verdict,
 )
-from freshness.output import strip_control
 from freshness.store import Store
+from freshness.untrusted import strip_control
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from freshness.arxiv_ids import OLD_ARCHIVES, ArxivId, ArxivIdError, parse_arxiv_id
-from freshness.output import strip_control
+from freshness.untrusted import strip_control
 
 MIN_FINDING_WORDS = 6  # a bullet shorter than this is a heading or a label, not a finding
 

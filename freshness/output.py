@@ -1,14 +1,13 @@
 """The rich Consoles (stdout/stderr), logging setup, and escaping of untrusted text for the terminal.
 
 Paper titles and abstracts come from arXiv and feeds: they are data. `safe()` makes them inert in rich
-markup (no `[bold red]` interpretation) and strips control characters (ANSI escapes, bells).
+markup (no `[bold red]` interpretation) and strips control characters (freshness.untrusted).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 from collections.abc import Mapping
 from typing import TextIO
@@ -16,14 +15,17 @@ from typing import TextIO
 from rich.console import Console
 from rich.markup import escape
 
-# C0/C1 control characters except tab and newline: ESC starts ANSI sequences, BEL rings, CR overwrites.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+from freshness.untrusted import strip_control
 
-
-def strip_control(text: str) -> str:
-    """Remove ANSI escape sequences and other control characters from untrusted text."""
-    return _CONTROL.sub("", _ANSI.sub("", text))
+__all__ = [
+    "make_console",
+    "safe",
+    "setup_logging",
+    "should_page",
+    "stdout_is_terminal",
+    "strip_control",
+    "want_color",
+]
 
 
 def safe(text: str) -> str:

@@ -8,10 +8,8 @@ it is quoted as evidence, never as an instruction.
 
 from __future__ import annotations
 
-import re
-
 from freshness.models import AnchorStatus, ClaimStatus, Stance, Verdict, confidence_word
-from freshness.output import strip_control
+from freshness.untrusted import one_line
 
 MAX_CHALLENGERS = 5
 MAX_SUPPORTERS = 3
@@ -29,12 +27,8 @@ _ANCHOR_WORDS = {
 }
 
 
-# Bidi overrides would reorder what follows them when the prompt is shown (report/_common.py's set).
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-
-
 def _flat(text: str) -> str:
-    return " ".join(_BIDI.sub("", strip_control(text)).split())
+    return one_line(text)
 
 
 def is_flagged(verdict: Verdict) -> bool:

@@ -22,27 +22,11 @@ from freshness.models import (
     Verdict,
     confidence_word,
 )
-from freshness.output import strip_control
-
-# Bidirectional overrides and isolates can make a title display in another order than it is stored
-# ("Trojan Source"); they have no business in a report line.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+from freshness.untrusted import one_line
 
 # A five-digit new-style id as the store keeps them (YYMM.NNNNN from 1501 on, no version): parse_arxiv_id
 # returns it unchanged, so abs_url can skip the parse for nearly every match of a report.
 _CANONICAL_NEW_ID = re.compile(r"(?:1[5-9]|[2-9][0-9])(?:0[1-9]|1[0-2])\.(?!00000)[0-9]{5}")
-
-
-def one_line(text: str) -> str:
-    """Untrusted text as one plain line: control and bidi characters removed, whitespace collapsed.
-
-    arXiv titles and abstracts keep the line breaks and indentation of their source.
-    """
-    if text.isprintable():
-        # No control, format (bidi) or line-break character, no whitespace but the space: nothing to
-        # strip (the regular expressions cost more than the rest of a 1,000-claim terminal report).
-        return " ".join(text.split())
-    return " ".join(_BIDI.sub("", strip_control(text)).split())
 
 
 # A command the tool itself suggests in a note or reason ("run `freshness poll`"): shown as code.

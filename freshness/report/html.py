@@ -31,7 +31,6 @@ from freshness.report._common import (
     challenges,
     count_by_status,
     group_matches,
-    one_line,
     stance_head,
     stance_tail,
     status_label,
@@ -43,6 +42,7 @@ from freshness.report._common import (
 from freshness.report.svg import CHART_CSS, month_bars, month_chart
 from freshness.report.tex import readable
 from freshness.retest import is_flagged, retest_prompt
+from freshness.untrusted import one_line
 
 SHOWN = 3  # supporting and related papers shown per card before the rest are folded (--top)
 

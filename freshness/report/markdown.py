@@ -25,7 +25,6 @@ from freshness.report._common import (
     count_by_status,
     group_matches,
     needs_attention,
-    one_line,
     stance_head,
     stance_tail,
     status_label,
@@ -34,6 +33,7 @@ from freshness.report._common import (
     utc_human,
 )
 from freshness.retest import is_flagged, retest_prompt
+from freshness.untrusted import one_line
 
 TOP_MATCHES = 5  # per claim section; GitHub issue bodies stop at 65,536 characters
 

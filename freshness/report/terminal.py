@@ -28,13 +28,13 @@ from freshness.report._common import (
     challenges,
     count_by_status,
     group_matches,
-    one_line,
     stance_head,
     stance_tail,
     status_label,
     store_line,
     utc_human,
 )
+from freshness.untrusted import one_line
 
 TOP_MATCHES = 3
 MIN_WIDTH = 20  # narrower than this, nothing useful fits; lines are laid out for 20 columns

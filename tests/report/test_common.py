@@ -14,11 +14,11 @@ from freshness.output import strip_control
 from freshness.report._common import (
     abs_url,
     group_matches,
-    one_line,
     stance_head,
     stance_tail,
     top_match,
 )
+from freshness.untrusted import one_line
 
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
