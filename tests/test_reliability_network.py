@@ -21,9 +21,10 @@ from freshness.cli import cli
 from freshness.config import load_settings
 from freshness.errors import ConfigError, Interrupted, SourceUnavailable
 from freshness.http import PoliteSession, RateLimiter, pacing_path_for, polite_session
+from freshness.models import SourceState
 from freshness.nightly import run_cycle
 from freshness.poll import plan_poll
-from freshness.store import SourceState, Store
+from freshness.store import Store
 from tests.conftest import NOW, make_paper
 from tests.fakearxiv import (
     RSS_CT,
