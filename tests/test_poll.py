@@ -34,7 +34,7 @@ from freshness.poll import (
 from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE
 from freshness.sources.wire import iter_snapshot
 from freshness.store import Store
-from tests.conftest import NOW, make_paper, shared_path
+from tests.conftest import NOW, FakeClock, make_paper, shared_path
 from tests.fakearxiv import (
     RSS_CT,
     XML_CT,
@@ -49,7 +49,6 @@ from tests.fakearxiv import (
     too_many_requests,
     unavailable,
 )
-from tests.test_http import FakeClock
 
 CATS = ("cs.AI", "cs.CL", "cs.LG")
 RSS_KEY = "rss:cs.AI+cs.CL+cs.LG"
