@@ -37,6 +37,7 @@ from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.categories import unknown_category
 from freshness.errors import ClaimsError, Problem
 from freshness.models import Anchor, CitationSettings, Claim
+from freshness.yamlmarks import FAST_LOADER, Loc, error_position, node_position
 
 SCHEMA_VERSION = 1
 DEFAULT_SHELF_LIFE_DAYS = 365
@@ -45,16 +46,13 @@ _UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _DURATION = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 _CLAIM_ID = re.compile(r"^[a-z0-9-]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# libyaml's loader composes ~30x faster than the pure-Python one, with the same nodes and marks.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Guards so that no input, however hostile (alias bombs, deep nesting), can hang or crash the loader.
 # The node guard counts what aliases expand to (a node visited again through an alias), not the file's
 # own nodes: a realistic 10,000-claim file has ~150,000 nodes and no aliases, while a billion-laughs
 # file of a few hundred bytes expands to billions. The file's own size is bounded by its bytes.
 _MAX_ALIAS_NODES = 100_000
 _MAX_DEPTH = 64
-
-_Loc = tuple[str | int, ...]
+_LOADER: Any = FAST_LOADER  # a name of this module's own, for tests to swap in the pure-Python loader
 
 
 # --------------------------------------------------------------------------------------------------
@@ -305,9 +303,9 @@ class _Reader:
         self.today = today
         self.hard: list[Problem] = []
         self.soft: list[Problem] = []
-        self.values: dict[_Loc, Node] = {}  # path of a value -> its node
-        self.keys: dict[_Loc, Node] = {}  # path of a mapping value -> the node of its key
-        self.reported: set[_Loc] = set()  # paths whose problems are already reported
+        self.values: dict[Loc, Node] = {}  # path of a value -> its node
+        self.keys: dict[Loc, Node] = {}  # path of a mapping value -> the node of its key
+        self.reported: set[Loc] = set()  # paths whose problems are already reported
         self.expanded = 0  # nodes visited again through an alias
         self.seen: set[int] = set()
         self.constructor = SafeConstructor()
@@ -316,8 +314,7 @@ class _Reader:
     # -- problems ----------------------------------------------------------------------------------
 
     def problem(self, node: Node | None, message: str, *, soft: bool = False) -> None:
-        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node is not None else (1, 1)
-        self.at(line, col, message, soft=soft)
+        self.at(*node_position(node), message, soft=soft)
 
     def at(self, line: int, col: int, message: str, *, soft: bool = False) -> None:
         (self.soft if soft else self.hard).append(Problem(self.label, line, col, message))
@@ -394,8 +391,7 @@ class _Reader:
         try:
             root = yaml.compose(text, Loader=_LOADER)
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            line, col = error_position(exc)
             message = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
             if exc.context and exc.problem and exc.context_mark:
                 message += f" ({' '.join(exc.context.split())} at line {exc.context_mark.line + 1})"
@@ -427,7 +423,7 @@ class _Reader:
             )
         return root
 
-    def to_python(self, node: Node, path: _Loc, depth: int) -> Any:
+    def to_python(self, node: Node, path: Loc, depth: int) -> Any:
         """Plain values for `node`, recording which node every value (and key) came from."""
         if id(node) in self.seen:
             self.expanded += 1
@@ -509,7 +505,7 @@ class _Reader:
             if isinstance(node, ScalarNode) and node.tag in _NUMBER_TAGS and path not in self.reported:
                 container[key] = node.value
 
-    def anchor_ids(self, data: dict[str, Any]) -> Iterator[tuple[_Loc, str]]:
+    def anchor_ids(self, data: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
         """(path of the id value, the id) for every anchor id written as a non-blank string."""
         for container, key, path in _anchor_slots(data):
             value = container[key]
@@ -519,7 +515,7 @@ class _Reader:
     # -- pydantic errors -> problems ---------------------------------------------------------------
 
     def report_validation_error(self, error: Any) -> None:
-        loc: _Loc = tuple(p for p in error["loc"] if p not in _TAGS)
+        loc: Loc = tuple(p for p in error["loc"] if p not in _TAGS)
         if any(loc[: len(r)] == r for r in self.reported):
             return  # the value could not even be read; that problem is already reported
         kind = error["type"]
@@ -531,7 +527,7 @@ class _Reader:
             node = self.values.get(loc)
         self.problem(node, self.owner(loc) + _describe_error(error, loc, node))
 
-    def owner(self, loc: _Loc) -> str:
+    def owner(self, loc: Loc) -> str:
         """'claim 'x': ' when `loc` is inside a claim whose id is readable, so messages say where."""
         if len(loc) >= 2 and loc[0] == "claims" and isinstance(loc[1], int):
             node = self.values.get(("claims", loc[1], "id"))
@@ -580,7 +576,7 @@ class _Reader:
             )
         return claims
 
-    def build_anchors(self, items: list[str | _AnchorSpec], owner: _Loc) -> tuple[Anchor, ...]:
+    def build_anchors(self, items: list[str | _AnchorSpec], owner: Loc) -> tuple[Anchor, ...]:
         anchors = []
         for j, item in enumerate(items):
             raw, title, path = (
@@ -588,12 +584,12 @@ class _Reader:
                 if isinstance(item, str)
                 else (item.id, item.title, (*owner, "anchors", j, "id"))
             )
-            mark = self.values[path].start_mark
+            line, col = node_position(self.values[path])
             try:
                 arxiv_id, error = parse_arxiv_id(raw), None
             except ArxivIdError as exc:
                 arxiv_id, error = None, str(exc)
-            anchors.append(Anchor(raw, arxiv_id, title, mark.line + 1, mark.column + 1, error))
+            anchors.append(Anchor(raw, arxiv_id, title, line, col, error))
         return tuple(anchors)
 
 
@@ -609,9 +605,9 @@ def _claim_dicts(data: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield i, claim
 
 
-def _anchor_slots(data: dict[str, Any]) -> Iterator[tuple[Any, Any, _Loc]]:
+def _anchor_slots(data: dict[str, Any]) -> Iterator[tuple[Any, Any, Loc]]:
     """(container, key, path) of every anchor id: a list item, or the `id` of an anchor mapping."""
-    owners: list[tuple[_Loc, Any]] = [(("defaults",), data.get("defaults"))]
+    owners: list[tuple[Loc, Any]] = [(("defaults",), data.get("defaults"))]
     owners += [(("claims", i), claim) for i, claim in _claim_dicts(data)]
     for owner_path, owner in owners:
         anchors = owner.get("anchors") if isinstance(owner, dict) else None
@@ -632,7 +628,7 @@ def _first_set(*values: list[str] | None) -> list[str]:
     return []
 
 
-def _field_label(loc: _Loc) -> str:
+def _field_label(loc: Loc) -> str:
     """'topics[1]', 'anchors[0].title', 'defaults.shelf_life' (relative to the claim when in one)."""
     if len(loc) >= 2 and loc[0] == "claims" and isinstance(loc[1], int):
         loc = loc[2:] if len(loc) > 2 else ("claims", loc[1])
@@ -642,7 +638,7 @@ def _field_label(loc: _Loc) -> str:
     return label or "the file"
 
 
-def _where(loc: _Loc) -> str:
+def _where(loc: Loc) -> str:
     """Which mapping a key of `loc` belongs to: 'top', 'defaults', 'claim' or 'anchor'."""
     if "anchors" in loc[:-1]:
         return "anchor"
@@ -664,7 +660,7 @@ _WHERE_TEXT = {
 }
 
 
-def _describe_error(error: Any, loc: _Loc, node: Node | None) -> str:
+def _describe_error(error: Any, loc: Loc, node: Node | None) -> str:
     kind = error["type"]
     field = _field_label(loc)
     got = _kind(error.get("input"), node)

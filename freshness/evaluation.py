@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
@@ -25,6 +24,7 @@ from freshness.flagging import DEFAULT_GRID, FlagExample, FlagGrid, FlagRule, ap
 from freshness.matching import match_claim
 from freshness.models import Anchor, CitationIndex, Claim, Match
 from freshness.store import Store
+from freshness.yamlmarks import Marks, compose_marked, locate, to_plain
 
 LABELS: tuple[str, ...] = ("supersedes", "supports", "related")
 DEFAULT_K = 20
@@ -120,9 +120,6 @@ class _LabelsFile(BaseModel):
     negatives: list[_Negative] = []
 
 
-Marks = dict[tuple[str | int, ...], tuple[int, int]]
-
-
 def load_labels(path: Path) -> Labels:
     """Read and validate a labels file; raise LabelsError listing every problem as file:line:col."""
     name = str(path)
@@ -130,22 +127,15 @@ def load_labels(path: Path) -> Labels:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LabelsError([Problem(name, 1, 1, f"cannot read the labels file: {exc}")]) from exc
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise LabelsError([Problem(name, line, col, f"YAML syntax: {exc.problem}")]) from exc
-    except yaml.YAMLError as exc:
-        raise LabelsError([Problem(name, 1, 1, f"YAML: {exc}")]) from exc
-    if node is None:
-        raise LabelsError([Problem(name, 1, 1, "the labels file is empty; it needs a `claims:` list")])
-    marks: Marks = {}
-    data = _plain(node, (), marks)
+    node = compose_marked(
+        name, text, empty="the labels file is empty; it needs a `claims:` list", error=LabelsError
+    )
+    # arXiv ids are text: unquoted, YAML would read 2310.03260 as the float 2310.0326.
+    data, marks = to_plain(node, keep_text=lambda loc: bool(loc) and loc[-1] == "id")
     try:
         parsed = _LabelsFile.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(name, marks, err["loc"], err["msg"]) for err in exc.errors()]
+        problems = [locate(name, marks, err["loc"], err["msg"]) for err in exc.errors()]
         raise LabelsError(problems) from exc
     return _to_labels(path, parsed, marks)
 
@@ -158,14 +148,14 @@ def _to_labels(path: Path, parsed: _LabelsFile, marks: Marks) -> Labels:
         try:
             return parse_arxiv_id(raw).base
         except ArxivIdError as exc:
-            problems.append(_problem(name, marks, loc, str(exc)))
+            problems.append(locate(name, marks, loc, str(exc)))
             return None
 
     claims: list[LabeledClaim] = []
     seen_keys: set[str] = set()
     for i, c in enumerate(parsed.claims):
         if c.key in seen_keys:
-            problems.append(_problem(name, marks, ("claims", i, "key"), f"duplicate claim key {c.key!r}"))
+            problems.append(locate(name, marks, ("claims", i, "key"), f"duplicate claim key {c.key!r}"))
         seen_keys.add(c.key)
         anchors: list[Anchor] = []
         for j, a in enumerate(c.anchors):
@@ -173,7 +163,7 @@ def _to_labels(path: Path, parsed: _LabelsFile, marks: Marks) -> Labels:
             try:
                 anchors.append(Anchor(a.id, parse_arxiv_id(a.id), a.title, line, col))
             except ArxivIdError as exc:
-                problems.append(_problem(name, marks, ("claims", i, "anchors", j, "id"), str(exc)))
+                problems.append(locate(name, marks, ("claims", i, "anchors", j, "id"), str(exc)))
         papers: list[LabeledPaper] = []
         seen_papers: set[str] = set()
         for j, p in enumerate(c.papers):
@@ -182,7 +172,7 @@ def _to_labels(path: Path, parsed: _LabelsFile, marks: Marks) -> Labels:
             if pid is None:
                 continue
             if pid in seen_papers:
-                problems.append(_problem(name, marks, loc, f"paper {pid} is labeled twice in claim {c.key}"))
+                problems.append(locate(name, marks, loc, f"paper {pid} is labeled twice in claim {c.key}"))
             seen_papers.add(pid)
             papers.append(LabeledPaper(pid, p.label))
         unverified = {
@@ -221,11 +211,11 @@ def _to_labels(path: Path, parsed: _LabelsFile, marks: Marks) -> Labels:
             labeled = next((lc for lc in claims if lc.claim.id == key), None)
             if labeled is None:
                 problems.append(
-                    _problem(name, marks, where, f"no claim {key!r} in this file (claims: {', '.join(keys)})")
+                    locate(name, marks, where, f"no claim {key!r} in this file (claims: {', '.join(keys)})")
                 )
             elif nid in {p.arxiv_id for p in labeled.papers}:
                 problems.append(
-                    _problem(name, marks, where, f"{nid} is labeled in claim {key} and a negative for it")
+                    locate(name, marks, where, f"{nid} is labeled in claim {key} and a negative for it")
                 )
             else:
                 against[key].add(nid)
@@ -233,40 +223,6 @@ def _to_labels(path: Path, parsed: _LabelsFile, marks: Marks) -> Labels:
         raise LabelsError(problems)
     claims = [dataclasses.replace(lc, negatives=frozenset(against[lc.claim.id])) for lc in claims]
     return Labels(path, tuple(claims), tuple(dict.fromkeys(negatives)))
-
-
-def _plain(node: yaml.Node, loc: tuple[str | int, ...], marks: Marks) -> Any:
-    """Turn a composed YAML node into plain values, recording where each value starts."""
-    marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            out[key] = _plain(value_node, (*loc, str(key)), marks)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, (*loc, i), marks) for i, item in enumerate(node.value)]
-    if loc and loc[-1] == "id":
-        # arXiv ids are text: unquoted, YAML would read 2310.03260 as the float 2310.0326.
-        return str(node.value)
-    return _scalar(node)
-
-
-def _scalar(node: yaml.Node) -> Any:
-    try:
-        return yaml.SafeLoader("").construct_object(node)
-    except (ValueError, yaml.YAMLError):
-        return str(node.value)  # e.g. the impossible date 2025-13-01: the schema says what is wrong
-
-
-def _problem(name: str, marks: Marks, loc: Sequence[str | int], message: str) -> Problem:
-    """Locate a problem at the deepest part of `loc` that exists in the file."""
-    path = tuple(loc)
-    while path and path not in marks:
-        path = path[:-1]
-    line, col = marks.get(path, (1, 1))
-    where = ".".join(str(p) for p in loc)
-    return Problem(name, line, col, f"{where}: {message}" if where else message)
 
 
 # -- the metrics -------------------------------------------------------------------------------------

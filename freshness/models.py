@@ -224,6 +224,29 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class SourceState:
+    """Where one paper source stopped: its watermark, an unfinished harvest, HTTP validators."""
+
+    source: str
+    watermark: dt.date | None = None
+    resume_token: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success: dt.datetime | None = None
+    window_from: dt.date | None = None  # the window of the unfinished harvest `resume_token` belongs to
+    window_until: dt.date | None = None
+
+
+class DecisionKind(StrEnum):
+    """What a person decided about a claim (and, for dismiss/confirm, one paper)."""
+
+    DISMISS = "dismiss"  # this paper does not bear on the claim: never flag it again
+    CONFIRM = "confirm"  # this paper supersedes the claim: keep it at the top
+    SNOOZE = "snooze"  # do not ask for attention until a date
+    REVIEWED = "reviewed"  # a person re-checked the claim: its freshness clock restarts
+
+
+@dataclass(frozen=True)
 class StoreSummary:
     papers: int
     newest_paper: dt.date | None

@@ -25,12 +25,12 @@ from freshness.config import ARXIV_MIN_DELAY, Settings
 from freshness.coverage import claim_gaps, uncovered_note
 from freshness.errors import ConfigError, SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, polite_session
-from freshness.models import AnchorStatus, Claim
+from freshness.models import AnchorStatus, Claim, SourceState
 from freshness.sources.base import Batch, PaperSource, PlannedRequest, SourceKind
 from freshness.sources.oai_pmh import RECORDS_PER_PAGE, OaiPmhSource, sets_for
 from freshness.sources.rss import RssSource
 from freshness.sources.wire import ARXIV_TZ
-from freshness.store import SourceState, Store, StoredAnchorCheck, UpsertCounts
+from freshness.store import Store, StoredAnchorCheck, UpsertCounts
 
 # OAI-PMH `from` filters on a record's last metadata change, which can precede its announcement by a
 # weekend (a Friday submission is announced on Monday evening's mailing): a catch-up window starts

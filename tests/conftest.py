@@ -66,9 +66,33 @@ def pytest_terminal_summary(terminalreporter: Any) -> Any:
             )
 
 
+class FakeClock:
+    """A monotonic clock that moves only when the code under test sleeps, so no test waits for real."""
+
+    def __init__(self, start: float = 1_000_000.0) -> None:
+        self.t = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+
 @pytest.fixture
 def now() -> dt.datetime:
     return NOW
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from an empty temporary directory, with no FRESHNESS_CLAIMS/FRESHNESS_DB leaking in."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FRESHNESS_CLAIMS", raising=False)
+    monkeypatch.delenv("FRESHNESS_DB", raising=False)
+    return tmp_path
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from freshness.http import PoliteSession, RateLimiter
 from freshness.models import Anchor, AnchorStatus, Claim, Paper, PaperVersion
 from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE, ArxivApiSource
 from freshness.store import Store, StoredAnchorCheck
-from tests.conftest import NOW, make_paper, shared_path
+from tests.conftest import NOW, FakeClock, make_paper, shared_path
 from tests.fakearxiv import (
     ATOM_CT,
     XML_CT,
@@ -53,19 +53,6 @@ PAPERS = {
         make_paper("0903.0442", version=5, published=dt.date(2009, 3, 3), updated=dt.date(2010, 1, 5)),
     ]
 }
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1_000_000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
 
 
 def api_reply(req: FakeRequest) -> Reply:

@@ -14,8 +14,8 @@ from freshness import assess
 from freshness.arxiv_ids import parse_arxiv_id
 from freshness.assess import build_report
 from freshness.matching import MatchSettings
-from freshness.models import Anchor, AnchorStatus, CitationIndex, Claim, ClaimStatus, Match
-from freshness.store import DecisionKind, Store
+from freshness.models import Anchor, AnchorStatus, CitationIndex, Claim, ClaimStatus, DecisionKind, Match
+from freshness.store import Store
 from tests.conftest import cover, make_paper
 
 NOW = dt.datetime(2026, 11, 26, 23, 0, tzinfo=dt.UTC)

@@ -16,13 +16,10 @@ from tests.test_evaluation import LABELS, eval_papers
 
 
 @pytest.fixture
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty directory (no claims.yaml: eval must not need one), no FRESHNESS_* leaking in."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("FRESHNESS_CLAIMS", raising=False)
-    monkeypatch.delenv("FRESHNESS_DB", raising=False)
+def in_tmp(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """conftest's empty directory (no claims.yaml: eval must not need one), at 80 columns."""
     monkeypatch.setenv("COLUMNS", "80")
-    return tmp_path
+    return in_tmp
 
 
 @pytest.fixture

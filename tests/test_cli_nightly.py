@@ -20,9 +20,9 @@ from click.testing import CliRunner, Result
 from freshness import history
 from freshness.cli import cli
 from freshness.locking import writer_lock
-from freshness.models import ClaimStatus, Match
+from freshness.models import ClaimStatus, Match, SourceState
 from freshness.poll import announcement_day
-from freshness.store import SourceState, Store, StoredRunClaim
+from freshness.store import Store, StoredRunClaim
 from tests.fakearxiv import FakeArxiv, FakeRequest, Reply, html_page
 from tests.test_nightly import BENCHMARK, KERNELS, REBUTTAL, RSS_KEY, RSS_PATH, Arxiv
 

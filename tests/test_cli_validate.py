@@ -13,15 +13,6 @@ from freshness.cli import cli
 FIXTURES = Path(__file__).parent / "fixtures" / "claims"
 
 
-@pytest.fixture
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run from an empty directory, with no FRESHNESS_CLAIMS/FRESHNESS_DB leaking in."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("FRESHNESS_CLAIMS", raising=False)
-    monkeypatch.delenv("FRESHNESS_DB", raising=False)
-    return tmp_path
-
-
 def fixture(name: str, dest: str = "claims.yaml") -> str:
     shutil.copy(FIXTURES / name, dest)
     return dest

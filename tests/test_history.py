@@ -24,8 +24,9 @@ from freshness.history import (
     record_run,
     shape_matches,
 )
+from freshness.migrations import MIGRATIONS
 from freshness.models import Claim, ClaimStatus, Match, Report, Stance, StoreSummary, Verdict
-from freshness.store import MIGRATIONS, Store, StoredRunClaim
+from freshness.store import Store, StoredRunClaim
 from tests.conftest import NOW, make_paper
 
 TODAY = NOW.date()  # 2026-11-26

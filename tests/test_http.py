@@ -21,23 +21,8 @@ from freshness.http import (
     parse_retry_after,
     polite_session,
 )
-from tests.conftest import make_paper
+from tests.conftest import FakeClock, make_paper
 from tests.fakearxiv import FakeArxiv, Reply, atom_feed, html_page, too_many_requests, unavailable
-
-
-class FakeClock:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.t = 1_000_000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
 
 
 def session(clock: FakeClock, lock: Path | None = None, **kw: float) -> PoliteSession:

@@ -14,23 +14,9 @@ import pytest
 
 from freshness.errors import StoreBusyError
 from freshness.locking import current_holder, lock_path_for, writer_lock
+from tests.conftest import FakeClock
 
 NOW = dt.datetime(2026, 11, 26, 23, 0, tzinfo=dt.UTC)
-
-
-class FakeClock:
-    """A monotonic clock that only moves when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
 
 
 def test_lock_file_sits_beside_the_store(tmp_path: Path) -> None:
@@ -43,7 +29,7 @@ def test_lock_file_sits_beside_the_store(tmp_path: Path) -> None:
 
 def test_second_writer_waits_then_gives_up_naming_the_holder(tmp_path: Path) -> None:
     db = tmp_path / "store.sqlite"
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     with (
         writer_lock(db, command="schedule", now=NOW),
         pytest.raises(StoreBusyError) as info,
@@ -63,7 +49,7 @@ def test_waiting_writer_gets_the_lock_once_the_holder_releases_it(tmp_path: Path
     db = tmp_path / "store.sqlite"
     holder = writer_lock(db, command="poll", now=NOW)
     holder.__enter__()
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
 
     def sleep_then_release(seconds: float) -> None:
         clock.sleep(seconds)
@@ -79,7 +65,7 @@ def test_waiting_writer_gets_the_lock_once_the_holder_releases_it(tmp_path: Path
 
 def test_zero_wait_fails_at_once(tmp_path: Path) -> None:
     db = tmp_path / "store.sqlite"
-    clock = FakeClock()
+    clock = FakeClock(start=0.0)
     with (
         writer_lock(db, command="run", now=NOW),
         pytest.raises(StoreBusyError),

@@ -17,10 +17,10 @@ from freshness.errors import ClaimsError, StoreBusyError
 from freshness.history import DecisionKind, claim_history, decide, load_decisions
 from freshness.http import PoliteSession, RateLimiter
 from freshness.locking import writer_lock
-from freshness.models import ClaimStatus, Paper
+from freshness.models import ClaimStatus, Paper, SourceState
 from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle, summary_lines
 from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE
-from freshness.store import SourceState, Store
+from freshness.store import Store
 from tests.conftest import NOW, make_paper
 from tests.fakearxiv import RSS_CT, FakeArxiv, FakeRequest, Reply, atom_feed, html_page, rss_feed
 

@@ -20,7 +20,7 @@ import pytest
 from freshness.arxiv_ids import parse_arxiv_id
 from freshness.config import Settings
 from freshness.http import PoliteSession, RateLimiter
-from freshness.models import Anchor, Claim, Paper
+from freshness.models import Anchor, Claim, Paper, SourceState
 from freshness.poll import (
     BACKFILL_MAX_DAYS,
     PollOutcome,
@@ -33,8 +33,8 @@ from freshness.poll import (
 )
 from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE
 from freshness.sources.wire import iter_snapshot
-from freshness.store import SourceState, Store
-from tests.conftest import NOW, make_paper, shared_path
+from freshness.store import Store
+from tests.conftest import NOW, FakeClock, make_paper, shared_path
 from tests.fakearxiv import (
     RSS_CT,
     XML_CT,
@@ -49,7 +49,6 @@ from tests.fakearxiv import (
     too_many_requests,
     unavailable,
 )
-from tests.test_http import FakeClock
 
 CATS = ("cs.AI", "cs.CL", "cs.LG")
 RSS_KEY = "rss:cs.AI+cs.CL+cs.LG"

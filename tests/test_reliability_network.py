@@ -21,10 +21,11 @@ from freshness.cli import cli
 from freshness.config import load_settings
 from freshness.errors import ConfigError, Interrupted, SourceUnavailable
 from freshness.http import PoliteSession, RateLimiter, pacing_path_for, polite_session
+from freshness.models import SourceState
 from freshness.nightly import run_cycle
 from freshness.poll import plan_poll
-from freshness.store import SourceState, Store
-from tests.conftest import NOW, make_paper
+from freshness.store import Store
+from tests.conftest import NOW, FakeClock, make_paper
 from tests.fakearxiv import (
     RSS_CT,
     XML_CT,
@@ -86,19 +87,6 @@ def feed_dated(day: dt.date, *ids: str) -> Reply:
 def rss_mark(db: Path) -> dt.date | None:
     with Store.open(db) as store:
         return store.get_source_state("rss:cs.AI+cs.CL").watermark
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1_000_000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
 
 
 # -- 1. silent gaps -------------------------------------------------------------------------------

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from freshness.errors import StoreError
-from freshness.models import AnchorStatus, ClaimStatus, Match, PaperVersion, Stance
+from freshness.migrations import MIGRATIONS
+from freshness.models import AnchorStatus, ClaimStatus, Match, PaperVersion, SourceState, Stance
 from freshness.store import (
-    MIGRATIONS,
-    SourceState,
     Store,
     StoredAnchorCheck,
     StoredRunClaim,

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from freshness.models import Paper
-from freshness.store import SourceState
+from freshness.models import Paper, SourceState
 
 
 class SourceKind(StrEnum):

@@ -23,10 +23,9 @@ from urllib.parse import urlencode
 
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession
-from freshness.models import Paper
+from freshness.models import Paper, SourceState
 from freshness.sources.base import Batch, PlannedRequest, SourceKind
 from freshness.sources.wire import parse_oai
-from freshness.store import SourceState
 
 # Archives that OAI-PMH files under the `physics` group (ListSets: physics:astro-ph, physics:hep-th, ...).
 PHYSICS_ARCHIVES = frozenset(

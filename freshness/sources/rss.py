@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from freshness.coverage import rss_covered_days
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession
+from freshness.models import SourceState
 from freshness.sources.base import Batch, PlannedRequest, SourceKind
 from freshness.sources.wire import FeedPage, parse_feed
-from freshness.store import SourceState
 
 
 class RssSource:

@@ -15,10 +15,10 @@ from freshness.claims import read_claims
 from freshness.config import Settings
 from freshness.errors import CitationsUnavailable
 from freshness.http import PoliteSession, RateLimiter
-from freshness.models import Anchor, CitationContext, CitationSettings, Claim, Paper
+from freshness.models import Anchor, CitationContext, CitationSettings, Claim, Paper, SourceState
 from freshness.nightly import CycleResult
 from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE
-from freshness.store import SourceState, Store
+from freshness.store import Store
 from tests.conftest import NOW, make_paper
 
 CLAIM = Claim(

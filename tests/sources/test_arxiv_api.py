@@ -22,7 +22,7 @@ from freshness.sources.arxiv_api import (
     paper_from_result,
     topics_query,
 )
-from tests.conftest import make_paper, shared_path
+from tests.conftest import FakeClock, make_paper, shared_path
 from tests.fakearxiv import (
     ATOM_CT,
     XML_CT,
@@ -39,21 +39,6 @@ from tests.fakearxiv import (
 CANARY = make_paper(
     CANARY_ID, title=CANARY_TITLE, categories=("math.CO", "math.ST"), published=dt.date(2016, 5, 26)
 )
-
-
-class FakeClock:
-    """Moves only when the code under test sleeps, so no test waits for real."""
-
-    def __init__(self) -> None:
-        self.t = 1_000_000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
 
 
 def polite(clock: FakeClock | None = None, **kw: float) -> PoliteSession:

@@ -9,12 +9,11 @@ import pytest
 
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, RateLimiter
+from freshness.models import SourceState
 from freshness.sources.oai_pmh import OaiPmhSource, in_categories, set_spec_of, sets_for
 from freshness.sources.wire import parse_oai
-from freshness.store import SourceState
-from tests.conftest import NOW, make_paper, shared_path
+from tests.conftest import NOW, FakeClock, make_paper, shared_path
 from tests.fakearxiv import XML_CT, FakeArxiv, Reply, html_page, oai_list_records
-from tests.test_http import FakeClock
 from tests.test_poll import corpus_papers
 
 START, UNTIL = dt.date(2026, 11, 1), dt.date(2026, 11, 25)

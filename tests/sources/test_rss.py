@@ -8,11 +8,10 @@ import pytest
 
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, RateLimiter
+from freshness.models import SourceState
 from freshness.sources.rss import RssSource
-from freshness.store import SourceState
-from tests.conftest import NOW, make_paper, shared_path
+from tests.conftest import NOW, FakeClock, make_paper, shared_path
 from tests.fakearxiv import RSS_CT, FakeArxiv, Reply, html_page, rss_feed, too_many_requests
-from tests.test_http import FakeClock
 
 MONDAY = dt.date(2025, 4, 28)
 
