@@ -30,7 +30,9 @@ _CANONICAL_NEW_ID = re.compile(r"(?:1[5-9]|[2-9][0-9])(?:0[1-9]|1[0-2])\.(?!0000
 
 
 # A command the tool itself suggests in a note or reason ("run `freshness poll`"): shown as code.
-COMMAND = re.compile(r"`(freshness(?: [a-z0-9-]+)*)`")
+COMMAND = re.compile(
+    r"`(freshness(?: [a-z0-9-]+)*|--[a-z][a-z0-9-]*)`"
+)  # a command or an option the tool names
 
 
 def status_label(status: ClaimStatus) -> str:
