@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,6 +36,27 @@ class Fetched:
     requests: int = 0
     problem: str | None = None
     service_id: str | None = None  # the service's own id of the anchor (OpenAlex W...), when learnt
+
+    @classmethod
+    def ended(
+        cls,
+        anchor_id: str,
+        source: str,
+        records: Sequence[CitingRecord],
+        requests: int,
+        problem: str | None,
+        service_id: str | None = None,
+    ) -> Fetched:
+        """A list the service finished giving: complete unless `problem` says why it may be cut."""
+        return cls(
+            anchor_id,
+            source,
+            tuple(records),
+            complete=problem is None,
+            requests=requests,
+            problem=problem,
+            service_id=service_id,
+        )
 
 
 class CitationSource(Protocol):

@@ -58,8 +58,13 @@ class OpenAlexSource:
         cursor, seen = "*", set()
         while True:
             if requests >= self.max_pages + 1:
-                return self._done(
-                    anchor_id, records, requests, service_id, f"stopped after {requests} requests"
+                return Fetched.ended(
+                    anchor_id,
+                    self.name,
+                    records,
+                    requests,
+                    service_id=service_id,
+                    problem=f"stopped after {requests} requests",
                 )
             params = {"filter": f"cites:{service_id}", "per-page": str(PAGE_SIZE), "select": SELECT}
             params["cursor"] = cursor
@@ -78,9 +83,18 @@ class OpenAlexSource:
                 problem = None
                 if nxt is not None:  # an empty page that still offers a cursor: cut short
                     problem = "an empty page still offered a next cursor"
-                return self._done(anchor_id, records, requests, service_id, problem)
+                return Fetched.ended(
+                    anchor_id, self.name, records, requests, service_id=service_id, problem=problem
+                )
             if not isinstance(nxt, str) or nxt in seen:
-                return self._done(anchor_id, records, requests, service_id, "the cursor repeated")
+                return Fetched.ended(
+                    anchor_id,
+                    self.name,
+                    records,
+                    requests,
+                    service_id=service_id,
+                    problem="the cursor repeated",
+                )
             seen.add(nxt)
             cursor = nxt
 
@@ -94,19 +108,6 @@ class OpenAlexSource:
         if m is None:
             raise CitationsUnavailable(f"OpenAlex: the work for {doi} has no id")
         return m[1]
-
-    def _done(
-        self, anchor_id: str, records: list[CitingRecord], requests: int, service_id: str, problem: str | None
-    ) -> Fetched:
-        return Fetched(
-            anchor_id,
-            self.name,
-            tuple(records),
-            complete=problem is None,
-            requests=requests,
-            problem=problem,
-            service_id=service_id,
-        )
 
     def _get(self, url: str, params: Mapping[str, str]) -> dict[str, Any] | None:
         query = dict(params)

@@ -85,7 +85,9 @@ class SemanticScholarSource:
         offset, requests = 0, 0
         while True:
             if requests >= self.max_pages:
-                return self._done(anchor_id, records, requests, f"stopped after {requests} pages")
+                return Fetched.ended(
+                    anchor_id, self.name, records, requests, f"stopped after {requests} pages"
+                )
             params = {"fields": FIELDS, "offset": str(offset), "limit": str(self.page_size)}
             page = self._get(url, params, headers)
             requests += 1
@@ -97,13 +99,19 @@ class SemanticScholarSource:
             records.extend(r for item in data if (r := _record(item)) is not None)
             nxt = page.get("next")
             if nxt is None:
-                return self._done(anchor_id, records, requests, None)
+                return Fetched.ended(anchor_id, self.name, records, requests, None)
             if not isinstance(nxt, int) or nxt <= offset:
-                return self._done(anchor_id, records, requests, f"paging did not advance (next={nxt!r})")
+                return Fetched.ended(
+                    anchor_id, self.name, records, requests, f"paging did not advance (next={nxt!r})"
+                )
             if len(data) < min(self.page_size, nxt - offset):
                 # A page shorter than it claims: the rest was cut, not absent.
-                return self._done(
-                    anchor_id, records, requests, f"a page held {len(data)} of {nxt - offset} citations"
+                return Fetched.ended(
+                    anchor_id,
+                    self.name,
+                    records,
+                    requests,
+                    f"a page held {len(data)} of {nxt - offset} citations",
                 )
             offset = nxt
 
@@ -142,18 +150,6 @@ class SemanticScholarSource:
             for asked, slot in zip(chunk, slots, strict=True):
                 out[asked] = _batch_paper(asked, slot)
         return out, requests
-
-    def _done(
-        self, anchor_id: str, records: list[CitingRecord], requests: int, problem: str | None
-    ) -> Fetched:
-        return Fetched(
-            anchor_id,
-            self.name,
-            tuple(records),
-            complete=problem is None,
-            requests=requests,
-            problem=problem,
-        )
 
     def _get(self, url: str, params: Mapping[str, str], headers: Mapping[str, str]) -> dict[str, Any] | None:
         try:
