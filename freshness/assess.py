@@ -127,7 +127,9 @@ def assess_claim(
     cached = cache.get(judged, limit, window_end) if cache is not None else None
     if cached is None:
         matches = match_claim(store, judged, limit=limit, settings=settings, citations=citations)
-        velocity = topic_velocity(store, judged, today=window_end, settings=settings, citations=citations)
+        velocity = topic_velocity(
+            store, judged, today=window_end, settings=settings, citations=citations, matches=matches
+        )
         if cache is not None:
             cache.put(judged, limit, window_end, matches, velocity)
     else:

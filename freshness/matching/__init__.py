@@ -70,10 +70,14 @@ def topic_velocity(
     window_days: int = 90,
     settings: MatchSettings = DEFAULT_SETTINGS,
     citations: CitationIndex | None = None,
+    matches: Sequence[Match] | None = None,
 ) -> Velocity:
     """Related newer papers first submitted in the last `window_days` (or since the claim, if more
-    recent), counted per month, and how many of them challenge the claim."""
-    return matcher_for(store, settings, citations).velocity(claim, today=today, window_days=window_days)
+    recent), counted per month, and how many of them challenge the claim (among `matches`, the
+    claim's match when the caller has it; else the claim is matched again)."""
+    return matcher_for(store, settings, citations).velocity(
+        claim, today=today, window_days=window_days, matches=matches
+    )
 
 
 def match_claims(
