@@ -14,7 +14,7 @@ has a confidence (docs/matching.md section 2); independent sentences add up (noi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from freshness.matching.text import _ASCII_SPACES, _WORD, _Text
@@ -465,6 +465,18 @@ def judge_stance(
             (base, per_aim), cue = kind
             challenge(-1, base + per_aim * title_aim.strength, title_aim.label, cue)
 
+    return _decide(challenges, agrees, title, abstract, sentences)
+
+
+def _decide(
+    challenges: Mapping[int, tuple[float, str, str]],
+    agrees: Sequence[tuple[float, int, str, str]],
+    title: _Text,
+    abstract: _Text,
+    sentences: Sequence[_Sentence],
+) -> StanceFinding:
+    """Weigh the evidence: challenges from independent sentences (index -1: the title) combine by
+    noisy-or, quoted by the surest one; agreement wins only when surer; below MIN_STANCE, no stance."""
     best_agree = max(agrees, default=None)
     if challenges:
         missing = 1.0
