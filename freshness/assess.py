@@ -17,7 +17,15 @@ from pathlib import Path
 from freshness import matching
 from freshness.anchors import anchor_results_from_store
 from freshness.coverage import Span, claim_gaps, covered_for, uncovered_note
-from freshness.history import Decisions, apply_decisions, effective_claim, load_decisions, shape_matches
+from freshness.decisions import (
+    ClaimDecisions,
+    Decisions,
+    apply_decisions,
+    effective_claim,
+    load_decisions,
+    shape_matches,
+)
+from freshness.learning import Lesson, learn
 from freshness.matching import DEFAULT_SETTINGS, MatchSettings, match_claim, topic_velocity
 from freshness.models import AnchorResult, CitationIndex, Claim, Match, Report, Velocity, Verdict
 from freshness.store import Store, match_from_json, match_to_json
@@ -119,8 +127,9 @@ def assess_claim(
     citations: CitationIndex | None = None,
     covered: Mapping[str, Sequence[Span]] | None = None,
 ) -> Verdict:
-    """One claim's verdict: triage decisions applied (a review moves its clock; dismissed papers are
-    gone; confirmed ones lead and count as superseding). `covered`: the store's coverage
+    """One claim's verdict: triage decisions applied (a review moves its clock; the claim learns from
+    its paper decisions; dismissed and off-topic papers are gone; confirmed ones lead and count as
+    superseding). `covered`: the store's coverage
     (`Store.coverage`), read from the store when not given."""
     mine = decisions.for_claim(claim.id)
     judged, limit, window_end = _match_inputs(claim, decisions, today=today, newest_paper=newest_paper)
@@ -134,8 +143,9 @@ def assess_claim(
             cache.put(judged, limit, window_end, matches, velocity)
     else:
         matches, velocity = cached
+    lesson = _learn(store, judged, matches, mine, settings)
     confirmed = store.get_papers(list(mine.confirmed)) if mine.confirmed else {}
-    every = shape_matches(matches, mine, confirmed)
+    every = shape_matches(lesson.matches, mine, confirmed)
     # The matcher counted the claim's flagged matches in the window before decisions applied: a
     # dismissed paper must not "challenge it", a confirmed one does.
     velocity = dataclasses.replace(
@@ -156,19 +166,30 @@ def assess_claim(
         gaps=gaps,
         covers_nothing=not covered,
     )
-    return apply_decisions(verdict, claim, mine, today)
+    return apply_decisions(verdict, claim, mine, today, learned=lesson.notes)
+
+
+def _learn(
+    store: Store, claim: Claim, matches: Sequence[Match], mine: ClaimDecisions, settings: MatchSettings
+) -> Lesson:
+    """The claim's matches re-ranked and re-flagged by its own paper decisions (none: unchanged)."""
+    if not mine.examples:
+        return learn(claim, matches, {}, (), rule=settings.flag_rule)
+    ids = sorted({m.arxiv_id for m in matches} | {e.arxiv_id for e in mine.examples})
+    texts = {pid: f"{p.title}\n{p.abstract}" for pid, p in store.get_papers(ids).items()}
+    return learn(claim, matches, texts, mine.examples, rule=settings.flag_rule)
 
 
 def _match_inputs(
     claim: Claim, decisions: Decisions, *, today: dt.date, newest_paper: dt.date | None
 ) -> tuple[Claim, int, dt.date]:
     """What a claim's matches and velocity are computed from: the claim as judged (a review moves its
-    date), the match limit (a few more past dismissed papers) and the velocity window's end."""
+    date), the match limit (a few more past dismissed and off-topic papers) and the velocity window's end."""
     mine = decisions.for_claim(claim.id)
     # The window ends at the store's newest paper: a store last polled months ago must not read as
     # "no related papers lately".
     window_end = min(today, newest_paper) if newest_paper is not None else today
-    return effective_claim(claim, mine), MATCH_LIMIT + len(mine.dismissed), window_end
+    return effective_claim(claim, mine), MATCH_LIMIT + len(mine.hidden), window_end
 
 
 def _match_misses(

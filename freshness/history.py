@@ -1,22 +1,28 @@
-"""Run history and triage: what each nightly run found, what changed since, and a person's decisions.
+"""Run history: what each nightly run found, what changed since, and how one claim changed.
 
 History is one run a day (a second run that day replaces the first) with each claim's status, reasons
-and top matches. Decisions (dismiss, confirm, snooze, reviewed) are kept per claim id and arXiv id
-without version, never per stored row, so they survive re-imports; the latest decision wins.
+and top matches. A person's decisions are `freshness.decisions`; `claim_history` lists them beside the
+runs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
-from freshness.errors import FreshnessError
-from freshness.models import Claim, ClaimStatus, Match, Paper, Report, RunStatuses, Stance, Verdict
-from freshness.store import DecisionKind, Store, StoredDecision, StoredRun, StoredRunClaim
+from freshness.decisions import (
+    ClaimDecisions,
+    Decisions,
+    TriageError,
+    apply_decisions,
+    decide,
+    describe_decision,
+    load_decisions,
+)
+from freshness.models import ClaimStatus, DecisionKind, Match, Report, RunStatuses
+from freshness.store import Store, StoredDecision, StoredRun, StoredRunClaim
 from freshness.untrusted import strip_control
 
 __all__ = [
@@ -41,186 +47,6 @@ __all__ = [
 ]
 
 KEPT_MATCHES = 20  # top matches kept per claim and run (superseding ones are always kept)
-CONFIRMED_EVIDENCE = "confirmed as superseding by a person (freshness confirm)"
-CONFIRMED_TARGET = "confirmed by you"  # what a confirmed paper's challenge is marked with
-
-
-class TriageError(FreshnessError):
-    """A triage command names an unknown claim, a malformed arXiv id or an impossible date."""
-
-
-# -- decisions -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClaimDecisions:
-    """The decisions in force for one claim."""
-
-    dismissed: frozenset[str] = frozenset()  # base arXiv ids never to flag again
-    confirmed: tuple[str, ...] = ()  # base arXiv ids that supersede the claim, latest first
-    snoozed_until: dt.date | None = None
-    reviewed_on: dt.date | None = None
-    dismiss_reasons: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-
-    def snoozed(self, today: dt.date) -> bool:
-        """True while the claim needs no attention (before the snooze date)."""
-        return self.snoozed_until is not None and today < self.snoozed_until
-
-    def notes(self, today: dt.date) -> tuple[str, ...]:
-        """One line per decision in force, for the claim's reasons in every report."""
-        lines = []
-        if self.snoozed(today):
-            lines.append(f"snoozed until {self.snoozed_until}: needs no attention before then")
-        if self.reviewed_on is not None:
-            lines.append(
-                f"reviewed by a person on {self.reviewed_on}: its age and newer work count from then"
-            )
-        if self.confirmed:
-            lines.append("confirmed as superseding by a person: " + ", ".join(self.confirmed))
-        if self.dismissed:
-            lines.append("dismissed by a person (not flagged again): " + ", ".join(sorted(self.dismissed)))
-        return tuple(lines)
-
-
-NO_DECISIONS = ClaimDecisions()
-
-
-@dataclass(frozen=True)
-class Decisions:
-    """Every claim's decisions in force, by claim id."""
-
-    by_claim: Mapping[str, ClaimDecisions] = field(default_factory=lambda: MappingProxyType({}))
-
-    def for_claim(self, claim_id: str) -> ClaimDecisions:
-        return self.by_claim.get(claim_id, NO_DECISIONS)
-
-
-def load_decisions(store: Store) -> Decisions:
-    """The decisions in force for every claim (replaying them oldest first: the latest wins)."""
-    grouped: dict[str, list[StoredDecision]] = {}
-    for decision in store.get_decisions():
-        grouped.setdefault(decision.claim_id, []).append(decision)
-    return Decisions(MappingProxyType({cid: _fold(ds) for cid, ds in grouped.items()}))
-
-
-def _fold(decisions: Iterable[StoredDecision]) -> ClaimDecisions:
-    paper_state: dict[str, tuple[DecisionKind, str | None]] = {}  # arxiv id -> latest dismiss/confirm
-    snoozed_until: dt.date | None = None
-    reviewed_on: dt.date | None = None
-    for d in decisions:
-        if d.kind in (DecisionKind.DISMISS, DecisionKind.CONFIRM) and d.arxiv_id:
-            paper_state.pop(d.arxiv_id, None)  # re-insert so dict order is decision order
-            paper_state[d.arxiv_id] = (d.kind, d.reason)
-        elif d.kind is DecisionKind.SNOOZE:
-            snoozed_until = d.until
-        elif d.kind is DecisionKind.REVIEWED:
-            reviewed_on = d.until
-            # A review re-checked the claim with what was confirmed so far: those confirmations are
-            # settled and stop forcing the claim to "possibly superseded" (dismissals stay).
-            paper_state = {k: v for k, v in paper_state.items() if v[0] is DecisionKind.DISMISS}
-    dismissed = {k: v[1] or "" for k, v in paper_state.items() if v[0] is DecisionKind.DISMISS}
-    confirmed = [k for k, v in paper_state.items() if v[0] is DecisionKind.CONFIRM]
-    return ClaimDecisions(
-        dismissed=frozenset(dismissed),
-        confirmed=tuple(reversed(confirmed)),
-        snoozed_until=snoozed_until,
-        reviewed_on=reviewed_on,
-        dismiss_reasons=MappingProxyType(dismissed),
-    )
-
-
-def decide(
-    store: Store,
-    claims: Sequence[Claim],
-    claim_id: str,
-    kind: DecisionKind,
-    *,
-    now: dt.datetime,
-    today: dt.date,
-    arxiv_id: str | None = None,
-    reason: str | None = None,
-    until: dt.date | None = None,
-) -> StoredDecision:
-    """Validate and record one decision. `until`: the snooze date, or the review date (default today).
-
-    Raises TriageError for an unknown claim, a malformed or missing arXiv id, or a bad date.
-    """
-    known = {c.id for c in claims}
-    if claim_id not in known:
-        hint = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
-        raise TriageError(
-            f"no claim {claim_id!r} in the claims file",
-            tip=f"Use one of the claim ids in the claims file: {hint}" if known else None,
-        )
-    base: str | None = None
-    if kind in (DecisionKind.DISMISS, DecisionKind.CONFIRM):
-        if not arxiv_id:
-            raise TriageError(f"{kind.value} needs an arXiv id")
-        try:
-            base = parse_arxiv_id(arxiv_id).base  # decisions hold for every version of the paper
-        except ArxivIdError as exc:
-            raise TriageError(str(exc)) from None
-    if kind is DecisionKind.SNOOZE:
-        if until is None:
-            raise TriageError("snooze needs a date (--until YYYY-MM-DD)")
-        if until < today:
-            raise TriageError(f"--until {until} is in the past (today is {today})")
-    if kind is DecisionKind.REVIEWED:
-        until = until or today
-        if until > today:
-            raise TriageError(f"--date {until} is in the future (today is {today})")
-    return store.add_decision(claim_id, kind, now=now, arxiv_id=base, reason=reason, until=until)
-
-
-# -- applying decisions to a report ------------------------------------------------------------------
-
-
-def effective_claim(claim: Claim, decisions: ClaimDecisions) -> Claim:
-    """The claim as judged: a later review date moves its freshness clock (age, "newer" cut-off)."""
-    if decisions.reviewed_on is not None and decisions.reviewed_on > claim.date:
-        return dataclasses.replace(claim, date=decisions.reviewed_on)
-    return claim
-
-
-def shape_matches(
-    matches: Sequence[Match], decisions: ClaimDecisions, confirmed_papers: Mapping[str, Paper]
-) -> tuple[Match, ...]:
-    """Dismissed papers removed; confirmed ones first, superseding, even when the matcher missed them
-    (their `Paper` from `confirmed_papers`; a confirmed id not in the store is left out)."""
-    by_id = {m.arxiv_id: m for m in matches}
-    top = []
-    for arxiv_id in decisions.confirmed:
-        found = by_id.get(arxiv_id)
-        if found is not None:
-            top.append(_confirmed(found))
-        elif (paper := confirmed_papers.get(arxiv_id)) is not None:
-            top.append(_confirmed(Match(arxiv_id, paper.title, paper.published, 100.0, True, evidence=())))
-    rest = [
-        m for m in matches if m.arxiv_id not in decisions.dismissed and m.arxiv_id not in decisions.confirmed
-    ]
-    return (*top, *rest)
-
-
-def _confirmed(match: Match) -> Match:
-    """A paper a person confirmed: a challenge they are sure of. The matcher's challenging sentence
-    and target are kept when it found one; a sentence it read as support is not quoted as a challenge."""
-    challenged = match.stance is Stance.CHALLENGES
-    target = match.stance_target if challenged and match.stance_target else "the claim"
-    return dataclasses.replace(
-        match,
-        superseding=True,
-        evidence=(CONFIRMED_EVIDENCE, *match.evidence),
-        stance=Stance.CHALLENGES,
-        confidence=1.0,
-        stance_sentence=match.stance_sentence if challenged else None,
-        stance_target=f"{target} ({CONFIRMED_TARGET})",
-    )
-
-
-def apply_decisions(verdict: Verdict, claim: Claim, decisions: ClaimDecisions, today: dt.date) -> Verdict:
-    """The verdict as reported: the claim as written (not its effective date), the decisions in force
-    added to its reasons."""
-    return dataclasses.replace(verdict, claim=claim, reasons=(*verdict.reasons, *decisions.notes(today)))
 
 
 # -- run history -------------------------------------------------------------------------------------
@@ -369,17 +195,6 @@ def claim_history(store: Store, claim_id: str) -> ClaimHistory:
 
 
 # -- what a person reads ---------------------------------------------------------------------------------
-
-
-def describe_decision(d: StoredDecision) -> str:
-    """One sentence saying what a recorded decision does."""
-    what = {
-        DecisionKind.DISMISS: f"dismissed {d.arxiv_id}; it will not be flagged for this claim again",
-        DecisionKind.CONFIRM: f"confirmed {d.arxiv_id} as superseding; it leads the claim's matches",
-        DecisionKind.SNOOZE: f"snoozed until {d.until}; it needs no attention before then",
-        DecisionKind.REVIEWED: f"reviewed on {d.until}; its age and newer work count from then",
-    }[d.kind]
-    return f"{d.claim_id}: {what}"
 
 
 def history_lines(history: ClaimHistory | None, claim_id: str, *, show_all: bool = False) -> list[str]:

@@ -285,6 +285,32 @@ def m012_create_coverage(db: sqlite3.Connection) -> None:
     )
 
 
+def m013_decisions_teach(db: sqlite3.Connection) -> None:
+    # Issue "learn from the curator": a paper can be marked relevant (on topic, not a challenge) or not
+    # relevant (off topic), and any paper decision undone. SQLite cannot alter a CHECK: the table is
+    # rebuilt with its rows and ids as they were.
+    _run_script(
+        db,
+        """
+        CREATE TABLE decisions_new (
+            id INTEGER PRIMARY KEY,
+            claim_id TEXT NOT NULL,
+            arxiv_id TEXT,                        -- without version; NULL for snooze and reviewed
+            kind TEXT NOT NULL CHECK (kind IN ('dismiss', 'confirm', 'snooze', 'reviewed',
+                                               'relevant', 'not_relevant', 'undo')),
+            reason TEXT,
+            until TEXT,                           -- YYYY-MM-DD: snoozed until / reviewed on
+            created_at TEXT NOT NULL              -- UTC ISO-8601
+        );
+        INSERT INTO decisions_new
+            SELECT id, claim_id, arxiv_id, kind, reason, until, created_at FROM decisions;
+        DROP TABLE decisions;
+        ALTER TABLE decisions_new RENAME TO decisions;
+        CREATE INDEX decisions_claim ON decisions(claim_id);
+        """,
+    )
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run several statements inside the caller's transaction (`executescript` would COMMIT first)."""
     statement = ""
@@ -311,4 +337,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     m010_create_match_cache,
     m011_create_citations,
     m012_create_coverage,
+    m013_decisions_teach,
 )

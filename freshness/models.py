@@ -238,12 +238,20 @@ class SourceState:
 
 
 class DecisionKind(StrEnum):
-    """What a person decided about a claim (and, for dismiss/confirm, one paper)."""
+    """What a person decided about a claim (and, for the paper kinds, one paper)."""
 
     DISMISS = "dismiss"  # this paper does not bear on the claim: never flag it again
     CONFIRM = "confirm"  # this paper supersedes the claim: keep it at the top
     SNOOZE = "snooze"  # do not ask for attention until a date
     REVIEWED = "reviewed"  # a person re-checked the claim: its freshness clock restarts
+    RELEVANT = "relevant"  # on the claim's topic, but not a challenge
+    NOT_RELEVANT = "not_relevant"  # off the claim's topic
+    UNDO = "undo"  # take back the decision in force on this paper
+
+    @property
+    def about_paper(self) -> bool:
+        """A decision about one paper (it names an arXiv id), not about the claim as a whole."""
+        return self not in (DecisionKind.SNOOZE, DecisionKind.REVIEWED)
 
 
 @dataclass(frozen=True)

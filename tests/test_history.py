@@ -1,33 +1,21 @@
-"""Run history (one run a day, changes between runs) and triage decisions (validated, folded, applied)."""
+"""Run history: one run a day, changes between runs, one claim's history."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
-import pytest
-
+from freshness.decisions import decide
 from freshness.history import (
-    CONFIRMED_EVIDENCE,
     KEPT_MATCHES,
-    ClaimDecisions,
-    DecisionKind,
-    TriageError,
-    apply_decisions,
     changes_since,
     claim_history,
     compare,
-    decide,
-    effective_claim,
-    load_decisions,
     previous_run,
     record_run,
-    shape_matches,
 )
-from freshness.migrations import MIGRATIONS
-from freshness.models import Claim, ClaimStatus, Match, Report, Stance, StoreSummary, Verdict
+from freshness.models import Claim, ClaimStatus, DecisionKind, Match, Report, StoreSummary, Verdict
 from freshness.store import Store, StoredRunClaim
-from tests.conftest import NOW, make_paper
+from tests.conftest import NOW
 
 TODAY = NOW.date()  # 2026-11-26
 CLAIMS = [
@@ -46,189 +34,6 @@ def _verdict(claim: Claim, status: ClaimStatus, *matches: Match) -> Verdict:
 
 def _report(*verdicts: Verdict, stale: bool = False) -> Report:
     return Report(NOW, StoreSummary(10, dt.date(2026, 11, 25)), verdicts, stale=stale)
-
-
-# -- decisions -----------------------------------------------------------------------------------------
-
-
-def test_history_tables_are_numbered_migrations(store: Store) -> None:
-    names = [m.__name__ for m in MIGRATIONS]
-    assert any(n.endswith("_create_runs") for n in names)
-    assert any(n.endswith("_create_decisions") for n in names)
-    tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"runs", "run_claims", "decisions"} <= tables
-
-
-def test_decide_keys_papers_by_base_id(store: Store) -> None:
-    d = decide(
-        store, CLAIMS, "cot-shift", DecisionKind.DISMISS, now=NOW, today=TODAY, arxiv_id="arXiv:2611.00001v3"
-    )
-    assert d.arxiv_id == "2611.00001"
-    assert load_decisions(store).for_claim("cot-shift").dismissed == frozenset({"2611.00001"})
-
-
-@pytest.mark.parametrize(
-    ("claim_id", "kind", "kwargs", "message"),
-    [
-        ("nope", DecisionKind.DISMISS, {"arxiv_id": "2611.00001"}, "no claim 'nope' in the claims file"),
-        ("cot-shift", DecisionKind.CONFIRM, {"arxiv_id": "2611.1"}, "'2611.1' is not an arXiv id"),
-        ("cot-shift", DecisionKind.DISMISS, {"arxiv_id": "1313.00001"}, "month 13 is not 01-12"),
-        ("cot-shift", DecisionKind.CONFIRM, {}, "confirm needs an arXiv id"),
-        ("cot-shift", DecisionKind.SNOOZE, {}, "snooze needs a date"),
-        ("cot-shift", DecisionKind.SNOOZE, {"until": dt.date(2026, 11, 1)}, "in the past"),
-        ("cot-shift", DecisionKind.REVIEWED, {"until": dt.date(2026, 12, 1)}, "in the future"),
-    ],
-)
-def test_decide_refuses_bad_input_and_records_nothing(
-    store: Store, claim_id: str, kind: DecisionKind, kwargs: dict[str, object], message: str
-) -> None:
-    with pytest.raises(TriageError) as info:
-        decide(store, CLAIMS, claim_id, kind, now=NOW, today=TODAY, **kwargs)  # type: ignore[arg-type]
-    assert message in str(info.value)
-    assert store.get_decisions() == []
-
-
-def test_unknown_claim_error_lists_the_known_ids(store: Store) -> None:
-    with pytest.raises(TriageError) as info:
-        decide(store, CLAIMS, "cot", DecisionKind.SNOOZE, now=NOW, today=TODAY, until=TODAY)
-    assert info.value.tip is not None
-    assert "cot-shift, long-context" in info.value.tip
-
-
-def test_latest_decision_wins_and_review_settles_confirmations(store: Store) -> None:
-    def do(kind: DecisionKind, **kw: object) -> None:
-        decide(store, CLAIMS, "cot-shift", kind, now=NOW, today=TODAY, **kw)  # type: ignore[arg-type]
-
-    do(DecisionKind.CONFIRM, arxiv_id="2611.00001")
-    do(DecisionKind.DISMISS, arxiv_id="2611.00002", reason="about vision, not text")
-    do(DecisionKind.CONFIRM, arxiv_id="2611.00003")
-    do(DecisionKind.DISMISS, arxiv_id="2611.00001")  # changed their mind
-    do(DecisionKind.SNOOZE, until=dt.date(2026, 12, 1))
-    do(DecisionKind.SNOOZE, until=dt.date(2026, 12, 24))
-    d = load_decisions(store).for_claim("cot-shift")
-    assert d.dismissed == frozenset({"2611.00001", "2611.00002"})
-    assert d.dismiss_reasons["2611.00002"] == "about vision, not text"
-    assert d.confirmed == ("2611.00003",)
-    assert d.snoozed_until == dt.date(2026, 12, 24)
-    assert d.snoozed(TODAY)
-    assert not d.snoozed(dt.date(2026, 12, 24))
-    assert load_decisions(store).for_claim("long-context") == ClaimDecisions()
-
-    do(DecisionKind.REVIEWED, until=dt.date(2026, 11, 20))
-    d = load_decisions(store).for_claim("cot-shift")
-    assert d.reviewed_on == dt.date(2026, 11, 20)
-    assert d.confirmed == ()  # the review took the confirmed paper into account
-    assert d.dismissed == frozenset({"2611.00001", "2611.00002"})  # dismissals stay
-
-
-def test_reviewed_defaults_to_today(store: Store) -> None:
-    decide(store, CLAIMS, "long-context", DecisionKind.REVIEWED, now=NOW, today=TODAY)
-    assert load_decisions(store).for_claim("long-context").reviewed_on == TODAY
-
-
-def test_decisions_survive_a_reimport_of_the_papers(store: Store) -> None:
-    store.upsert_papers(
-        [make_paper("2611.00002", published=dt.date(2026, 11, 2))], source="snapshot", now=NOW
-    )
-    decide(store, CLAIMS, "cot-shift", DecisionKind.DISMISS, now=NOW, today=TODAY, arxiv_id="2611.00002")
-    # Re-import, this time a newer version (the row is rewritten) and then the full snapshot again.
-    store.upsert_papers(
-        [make_paper("2611.00002", version=2, published=dt.date(2026, 11, 2), updated=dt.date(2026, 11, 20))],
-        source="api",
-        now=NOW,
-    )
-    store.upsert_papers(
-        [make_paper("2611.00002", published=dt.date(2026, 11, 2))], source="snapshot", now=NOW
-    )
-    d = load_decisions(store).for_claim("cot-shift")
-    assert d.dismissed == frozenset({"2611.00002"})
-    assert shape_matches([_match("2611.00002", superseding=True)], d, {}) == ()
-
-
-# -- applying decisions --------------------------------------------------------------------------------
-
-
-def test_shape_matches_drops_dismissed_and_puts_confirmed_first() -> None:
-    d = ClaimDecisions(
-        dismissed=frozenset({"2611.00002"}), confirmed=("2611.00009", "2611.00003", "2611.00404")
-    )
-    matches = [
-        _match("2611.00001", score=95),
-        _match("2611.00002", superseding=True),
-        _match("2611.00003", score=60),
-    ]
-    confirmed_paper = make_paper("2611.00009", title="Found by hand", published=dt.date(2026, 11, 9))
-    shaped = shape_matches(matches, d, {"2611.00009": confirmed_paper})
-    assert [m.arxiv_id for m in shaped] == ["2611.00009", "2611.00003", "2611.00001"]
-    by_hand, confirmed_match = shaped[0], shaped[1]
-    assert by_hand.superseding
-    assert by_hand.title == "Found by hand"
-    assert by_hand.evidence == (CONFIRMED_EVIDENCE,)
-    assert confirmed_match.superseding  # the matcher did not call it superseding; the person did
-    assert confirmed_match.evidence == (CONFIRMED_EVIDENCE, "why 2611.00003")
-    assert not shaped[2].superseding
-    # 2611.00404 is confirmed but not in the store: it cannot be shown as a match.
-    for confirmed in (by_hand, confirmed_match):
-        assert (confirmed.stance, confirmed.confidence) == (Stance.CHALLENGES, 1.0)
-        assert confirmed.stance_target == "the claim (confirmed by you)"
-        assert confirmed.stance_sentence is None
-
-
-def test_a_confirmed_paper_keeps_the_challenge_the_matcher_read_but_not_a_supporting_sentence() -> None:
-    challenge = dataclasses.replace(
-        _match("2611.00003"),
-        stance=Stance.CHALLENGES,
-        confidence=0.55,
-        stance_sentence="We challenge this view.",
-        stance_target="anchor 2508.01191",
-    )
-    support = dataclasses.replace(
-        _match("2611.00004"), stance=Stance.SUPPORTS, confidence=0.9, stance_sentence="We confirm it."
-    )
-    d = ClaimDecisions(confirmed=("2611.00003", "2611.00004"))
-    kept, turned = shape_matches([challenge, support], d, {})
-    assert kept == dataclasses.replace(
-        challenge,
-        superseding=True,
-        confidence=1.0,
-        stance_target="anchor 2508.01191 (confirmed by you)",
-        evidence=(CONFIRMED_EVIDENCE, *challenge.evidence),
-    )
-    assert (turned.stance, turned.stance_sentence, turned.stance_target) == (
-        Stance.CHALLENGES,
-        None,
-        "the claim (confirmed by you)",
-    )
-
-
-def test_review_moves_the_freshness_clock_forward_only() -> None:
-    claim = CLAIMS[0]  # dated 2025-08-02
-    assert effective_claim(claim, ClaimDecisions(reviewed_on=dt.date(2026, 10, 1))).date == dt.date(
-        2026, 10, 1
-    )
-    assert effective_claim(claim, ClaimDecisions(reviewed_on=dt.date(2025, 1, 1))) == claim
-    assert effective_claim(claim, ClaimDecisions()) == claim
-
-
-def test_apply_decisions_shows_them_in_the_reasons() -> None:
-    claim = CLAIMS[0]
-    judged = _verdict(dataclasses.replace(claim, date=dt.date(2026, 10, 1)), ClaimStatus.FRESH)
-    d = ClaimDecisions(
-        dismissed=frozenset({"2611.00002"}),
-        confirmed=("2611.00003",),
-        snoozed_until=dt.date(2026, 12, 24),
-        reviewed_on=dt.date(2026, 10, 1),
-    )
-    shown = apply_decisions(judged, claim, d, TODAY)
-    assert shown.claim == claim  # the claim as written, not its moved date
-    assert shown.reasons == (
-        "fresh because",
-        "snoozed until 2026-12-24: needs no attention before then",
-        "reviewed by a person on 2026-10-01: its age and newer work count from then",
-        "confirmed as superseding by a person: 2611.00003",
-        "dismissed by a person (not flagged again): 2611.00002",
-    )
-    assert apply_decisions(judged, claim, d, dt.date(2026, 12, 24)).reasons[1].startswith("reviewed")
 
 
 # -- run history -----------------------------------------------------------------------------------------

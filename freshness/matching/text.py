@@ -226,3 +226,9 @@ def _snippet(text: str, start: int, end: int, context: int) -> str:
     hi = min(len(text), end + context)
     body = " ".join(text[lo:hi].split())
     return ("..." if lo > 0 else "") + body + ("..." if hi < len(text) else "")
+
+
+def content_stems(text: str) -> list[str]:
+    """The stems of `text`'s content words (longer than two letters, not stopwords), repeats kept: the
+    words a bag-of-words model of a paper counts."""
+    return [_STEMS[w] for w in _words(text) if len(w) > 2 and w not in _STOPWORDS]
