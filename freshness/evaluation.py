@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.errors import ClaimsError, FreshnessError, Problem, StoreError
+from freshness.feedback import simulate
 from freshness.flagging import DEFAULT_GRID, FlagExample, FlagGrid, FlagRule, apply_rule, fit_rule
 from freshness.matching import match_claim
 from freshness.models import Anchor, CitationIndex, Claim, Match
@@ -406,11 +407,14 @@ class Evaluation:
     overall: Summary
     by_file: tuple[Summary, ...]
     citations: CitationUse | None = None  # --citations FILE: what the recording held
+    feedback: tuple[FeedbackRound, ...] = ()  # --feedback N: one round per N, in the order asked
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape documented in docs/eval.md (schema version 2; `citations` only with
         --citations)."""
-        extra = {"citations": self.citations.to_json()} if self.citations else {}
+        extra: dict[str, Any] = {"citations": self.citations.to_json()} if self.citations else {}
+        if self.feedback:
+            extra["feedback"] = [r.to_json() for r in self.feedback]
         return {
             "schema_version": 2,
             "k": self.k,
@@ -437,11 +441,14 @@ def evaluate(
     clock: Callable[[], float] | None = None,
     citations: CitationIndex | None = None,
     citations_file: str = "",
+    feedback: Sequence[int] = (),
 ) -> Evaluation:
     """Run the matcher once per labeled claim of every file (default: `match_claim` for
     max(RESULTS_LIMIT, k) matches), then score its flags as shipped and with the flag rule fitted
     leave-one-claim-out (`fit_rule` on the other claims of all files, applied to the held-out one).
-    `citations` (read from `citations_file`): who cites the anchors, handed to the default matcher."""
+    `citations` (read from `citations_file`): who cites the anchors, handed to the default matcher.
+    `feedback`: numbers of simulated decisions per claim (`freshness eval --feedback N`), each scored
+    on the papers not decided, with the held-out claim's rule (N = 0 is the matcher alone)."""
     if k < 1:
         raise FreshnessError(f"--k must be at least 1 (got {k})")
     if not labels:
@@ -464,8 +471,10 @@ def evaluate(
         results.append((matches, tick() - start))
     examples = [_example(lc, matches) for (_, lc), (matches, _) in zip(claims, results, strict=True)]
     scores: list[ClaimScore] = []
+    rules: list[FlagRule] = []
     for i, ((path, lc), (matches, seconds)) in enumerate(zip(claims, results, strict=True)):
         rule = fit_rule(examples[:i] + examples[i + 1 :], grid=grid)
+        rules.append(rule)
         shipped = _claim_flags(lc, matches)
         cv = dataclasses.replace(_claim_flags(lc, apply_rule(matches, rule)), rule=rule)
         scores.append(_score_claim(str(path), lc, matches, in_store, k, shipped, cv, seconds))
@@ -479,7 +488,159 @@ def evaluate(
         overall=_summarise("all", scores, labels),
         by_file=by_file,
         citations=None if citations is None else _citation_use(store, citations, claims, citations_file),
+        feedback=_feedback(store, labels, claims, [m for m, _ in results], rules, feedback),
     )
+
+
+@dataclass(frozen=True)
+class FeedbackClaim:
+    """One claim after `n` simulated decisions: the papers decided, and the flags and top 10 of the
+    rest, learned from the decisions and (`control`) with the same papers decided but nothing learned."""
+
+    key: str
+    file: str
+    revealed: tuple[tuple[str, str], ...]  # (arXiv id, label) in the order decided
+    learned: ClaimFlags
+    control: ClaimFlags
+    on_topic: tuple[int, int]  # learned: labeled papers in the top 10, papers judged there
+    control_on_topic: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    """`n` simulated decisions per claim, pooled over a set of claims (one file, or all)."""
+
+    name: str
+    learned: FlagSummary
+    control: FlagSummary
+    on_topic_at_10: float | None
+    control_on_topic_at_10: float | None
+    revealed: int  # decisions made
+    revealed_challengers: int  # of them, confirmations
+
+
+@dataclass(frozen=True)
+class FeedbackRound:
+    n: int
+    claims: tuple[FeedbackClaim, ...]
+    overall: FeedbackSummary
+    by_file: tuple[FeedbackSummary, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "overall": _feedback_summary_json(self.overall),
+            "by_file": [_feedback_summary_json(s) for s in self.by_file],
+            "claims": [
+                {
+                    "key": c.key,
+                    "file": c.file,
+                    "revealed": [{"id": pid, "label": label} for pid, label in c.revealed],
+                    "learned": _claim_flags_json(c.learned),
+                    "control": _claim_flags_json(c.control),
+                }
+                for c in self.claims
+            ],
+        }
+
+
+def _feedback(
+    store: Store,
+    labels: Sequence[Labels],
+    claims: Sequence[tuple[Path, LabeledClaim]],
+    matches: Sequence[Sequence[Match]],
+    rules: Sequence[FlagRule],
+    rounds: Sequence[int],
+) -> tuple[FeedbackRound, ...]:
+    """Each round: every claim after N decisions of a simulated curator (`feedback.simulate`), with
+    the rule fitted without it; scored on the papers not decided."""
+    if not rounds:
+        return ()
+    if any(n < 0 for n in rounds):
+        raise FreshnessError(f"--feedback must be 0 or more (got {min(rounds)})")
+    papers = store.get_papers(sorted({m.arxiv_id for ms in matches for m in ms}))
+    texts = {pid: f"{p.title}\n{p.abstract}" for pid, p in papers.items()}
+    out = []
+    for n in rounds:
+        scored = [
+            _feedback_claim(path, lc, apply_rule(ms, rule), texts, n, rule)
+            for (path, lc), ms, rule in zip(claims, matches, rules, strict=True)
+        ]
+        by_file = tuple(
+            _feedback_summary(str(lab.path), [c for c in scored if c.file == str(lab.path)]) for lab in labels
+        )
+        out.append(FeedbackRound(n, tuple(scored), _feedback_summary("all", scored), by_file))
+    return tuple(out)
+
+
+def _feedback_claim(
+    path: Path, lc: LabeledClaim, matches: Sequence[Match], texts: Mapping[str, str], n: int, rule: FlagRule
+) -> FeedbackClaim:
+    run = simulate(lc.claim, matches, texts, lc.label_of, n, rule)
+    decided = {e.arxiv_id for e in run.revealed}
+    challengers = sum(p.label == "supersedes" and p.arxiv_id not in decided for p in lc.papers)
+
+    def flags(rest: Sequence[Match]) -> ClaimFlags:
+        found = tuple(
+            Flag(m.arxiv_id, m.title, rank, lc.label_of(m.arxiv_id))
+            for rank, m in enumerate(rest, start=1)
+            if m.superseding
+        )
+        return ClaimFlags(found, challengers, rule)
+
+    def top(rest: Sequence[Match]) -> tuple[int, int]:
+        first = [lc.label_of(m.arxiv_id) for m in rest[:ON_TOPIC_AT]]
+        return sum(x in LABELS for x in first), sum(x in LABELS or x == "negative" for x in first)
+
+    return FeedbackClaim(
+        key=lc.claim.id,
+        file=str(path),
+        revealed=tuple((e.arxiv_id, str(lc.label_of(e.arxiv_id))) for e in run.revealed),
+        learned=flags(run.learned),
+        control=flags(run.control),
+        on_topic=top(run.learned),
+        control_on_topic=top(run.control),
+    )
+
+
+def _feedback_summary(name: str, claims: Sequence[FeedbackClaim]) -> FeedbackSummary:
+    keys = [c.key for c in claims]
+
+    def share(pairs: Sequence[tuple[int, int]]) -> float | None:
+        judged = sum(j for _, j in pairs)
+        return sum(o for o, _ in pairs) / judged if judged else None
+
+    return FeedbackSummary(
+        name=name,
+        learned=pool_flags(keys, [c.learned for c in claims]),
+        control=pool_flags(keys, [c.control for c in claims]),
+        on_topic_at_10=share([c.on_topic for c in claims]),
+        control_on_topic_at_10=share([c.control_on_topic for c in claims]),
+        revealed=sum(len(c.revealed) for c in claims),
+        revealed_challengers=sum(label == "supersedes" for c in claims for _, label in c.revealed),
+    )
+
+
+def _feedback_summary_json(s: FeedbackSummary) -> dict[str, Any]:
+    def flags(f: FlagSummary) -> dict[str, Any]:
+        return {
+            "challengers": f.challengers,
+            "challengers_flagged": _round(f.challengers_flagged),
+            "flag_precision": _round(f.precision),
+            "flags": f.flags,
+            "right_flags": f.right,
+            "wrong_flags": f.wrong,
+            "unknown_flags": f.unknown,
+            "median_flags": f.median_flags,
+        }
+
+    return {
+        "name": s.name,
+        "decisions": s.revealed,
+        "confirmed": s.revealed_challengers,
+        "learned": {**flags(s.learned), "on_topic_at_10": _round(s.on_topic_at_10)},
+        "control": {**flags(s.control), "on_topic_at_10": _round(s.control_on_topic_at_10)},
+    }
 
 
 def _citation_use(
@@ -603,18 +764,10 @@ def _summarise(name: str, scores: Sequence[ClaimScore], labels: Sequence[Labels]
             hits[p.label].append(p.arxiv_id not in s.missed)
     every = [hit for label in LABELS for hit in hits[label]]
     judged_top = sum(s.judged_top for s in scores)
+    keys = [s.key for s in scores]
 
     def pool(flags: Sequence[ClaimFlags]) -> FlagSummary:
-        return FlagSummary(
-            challengers=sum(f.challengers for f in flags),
-            right=sum(len(f.right) for f in flags),
-            wrong=sum(len(f.wrong) for f in flags),
-            flags=sum(len(f.flags) for f in flags),
-            unknown=sum(len(f.unknown) for f in flags),
-            unverified=sum(len(f.unverified) for f in flags),
-            median_flags=float(statistics.median(len(f.flags) for f in flags)) if flags else 0.0,
-            false_alarms=tuple(s.key for s, f in zip(scores, flags, strict=True) if f.false_alarm),
-        )
+        return pool_flags(keys, flags)
 
     return Summary(
         name=name,
@@ -627,6 +780,20 @@ def _summarise(name: str, scores: Sequence[ClaimScore], labels: Sequence[Labels]
         negatives_in_top_k=tuple(sorted({nid for s in scores for nid in s.negatives_in_top_k})),
         shipped=pool([s.shipped for s in scores]),
         cv=pool([s.cv for s in scores]),
+    )
+
+
+def pool_flags(keys: Sequence[str], flags: Sequence[ClaimFlags]) -> FlagSummary:
+    """The flags of the claims `keys` pooled: sums of counts, the median of flags per claim."""
+    return FlagSummary(
+        challengers=sum(f.challengers for f in flags),
+        right=sum(len(f.right) for f in flags),
+        wrong=sum(len(f.wrong) for f in flags),
+        flags=sum(len(f.flags) for f in flags),
+        unknown=sum(len(f.unknown) for f in flags),
+        unverified=sum(len(f.unverified) for f in flags),
+        median_flags=float(statistics.median(len(f.flags) for f in flags)) if flags else 0.0,
+        false_alarms=tuple(k for k, f in zip(keys, flags, strict=True) if f.false_alarm),
     )
 
 
