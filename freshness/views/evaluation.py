@@ -85,6 +85,8 @@ def render_terminal(ev: Evaluation, console: Console) -> None:
     _render_headline(ev, console)
     _render_goals(o, console)
     _render_flag_lists(ev, console)
+    if ev.feedback:
+        _render_feedback(ev, console)
 
 
 def _flag_cells(f: ClaimFlags) -> list[str]:
@@ -206,3 +208,37 @@ def _render_flag_lists(ev: Evaluation, console: Console) -> None:
             details.append(f"negatives in top {ev.k}: {', '.join(c.negatives_in_top_k)}")
         if details:
             console.print(f"{safe(c.key)}: " + "; ".join(safe(d) for d in details), highlight=False)
+
+
+def _render_feedback(ev: Evaluation, console: Console) -> None:
+    """One row per labels file (and overall) and number of simulated decisions: the flags and top 10 of
+    the papers not decided, learned from the decisions, then with the same papers decided and nothing
+    learned (the control)."""
+    table = Table(
+        title="Simulated curator: N decisions a claim, scored on the papers not decided",
+        caption="dec: decisions made (confirmed); learned / control: the claims learned from them, or not "
+        "(same papers decided); found, prec, unk, on@10 as above, leave-one-claim-out rule",
+        box=box.SIMPLE,
+        pad_edge=False,
+    )
+    for name in ("set", "N", "dec", "mode", "found", "prec", "flags", "unk", f"on@{ON_TOPIC_AT}"):
+        table.add_column(name, justify="left" if name in ("set", "mode") else "right", no_wrap=True)
+    for r in ev.feedback:
+        for s in (*r.by_file, r.overall) if len(r.by_file) > 1 else (r.overall,):
+            for mode, f, top in (
+                ("learned", s.learned, s.on_topic_at_10),
+                ("control", s.control, s.control_on_topic_at_10),
+            ):
+                table.add_row(
+                    safe(_set_name(s.name)),
+                    str(r.n),
+                    f"{s.revealed} ({s.revealed_challengers})",
+                    mode,
+                    _frac(f.right, f.challengers),
+                    _frac(f.right, f.right + f.wrong),
+                    str(f.flags),
+                    str(f.unknown),
+                    _pct(top),
+                )
+        table.add_section()
+    console.print(table)
