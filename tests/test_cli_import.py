@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
-from freshness.cli import _ImportProgressBar, cli
+from freshness.cli import cli
+from freshness.cli.writing import _ImportProgressBar
 from freshness.sources.files import ImportProgress, import_files
 from freshness.store import Store
 

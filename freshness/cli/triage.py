@@ -1,0 +1,134 @@
+"""A person's triage of the claims: `history` to read how a claim changed, and the decisions
+`dismiss`, `confirm`, `snooze` and `reviewed`, recorded under the writer lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from freshness.cli.app import Context, cli, handle_errors, lock_wait_option, pass_ctx
+
+
+@cli.command("history")
+@click.argument("claim_id", metavar="CLAIM")
+@click.option(
+    "--all", "show_all", is_flag=True, help="Show every run, not only those where something changed."
+)
+@handle_errors
+@pass_ctx
+def history_command(ctx: Context, claim_id: str, show_all: bool) -> None:
+    """How CLAIM's status and evidence changed from run to run, and the decisions taken on it.
+
+    Exit codes: 0 shown; 2 unknown claim, or bad claims file.
+    """
+    from freshness.claims import load_claims
+    from freshness.history import TriageError, claim_history, history_lines
+    from freshness.store import Store
+
+    known = {c.id for c in load_claims(ctx.settings.claims_path, today=ctx.today)}
+    history = None
+    if ctx.settings.db_path.exists():  # a read: never create the store
+        with Store.open(ctx.settings.db_path) as store:
+            history = claim_history(store, claim_id)
+    if claim_id not in known and (history is None or not history.entries):
+        raise TriageError(f"no claim {claim_id!r} in the claims file, and no run has judged one")
+    for line in history_lines(history, claim_id, show_all=show_all):
+        click.echo(line)
+
+
+def _decide(ctx: Context, claim_id: str, kind: str, lock_wait: float, **fields: Any) -> None:
+    """Record one triage decision and say what it does; under the writer lock, so it never lands in
+    the middle of a nightly run."""
+    from freshness.claims import load_claims
+    from freshness.history import DecisionKind, decide, describe_decision
+    from freshness.locking import writer_lock
+    from freshness.store import Store
+
+    today = ctx.today
+    claims = load_claims(ctx.settings.claims_path, today=today)
+    with (
+        writer_lock(ctx.settings.db_path, command=kind, now=ctx.now, wait=lock_wait),
+        Store.open(ctx.settings.db_path, check=True) as store,
+    ):
+        decision = decide(store, claims, claim_id, DecisionKind(kind), now=ctx.now, today=today, **fields)
+    click.echo(describe_decision(decision))
+
+
+_REASON = click.option("--reason", metavar="TEXT", help="Why; shown in `freshness history`.")
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@cli.command("dismiss")
+@click.argument("claim_id", metavar="CLAIM")
+@click.argument("arxiv_id", metavar="ARXIV_ID")
+@_REASON
+@lock_wait_option
+@handle_errors
+@pass_ctx
+def dismiss_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None, lock_wait: float) -> None:
+    """ARXIV_ID does not bear on CLAIM: never flag it for this claim again (any version).
+
+    Exit codes: 0 recorded; 2 unknown claim, malformed arXiv id, bad claims file, or another writer
+    (run, schedule, poll, import) holds the store.
+    """
+    _decide(ctx, claim_id, "dismiss", lock_wait, arxiv_id=arxiv_id, reason=reason)
+
+
+@cli.command("confirm")
+@click.argument("claim_id", metavar="CLAIM")
+@click.argument("arxiv_id", metavar="ARXIV_ID")
+@_REASON
+@lock_wait_option
+@handle_errors
+@pass_ctx
+def confirm_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None, lock_wait: float) -> None:
+    """ARXIV_ID supersedes CLAIM: keep it at the top of the claim's matches, counted as superseding.
+
+    Exit codes: 0 recorded; 2 unknown claim, malformed arXiv id, bad claims file, or another writer
+    (run, schedule, poll, import) holds the store.
+    """
+    _decide(ctx, claim_id, "confirm", lock_wait, arxiv_id=arxiv_id, reason=reason)
+
+
+@cli.command("snooze")
+@click.argument("claim_id", metavar="CLAIM")
+@click.option(
+    "--until", "until", type=_DATE, required=True, metavar="YYYY-MM-DD", help="Quiet until this day."
+)
+@_REASON
+@lock_wait_option
+@handle_errors
+@pass_ctx
+def snooze_command(
+    ctx: Context, claim_id: str, until: dt.datetime, reason: str | None, lock_wait: float
+) -> None:
+    """CLAIM keeps showing its status but needs no attention (exit code 1 of `run`) until a date.
+
+    Exit codes: 0 recorded; 2 unknown claim, a date in the past, bad claims file, or another writer
+    (run, schedule, poll, import) holds the store.
+    """
+    _decide(ctx, claim_id, "snooze", lock_wait, until=until.date(), reason=reason)
+
+
+@cli.command("reviewed")
+@click.argument("claim_id", metavar="CLAIM")
+@click.option(
+    "--date", "on", type=_DATE, metavar="YYYY-MM-DD", help="When it was re-checked. [default: today]"
+)
+@_REASON
+@lock_wait_option
+@handle_errors
+@pass_ctx
+def reviewed_command(
+    ctx: Context, claim_id: str, on: dt.datetime | None, reason: str | None, lock_wait: float
+) -> None:
+    """A person re-checked CLAIM: its age and "newer papers" count from the review date.
+
+    Earlier confirmations are settled by the review; dismissals stay.
+
+    Exit codes: 0 recorded; 2 unknown claim, a date in the future, bad claims file, or another writer
+    (run, schedule, poll, import) holds the store.
+    """
+    _decide(ctx, claim_id, "reviewed", lock_wait, until=on.date() if on else None, reason=reason)
