@@ -659,7 +659,12 @@ def _citation_use(
 
 
 def evaluate_files(
-    labels_paths: Sequence[Path], db_path: Path, *, k: int = DEFAULT_K, citations_path: Path | None = None
+    labels_paths: Sequence[Path],
+    db_path: Path,
+    *,
+    k: int = DEFAULT_K,
+    citations_path: Path | None = None,
+    feedback: Sequence[int] = (),
 ) -> Evaluation:
     """Load the labels files (and the recorded-citations file, when given), then evaluate the matcher
     on the store at `db_path` (which must exist)."""
@@ -680,7 +685,14 @@ def evaluate_files(
                 f"the store {db_path} has no papers, so every recall would be 0",
                 tip="Import papers first: freshness --db FILE import FILE...",
             )
-        return evaluate(store, labels, k=k, citations=citations, citations_file=str(citations_path or ""))
+        return evaluate(
+            store,
+            labels,
+            k=k,
+            citations=citations,
+            citations_file=str(citations_path or ""),
+            feedback=feedback,
+        )
 
 
 def _check_unique_keys(labels: Sequence[Labels]) -> None:

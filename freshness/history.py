@@ -23,7 +23,6 @@ from freshness.decisions import (
 )
 from freshness.models import ClaimStatus, DecisionKind, Match, Report, RunStatuses
 from freshness.store import Store, StoredDecision, StoredRun, StoredRunClaim
-from freshness.untrusted import strip_control
 
 __all__ = [
     "ChangeSet",
@@ -40,7 +39,6 @@ __all__ = [
     "compare",
     "decide",
     "describe_decision",
-    "history_lines",
     "load_decisions",
     "previous_run",
     "record_run",
@@ -192,61 +190,6 @@ def claim_history(store: Store, claim_id: str) -> ClaimHistory:
         )
         previous = now
     return ClaimHistory(claim_id, tuple(entries), tuple(store.get_decisions(claim_id)))
-
-
-# -- what a person reads ---------------------------------------------------------------------------------
-
-
-def history_lines(history: ClaimHistory | None, claim_id: str, *, show_all: bool = False) -> list[str]:
-    """Plain-text lines for `freshness history`: the runs where the claim's status or evidence
-    changed (every run with `show_all`), then the decisions. Titles are stripped of control codes."""
-    entries = history.entries if history else ()
-    if not entries:
-        lines = [f"{claim_id}: no run has judged it yet (run `freshness run`)"]
-    else:
-        first, last = entries[0].run.day, entries[-1].run.day
-        lines = [f"{claim_id}: {len(entries)} run{'s' if len(entries) != 1 else ''}, {first} to {last}"]
-        if not show_all:
-            lines[0] += " (runs without changes are left out; --all shows them)"
-    for i, entry in enumerate(entries):
-        latest = i == len(entries) - 1
-        if entry.change is None and not latest and not show_all:
-            continue
-        status = entry.status.value.replace("_", " ")
-        head = f"{entry.run.day}  {status}"
-        change = entry.change
-        if change is not None and change.before is None:
-            head += "  (first run)"
-        elif change is not None and change.status_changed and change.before is not None:
-            head = f"{entry.run.day}  {change.before.value.replace('_', ' ')} -> {status}"
-        if latest:
-            head += "  (latest)"
-        if entry.run.stale:
-            head += "  [stale: the poll failed that night]"
-        lines.append(head)
-        if change is not None and change.before is not None:
-            lines.extend(f"    + superseding: {m.arxiv_id}  {_flat(m.title)}" for m in change.new_superseding)
-            lines.extend(f"    + related:     {m.arxiv_id}  {_flat(m.title)}" for m in change.new_matches[:5])
-            if len(change.new_matches) > 5:
-                lines.append(f"    + {len(change.new_matches) - 5} more related papers")
-    decisions = history.decisions if history else ()
-    if decisions:
-        lines.append("Decisions:")
-        for d in decisions:
-            what = d.kind.value + (f" {d.arxiv_id}" if d.arxiv_id else "")
-            if d.kind is DecisionKind.SNOOZE:
-                what += f" until {d.until}"
-            elif d.kind is DecisionKind.REVIEWED:
-                what += f" on {d.until}"
-            reason = f"  ({_flat(d.reason)})" if d.reason else ""
-            lines.append(f"{d.created_at.date()}  {what}{reason}")
-    return lines
-
-
-def _flat(text: str, limit: int = 100) -> str:
-    """Untrusted text on one line: control characters removed, whitespace collapsed, cut to `limit`."""
-    flat = " ".join(strip_control(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 # -- describing changes -------------------------------------------------------------------------------

@@ -178,3 +178,40 @@ def test_help_describes_the_command() -> None:
     assert "Measure the matcher's judgement on labeled claims" in result.stdout
     assert "--format [terminal|text|json]" in result.stdout
     assert "--db FILE" in result.stdout
+
+
+def test_feedback_adds_a_round_per_n_with_the_papers_decided_and_a_control(db: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["--db", db, "eval", str(LABELS), "--format", "json", "--feedback", "0", "--feedback", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    rounds = json.loads(result.stdout)["feedback"]
+    assert [r["n"] for r in rounds] == [0, 2]
+    zero, two = rounds
+    assert zero["overall"]["decisions"] == 0
+    assert zero["overall"]["learned"] == zero["overall"]["control"]
+    for claim in two["claims"]:
+        assert 0 < len(claim["revealed"]) <= 2
+        decided = {r["id"] for r in claim["revealed"]}
+        # The decided papers are not scored again, learned or not.
+        assert not decided & {f["id"] for f in claim["learned"]["flags"]}
+        assert not decided & {f["id"] for f in claim["control"]["flags"]}
+    assert two["overall"]["decisions"] == sum(len(c["revealed"]) for c in two["claims"])
+    assert two["overall"]["confirmed"] == sum(
+        r["label"] == "supersedes" for c in two["claims"] for r in c["revealed"]
+    )
+
+
+def test_feedback_table_in_the_terminal(db: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", db, "eval", str(LABELS), "--feedback", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Simulated curator: N decisions a claim, the rest scored" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    rows = [line.split() for line in result.stdout.splitlines() if line.split()[:2] == ["all", "3"]]
+    assert [r[4] for r in rows] == ["learned", "control"]  # set, N, decisions, (confirmed), mode
+
+
+def test_feedback_must_not_be_negative(db: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", db, "eval", str(LABELS), "--feedback", "-1"])
+    assert result.exit_code == 2
+    assert "-1 is not in the range x>=0" in result.output

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from freshness import history
+from freshness import decisions
 from freshness.cli import cli
 from freshness.locking import writer_lock
 from freshness.models import ClaimStatus, Match, SourceState
@@ -375,7 +375,7 @@ def test_triage_names_itself_in_the_lock_it_holds(arxiv: Arxiv, paths: tuple[Pat
     from freshness.locking import current_holder
 
     seen: list[str] = []
-    real_decide = history.decide
+    real_decide = decisions.decide
 
     def decide_and_look(*args: Any, **kwargs: Any) -> Any:
         holder = current_holder(paths[1])
@@ -383,7 +383,7 @@ def test_triage_names_itself_in_the_lock_it_holds(arxiv: Arxiv, paths: tuple[Pat
         return real_decide(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(history, "decide", decide_and_look)
+        mp.setattr(decisions, "decide", decide_and_look)
         assert invoke(arxiv, paths, "snooze", "cot-shift", "--until", "2099-12-31").exit_code == 0
     assert seen == ["snooze"]
     assert current_holder(paths[1]) is None  # released when the command is done
@@ -517,3 +517,61 @@ def test_schedule_sigterm_during_a_cycle_finishes_it_and_exits_0(
         assert run.outcome == "ok"
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert (claims.parent / "reports" / f"{_today()}.json").exists()
+
+
+def test_mark_relevant_keeps_the_paper_unflagged_and_undo_takes_it_back(
+    arxiv: Arxiv, paths: tuple[Path, Path]
+) -> None:
+    arxiv.announced = [KERNELS, REBUTTAL]
+    assert invoke(arxiv, paths, "run").exit_code == 1
+    marked = invoke(arxiv, paths, "mark", "sparse-attention", "2611.00201v2", "--relevant")
+    assert marked.exit_code == 0, marked.output
+    assert marked.stdout.startswith("sparse-attention: marked 2611.00201 relevant but not a challenge")
+    assert invoke(arxiv, paths, "run").exit_code == 0
+    report = json.loads((paths[0].parent / "reports" / f"{_today()}.json").read_text())
+    claim = next(c for c in report["claims"] if c["id"] == "sparse-attention")
+    assert claim["status"] != "possibly_superseded"
+    [kept] = [m for m in claim["matches"] if m["arxiv_id"] == "2611.00201"]
+    assert kept["superseding"] is False
+    assert "marked relevant, not a challenge, by a person: 2611.00201" in claim["reasons"]
+    assert "learned from 1 decision on its papers" in claim["reasons"]
+    history = invoke(arxiv, paths, "history", "sparse-attention")
+    assert history.exit_code == 0
+    lines = history.stdout.splitlines()
+    assert "Learns from (1; `freshness undo sparse-attention ARXIV_ID` takes one back):" in lines
+    assert "    2611.00201  you marked relevant" in lines
+
+    undone = invoke(arxiv, paths, "undo", "sparse-attention", "2611.00201")
+    assert undone.exit_code == 0, undone.output
+    assert "took back the decision on 2611.00201" in undone.stdout
+    assert invoke(arxiv, paths, "run").exit_code == 1  # flagged again: nothing learned is left
+    lines = invoke(arxiv, paths, "history", "sparse-attention").stdout.splitlines()
+    assert not any(line.startswith("Learns from") for line in lines)
+    assert [line.split()[1:] for line in lines if "2611.00201" in line and line[:4].isdigit()][-2:] == [
+        ["relevant", "2611.00201"],
+        ["undo", "2611.00201"],
+    ]
+
+
+def test_mark_needs_to_be_told_which_and_undo_needs_a_decision(
+    arxiv: Arxiv, paths: tuple[Path, Path]
+) -> None:
+    neither = invoke(arxiv, paths, "mark", "sparse-attention", "2611.00201")
+    assert neither.exit_code == 2
+    assert "--relevant (on topic, not a challenge) or --not-relevant (off topic)" in neither.output
+    nothing = invoke(arxiv, paths, "undo", "sparse-attention", "2611.00201")
+    assert nothing.exit_code == 2
+    assert "no decision on 2611.00201 for sparse-attention to undo" in nothing.output
+
+
+def test_a_paper_marked_not_relevant_leaves_the_claims_matches(
+    arxiv: Arxiv, paths: tuple[Path, Path]
+) -> None:
+    arxiv.announced = [KERNELS, REBUTTAL]
+    assert invoke(arxiv, paths, "run").exit_code == 1
+    assert invoke(arxiv, paths, "mark", "sparse-attention", "2611.00201", "--not-relevant").exit_code == 0
+    assert invoke(arxiv, paths, "run").exit_code == 0
+    report = json.loads((paths[0].parent / "reports" / f"{_today()}.json").read_text())
+    claim = next(c for c in report["claims"] if c["id"] == "sparse-attention")
+    assert "2611.00201" not in [m["arxiv_id"] for m in claim["matches"]]
+    assert "marked not relevant by a person: 2611.00201" in claim["reasons"]

@@ -37,10 +37,25 @@ from freshness.cli.app import Context, cli, handle_errors, pass_ctx
     help="A recorded-citations file (YAML or JSON: anchor id -> citing arXiv ids, with optional citing "
     "sentences and intents; docs/eval.md) handed to the matcher as who cites the anchors.",
 )
+@click.option(
+    "--feedback",
+    "feedback",
+    type=click.IntRange(min=0),
+    multiple=True,
+    metavar="N",
+    help="Also simulate a curator making N decisions a claim, learning from each, and score the rest "
+    "beside a control that learned nothing (repeatable: --feedback 0 --feedback 5; docs/eval.md).",
+)
 @handle_errors
 @pass_ctx
 def eval_command(
-    ctx: Context, labels: tuple[str, ...], fmt: str, k: int, db: str | None, citations_file: str | None
+    ctx: Context,
+    labels: tuple[str, ...],
+    fmt: str,
+    k: int,
+    db: str | None,
+    citations_file: str | None,
+    feedback: tuple[int, ...],
 ) -> None:
     """Measure the matcher's judgement on labeled claims (LABELS.yaml, one or more files; the format is
     in docs/matching.md, the figures in docs/eval.md).
@@ -62,7 +77,9 @@ def eval_command(
 
     db_path = Path(db) if db else ctx.settings.db_path
     citations_path = Path(citations_file) if citations_file else None
-    result = evaluate_files([Path(p) for p in labels], db_path, k=k, citations_path=citations_path)
+    result = evaluate_files(
+        [Path(p) for p in labels], db_path, k=k, citations_path=citations_path, feedback=feedback
+    )
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2))
     else:

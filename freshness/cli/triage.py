@@ -1,5 +1,6 @@
-"""A person's triage of the claims: `history` to read how a claim changed, and the decisions
-`dismiss`, `confirm`, `snooze` and `reviewed`, recorded under the writer lock."""
+"""A person's triage of the claims: `history` to read how a claim changed and what it learned, and
+the decisions `dismiss`, `confirm`, `mark`, `undo`, `snooze` and `reviewed`, recorded under the
+writer lock."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ def history_command(ctx: Context, claim_id: str, show_all: bool) -> None:
     Exit codes: 0 shown; 2 unknown claim, or bad claims file.
     """
     from freshness.claims import load_claims
-    from freshness.history import TriageError, claim_history, history_lines
+    from freshness.decisions import TriageError
+    from freshness.history import claim_history
     from freshness.store import Store
+    from freshness.views.history import history_lines
 
     known = {c.id for c in load_claims(ctx.settings.claims_path, today=ctx.today)}
     history = None
@@ -42,8 +45,9 @@ def _decide(ctx: Context, claim_id: str, kind: str, lock_wait: float, **fields: 
     """Record one triage decision and say what it does; under the writer lock, so it never lands in
     the middle of a nightly run."""
     from freshness.claims import load_claims
-    from freshness.history import DecisionKind, decide, describe_decision
+    from freshness.decisions import decide, describe_decision
     from freshness.locking import writer_lock
+    from freshness.models import DecisionKind
     from freshness.store import Store
 
     today = ctx.today
@@ -132,3 +136,55 @@ def reviewed_command(
     (run, schedule, poll, import) holds the store.
     """
     _decide(ctx, claim_id, "reviewed", lock_wait, until=on.date() if on else None, reason=reason)
+
+
+@cli.command("mark")
+@click.argument("claim_id", metavar="CLAIM")
+@click.argument("arxiv_id", metavar="ARXIV_ID")
+@click.option(
+    "--relevant/--not-relevant",
+    "relevant",
+    default=None,
+    help="On the claim's topic but not a challenge / off the claim's topic.",
+)
+@_REASON
+@lock_wait_option
+@handle_errors
+@pass_ctx
+def mark_command(
+    ctx: Context, claim_id: str, arxiv_id: str, relevant: bool | None, reason: str | None, lock_wait: float
+) -> None:
+    """Teach CLAIM about ARXIV_ID: --relevant (on topic, not a challenge: it stays listed, is never
+    flagged, and challenges like it are not flagged) or --not-relevant (off topic: it leaves the
+    claim's matches and papers like it rank lower).
+
+    The claim learns from its own decisions only; `freshness history CLAIM` lists them and
+    `freshness undo CLAIM ARXIV_ID` takes one back.
+
+    Exit codes: 0 recorded; 2 neither option given, unknown claim, malformed arXiv id, bad claims
+    file, or another writer (run, schedule, poll, import) holds the store.
+    """
+    if relevant is None:
+        raise click.UsageError(
+            "say which: --relevant (on topic, not a challenge) or --not-relevant (off topic)"
+        )
+    kind = "relevant" if relevant else "not_relevant"
+    _decide(ctx, claim_id, kind, lock_wait, arxiv_id=arxiv_id, reason=reason)
+
+
+@cli.command("undo")
+@click.argument("claim_id", metavar="CLAIM")
+@click.argument("arxiv_id", metavar="ARXIV_ID")
+@_REASON
+@lock_wait_option
+@handle_errors
+@pass_ctx
+def undo_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None, lock_wait: float) -> None:
+    """Take back the decision in force on ARXIV_ID for CLAIM (confirm, dismiss or mark): the paper is
+    judged by the matcher again and what the claim learned from it is gone. The decision stays in
+    `freshness history`, with the undo after it.
+
+    Exit codes: 0 recorded; 2 no decision on that paper to undo, unknown claim, malformed arXiv id,
+    bad claims file, or another writer (run, schedule, poll, import) holds the store.
+    """
+    _decide(ctx, claim_id, "undo", lock_wait, arxiv_id=arxiv_id, reason=reason)

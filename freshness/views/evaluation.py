@@ -215,7 +215,7 @@ def _render_feedback(ev: Evaluation, console: Console) -> None:
     the papers not decided, learned from the decisions, then with the same papers decided and nothing
     learned (the control)."""
     table = Table(
-        title="Simulated curator: N decisions a claim, scored on the papers not decided",
+        title="Simulated curator: N decisions a claim, the rest scored",
         caption="dec: decisions made (confirmed); learned / control: the claims learned from them, or not "
         "(same papers decided); found, prec, unk, on@10 as above, leave-one-claim-out rule",
         box=box.SIMPLE,
