@@ -86,6 +86,36 @@ class Paper:
         return f"https://arxiv.org/abs/{self.arxiv_id}"
 
 
+def merge_papers(old: Paper, new: Paper) -> Paper:
+    """Two copies of one paper as one, the newest version winning: the newer version's fields win
+    (the later `updated` breaks a tie), gaps are filled from the other copy, and the known versions
+    are unioned. An older copy never overwrites a newer one, whichever comes first."""
+    if (new.version, new.updated) < (old.version, old.updated):
+        base, other = old, new
+    else:
+        base, other = new, old
+    versions = {v.number: v for v in other.versions}
+    versions.update({v.number: v for v in base.versions})
+    first = min((old.published, new.published))
+    return Paper(
+        arxiv_id=base.arxiv_id,
+        version=base.version,
+        title=base.title or other.title,
+        abstract=base.abstract or other.abstract,
+        authors=base.authors or other.authors,
+        categories=base.categories or other.categories,
+        published=versions[1].date if 1 in versions else first,
+        updated=base.updated,
+        versions=tuple(versions[k] for k in sorted(versions)),
+        comments=base.comments if base.comments is not None else other.comments,
+        journal_ref=base.journal_ref if base.journal_ref is not None else other.journal_ref,
+        doi=base.doi if base.doi is not None else other.doi,
+        withdrawn=base.withdrawn
+        if base.withdrawn is not None
+        else (other.withdrawn if base.version == other.version else None),
+    )
+
+
 @dataclass(frozen=True)
 class Anchor:
     """An anchor as written in claims.yaml, with where it was written.

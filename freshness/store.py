@@ -17,7 +17,16 @@ from typing import Any, TypeVar
 
 from freshness.errors import StoreBusyError, StoreError
 from freshness.migrations import MIGRATIONS
-from freshness.models import AnchorStatus, ClaimStatus, Match, Paper, PaperVersion, Stance, StoreSummary
+from freshness.models import (
+    AnchorStatus,
+    ClaimStatus,
+    Match,
+    Paper,
+    PaperVersion,
+    Stance,
+    StoreSummary,
+    merge_papers,
+)
 
 # Re-exported: callers that already hold a Store import these with it.
 from freshness.models import DecisionKind as DecisionKind
@@ -223,7 +232,7 @@ class Store:
         latest: dict[str, Paper] = {}
         for p in batch:  # the same id twice in one batch: keep the newer
             old = latest.get(p.arxiv_id)
-            latest[p.arxiv_id] = p if old is None else _merge(old, p)
+            latest[p.arxiv_id] = p if old is None else merge_papers(old, p)
         existing = self._get_many(db, list(latest))
         stamp = _iso(now)
         added = updated = unchanged = 0
@@ -244,7 +253,7 @@ class Store:
                 added += 1
             else:
                 rowid, old = found
-                merged = _merge(old, new)
+                merged = merge_papers(old, new)
                 if merged == old:
                     unchanged += 1
                     continue
@@ -759,35 +768,6 @@ def _paper(row: Sequence[object], versions: tuple[PaperVersion, ...]) -> Paper:
         updated=dt.date.fromisoformat(str(row[11])),
         withdrawn=None if withdrawn is None else bool(withdrawn),
         versions=versions,
-    )
-
-
-def _merge(old: Paper, new: Paper) -> Paper:
-    """Combine two copies of one paper: the newer version's fields win, gaps are filled from the
-    other copy, and the known versions are unioned. An older copy never overwrites a newer one."""
-    if (new.version, new.updated) < (old.version, old.updated):
-        base, other = old, new
-    else:
-        base, other = new, old
-    versions = {v.number: v for v in other.versions}
-    versions.update({v.number: v for v in base.versions})
-    first = min((old.published, new.published))
-    return Paper(
-        arxiv_id=base.arxiv_id,
-        version=base.version,
-        title=base.title or other.title,
-        abstract=base.abstract or other.abstract,
-        authors=base.authors or other.authors,
-        categories=base.categories or other.categories,
-        published=versions[1].date if 1 in versions else first,
-        updated=base.updated,
-        versions=tuple(versions[k] for k in sorted(versions)),
-        comments=base.comments if base.comments is not None else other.comments,
-        journal_ref=base.journal_ref if base.journal_ref is not None else other.journal_ref,
-        doi=base.doi if base.doi is not None else other.doi,
-        withdrawn=base.withdrawn
-        if base.withdrawn is not None
-        else (other.withdrawn if base.version == other.version else None),
     )
 
 
