@@ -183,6 +183,14 @@ def confidence_word(confidence: float) -> str:
     return "low"
 
 
+def utc_iso(moment: dt.datetime) -> str:
+    """A moment as the store and the JSON documents write it: UTC to the second, with a `Z`
+    (2026-11-26T23:00:00Z). A naive datetime is refused: its zone would be a guess."""
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 @dataclass(frozen=True)
 class Match:
     """A newer paper related to a claim, scored 0-100, with human-readable evidence.

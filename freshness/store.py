@@ -26,6 +26,7 @@ from freshness.models import (
     Stance,
     StoreSummary,
     merge_papers,
+    utc_iso,
 )
 
 # Re-exported: callers that already hold a Store import these with it.
@@ -234,7 +235,7 @@ class Store:
             old = latest.get(p.arxiv_id)
             latest[p.arxiv_id] = p if old is None else merge_papers(old, p)
         existing = self._get_many(db, list(latest))
-        stamp = _iso(now)
+        stamp = utc_iso(now)
         added = updated = unchanged = 0
         # Rows are collected and written with one executemany per table (~1.2x faster than a
         # statement per paper). New rows get explicit rowids after the current maximum, which is what
@@ -491,10 +492,10 @@ class Store:
                 state.resume_token,
                 state.etag,
                 state.last_modified,
-                _iso(state.last_success) if state.last_success else None,
+                utc_iso(state.last_success) if state.last_success else None,
                 state.window_from.isoformat() if state.window_from else None,
                 state.window_until.isoformat() if state.window_until else None,
-                _iso(now),
+                utc_iso(now),
             ),
         )
 
@@ -538,7 +539,7 @@ class Store:
                         c.title,
                         c.latest_version,
                         c.detail,
-                        _iso(c.checked_at),
+                        utc_iso(c.checked_at),
                         c.latest_date.isoformat() if c.latest_date else None,
                     )
                     for c in checks
@@ -563,7 +564,7 @@ class Store:
             db.execute("DELETE FROM runs WHERE day=?", (day.isoformat(),))  # cascades to run_claims
             cur = db.execute(
                 "INSERT INTO runs (day, started_at, finished_at, outcome, stale, poll) VALUES (?,?,?,?,?,?)",
-                (day.isoformat(), _iso(started_at), _iso(finished_at), outcome, int(stale), poll),
+                (day.isoformat(), utc_iso(started_at), utc_iso(finished_at), outcome, int(stale), poll),
             )
             run_id = int(cur.lastrowid or 0)
             db.executemany(
@@ -633,7 +634,7 @@ class Store:
             cur = db.execute(
                 "INSERT INTO decisions (claim_id, arxiv_id, kind, reason, until, created_at) "
                 "VALUES (?,?,?,?,?,?)",
-                (claim_id, arxiv_id, kind.value, reason, until.isoformat() if until else None, _iso(now)),
+                (claim_id, arxiv_id, kind.value, reason, until.isoformat() if until else None, utc_iso(now)),
             )
         return StoredDecision(int(cur.lastrowid or 0), claim_id, arxiv_id, kind, reason, until, now)
 
@@ -676,7 +677,7 @@ class Store:
         db.executemany(
             "INSERT OR REPLACE INTO coverage (category, first_day, last_day, source, recorded_at) "
             "VALUES (?,?,?,?,?)",
-            [(c, first.isoformat(), last.isoformat(), source, _iso(now)) for c in sorted(set(categories))],
+            [(c, first.isoformat(), last.isoformat(), source, utc_iso(now)) for c in sorted(set(categories))],
         )
 
     def add_coverage(
@@ -718,7 +719,7 @@ class Store:
                 db.executemany(
                     "INSERT OR REPLACE INTO match_cache (claim_id, key, matches, velocity, computed_at) "
                     "VALUES (?,?,?,?,?)",
-                    [(*row, _iso(now)) for row in rows],
+                    [(*row, utc_iso(now)) for row in rows],
                 )
         except StoreBusyError:
             return False
@@ -727,12 +728,6 @@ class Store:
         finally:
             self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         return True
-
-
-def _iso(when: dt.datetime) -> str:
-    if when.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _row(p: Paper) -> tuple[object, ...]:
