@@ -17,6 +17,14 @@ from typing import Protocol
 from freshness.models import Paper, SourceState
 
 
+def later_day(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    """The later of two days, either of which may be unknown: a watermark never moves back (a stale
+    cached feed must not rewind it)."""
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
+
+
 class SourceKind(StrEnum):
     RSS = "rss"
     OAI = "oai"
