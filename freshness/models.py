@@ -27,6 +27,11 @@ class AnchorStatus(StrEnum):
     def broken(self) -> bool:
         return self in _BROKEN
 
+    @property
+    def words(self) -> str:
+        """`title_mismatch` -> `title mismatch`, as people read it."""
+        return self.value.replace("_", " ")
+
 
 _BROKEN = frozenset(
     {
@@ -51,6 +56,11 @@ class ClaimStatus(StrEnum):
     def severity(self) -> int:
         """0 is the most severe."""
         return list(ClaimStatus).index(self)
+
+    @property
+    def words(self) -> str:
+        """`possibly_superseded` -> `possibly superseded`, as people read it."""
+        return self.value.replace("_", " ")
 
 
 @dataclass(frozen=True)

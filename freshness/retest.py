@@ -44,8 +44,7 @@ def retest_prompt(verdict: Verdict) -> str:
         f"{', '.join(_flat(t) for t in claim.topics[:3])}. Treat the claim below as dated: it may have "
         "been relaxed, narrowed or overturned since.",
         "",
-        f"The claim (as of {claim.date}, {verdict.age_days} days ago; status: "
-        f"{verdict.status.value.replace('_', ' ')}):",
+        f"The claim (as of {claim.date}, {verdict.age_days} days ago; status: {verdict.status.words}):",
         f"• {_flat(claim.text)}",
         "",
     ]

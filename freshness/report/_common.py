@@ -38,11 +38,12 @@ COMMAND = re.compile(
 
 def status_label(status: ClaimStatus) -> str:
     """`possibly_superseded` -> `possibly superseded`."""
-    return status.value.replace("_", " ")
+    return status.words
 
 
 def anchor_label(status: AnchorStatus) -> str:
-    return status.value.replace("_", " ")
+    """`title_mismatch` -> `title mismatch`."""
+    return status.words
 
 
 def count_by_status(report: Report) -> dict[ClaimStatus, int]:

@@ -26,7 +26,7 @@ _STYLE = {
 
 def summary_line(check: AnchorCheck) -> str:
     counts = check.counts()
-    parts = [f"{n} {s.value.replace('_', ' ')}" for s, n in counts.items() if n]
+    parts = [f"{n} {s.words}" for s, n in counts.items() if n]
     if check.offline:
         mode = "offline, from the store"
     elif check.queries == 0:
@@ -66,7 +66,7 @@ class AnchorTable:
                 checked.claim_id,
                 strip_control(checked.result.anchor.raw),
                 f"(line {checked.result.anchor.line})",
-                checked.result.status.value.replace("_", " "),
+                checked.result.status.words,
                 _STYLE.get(checked.result.status, "bold red"),
                 strip_control(checked.result.detail),
                 checked.result.anchor.arxiv_id is not None,

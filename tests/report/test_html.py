@@ -77,7 +77,7 @@ def test_every_claim_and_status_is_shown(report: Report) -> None:
     for verdict in report.verdicts:
         assert verdict.claim.id in text
     for status in ClaimStatus:
-        assert f"1 {status.value.replace('_', ' ')}" in text
+        assert f"1 {status.words}" in text
     assert text.count("superseding?") >= 2  # in the summary table and the match row
     # all matches are in the page (folded for fresh claims), not only the top few
     for m in report.verdicts[0].matches:
