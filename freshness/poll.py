@@ -481,13 +481,14 @@ def _run_source(store: Store, src: PaperSource, *, now: dt.datetime, session: Po
         for batch in src.fetch(state, now=now):
             _check_watermark(src.key, state, batch.state, now)
             # The papers and the watermark/resumption point they justify: all of it, or none of it.
-            with store.transaction() as db:
-                counts += store.upsert_papers_in(db, batch.papers, source=src.kind.value, now=now)
-                store.set_source_state(db, batch.state, now=now)
-                if batch.covers is not None:
-                    store.add_coverage_in(
-                        db, batch.covered_categories, *batch.covers, source=src.kind.value, now=now
-                    )
+            counts += store.store_batch(
+                batch.papers,
+                batch.state,
+                now=now,
+                source=src.kind.value,
+                covers=batch.covers,
+                covered_categories=batch.covered_categories,
+            )
             state = batch.state
             if batch.not_found:  # a cache of what arXiv said, shared with check-anchors
                 store.save_anchor_checks(

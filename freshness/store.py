@@ -476,8 +476,29 @@ class Store:
             window_until=dt.date.fromisoformat(row[6]) if row[6] else None,
         )
 
-    def set_source_state(self, db: sqlite3.Connection, state: SourceState, *, now: dt.datetime) -> None:
-        """Write a watermark; call inside the same `transaction()` that stores the data it covers."""
+    def store_batch(
+        self,
+        papers: Iterable[Paper],
+        state: SourceState,
+        *,
+        now: dt.datetime,
+        source: str,
+        covers: tuple[dt.date, dt.date] | None = None,
+        covered_categories: Iterable[str] = (),
+    ) -> UpsertCounts:
+        """Store what one response of a paper source brought, in ONE transaction: its papers, the
+        source state they justify (watermark, resumption token, HTTP validators) and, when `covers`
+        is given, the days of `covered_categories` its listing covered. All of it or none of it, so a
+        watermark never runs ahead of the papers it covers and a killed poll resumes without gaps."""
+        batch = list(papers)
+        with self.transaction() as db:
+            counts = self._upsert(db, batch, source, now) if batch else UpsertCounts()
+            self._write_source_state(db, state, now=now)
+            if covers is not None:
+                self._write_coverage(db, covered_categories, *covers, source=source, now=now)
+        return counts
+
+    def _write_source_state(self, db: sqlite3.Connection, state: SourceState, *, now: dt.datetime) -> None:
         db.execute(
             "INSERT INTO source_state (source, watermark, resume_token, etag, last_modified, "
             "last_success, window_from, window_until, updated_at) VALUES (?,?,?,?,?,?,?,?,?) "
@@ -498,13 +519,6 @@ class Store:
                 utc_iso(now),
             ),
         )
-
-    def upsert_papers_in(
-        self, db: sqlite3.Connection, papers: Iterable[Paper], *, source: str, now: dt.datetime
-    ) -> UpsertCounts:
-        """Like `upsert_papers`, inside a transaction the caller holds (to move a watermark with it)."""
-        batch = list(papers)
-        return self._upsert(db, batch, source, now) if batch else UpsertCounts()
 
     # -- anchor checks -----------------------------------------------------------------------------
 
@@ -660,7 +674,7 @@ class Store:
 
     # -- coverage ----------------------------------------------------------------------------------
 
-    def add_coverage_in(
+    def _write_coverage(
         self,
         db: sqlite3.Connection,
         categories: Iterable[str],
@@ -670,8 +684,6 @@ class Store:
         source: str,
         now: dt.datetime,
     ) -> None:
-        """Record that a listing of `categories` covered first..last; inside the caller's transaction,
-        with the papers it brought."""
         if first > last:
             return
         db.executemany(
@@ -683,8 +695,9 @@ class Store:
     def add_coverage(
         self, categories: Iterable[str], first: dt.date, last: dt.date, *, source: str, now: dt.datetime
     ) -> None:
+        """Record that a listing of `categories` covered first..last (a bulk import's span)."""
         with self.transaction() as db:
-            self.add_coverage_in(db, categories, first, last, source=source, now=now)
+            self._write_coverage(db, categories, first, last, source=source, now=now)
 
     def coverage(self) -> dict[str, list[tuple[dt.date, dt.date]]]:
         """category -> the spans recorded for it (unmerged; freshness.coverage merges them)."""

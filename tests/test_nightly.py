@@ -129,13 +129,15 @@ def settings(arxiv: Arxiv, tmp_path: Path) -> Settings:
         oai_url=arxiv.fake.url("/oai"),
         request_delay=0.0,
     )
-    with Store.open(s.db_path) as store, store.transaction() as db:
-        store.set_source_state(
-            db, SourceState(RSS_KEY, watermark=dt.date(2026, 11, 25), last_success=NOW), now=NOW
-        )
-        # ... and every announcement since the claims' date (the nightly polls that came before).
-        store.add_coverage_in(
-            db, ["cs.CL"], dt.date(2024, 1, 1), dt.date(2026, 11, 25), source="rss", now=NOW
+    with Store.open(s.db_path) as store:
+        store.store_batch(
+            (),
+            SourceState(RSS_KEY, watermark=dt.date(2026, 11, 25), last_success=NOW),
+            now=NOW,
+            source="rss",
+            # ... and every announcement since the claims' date (the nightly polls that came before).
+            covers=(dt.date(2024, 1, 1), dt.date(2026, 11, 25)),
+            covered_categories=["cs.CL"],
         )
     return s
 

@@ -118,8 +118,7 @@ def rss(items: Sequence[tuple[Paper, str]], day: dt.date = TODAY) -> Reply:
 
 
 def set_state(store: Store, state: SourceState) -> None:
-    with store.transaction() as db:
-        store.set_source_state(db, state, now=NOW)
+    store.store_batch((), state, now=NOW, source=state.source.split(":")[0])
 
 
 def normal_night(store: Store) -> None:

@@ -110,24 +110,25 @@ def test_bad_fts_query_is_a_store_error(store: Store) -> None:
         store.search('"unbalanced')
 
 
-def test_failed_transaction_keeps_what_was_stored(store: Store, now: dt.datetime) -> None:
+def test_failed_transaction_keeps_what_was_stored(
+    store: Store, now: dt.datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store.upsert_papers([make_paper("2501.00001")], source="test", now=now)
 
-    def write_then_die() -> None:
-        with store.transaction() as db:
-            store.upsert_papers_in(db, [make_paper("2501.00002")], source="test", now=now)
-            raise RuntimeError("killed mid-write")
+    def die(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("killed mid-write")
 
+    # Killed after the batch's papers are written, before its watermark: none of it is kept.
+    monkeypatch.setattr(store, "_write_source_state", die)
     with pytest.raises(RuntimeError):
-        write_then_die()
+        store.store_batch([make_paper("2501.00002")], SourceState("rss:cs.CL"), now=now, source="test")
     assert store.summary().papers == 1
 
 
 def test_source_state_round_trip(store: Store, now: dt.datetime) -> None:
     assert store.get_source_state("rss:cs.CL") == SourceState("rss:cs.CL")
     state = SourceState("rss:cs.CL", watermark=dt.date(2026, 11, 25), etag='"abc"', last_success=now)
-    with store.transaction() as db:
-        store.set_source_state(db, state, now=now)
+    store.store_batch((), state, now=now, source="rss")
     assert store.get_source_state("rss:cs.CL") == state
 
 

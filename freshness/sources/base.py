@@ -2,8 +2,8 @@
 
 A source only fetches and parses: it yields `Batch`es, each with the papers of one response and the
 source state that becomes true once those papers are stored. `poll.poll_once` stores each batch and
-its state in ONE transaction, so a watermark never runs ahead of the data it covers, and a poll killed
-between two batches resumes at the next one.
+its state with `Store.store_batch`, in ONE transaction, so a watermark never runs ahead of the data it
+covers, and a poll killed between two batches resumes at the next one.
 """
 
 from __future__ import annotations

@@ -223,9 +223,12 @@ def test_a_nightly_run_asks_once_per_interval_and_reports_the_citing_paper(tmp_p
             oai_url=fake.url("/oai"),
             request_delay=0.0,
         )
-        with Store.open(settings.db_path) as store, store.transaction() as db:
-            store.set_source_state(
-                db, SourceState("rss:cs.CL", watermark=dt.date(2026, 11, 25), last_success=NOW), now=NOW
+        with Store.open(settings.db_path) as store:
+            store.store_batch(
+                (),
+                SourceState("rss:cs.CL", watermark=dt.date(2026, 11, 25), last_success=NOW),
+                now=NOW,
+                source="rss",
             )
 
         def night(now: dt.datetime, url: str) -> CycleResult:
