@@ -305,9 +305,6 @@ class Store:
         """Papers by id without version; missing ids are absent from the result."""
         return {k: v for k, (_, v) in self._get_many(self.db, list(ids)).items()}
 
-    def get_paper(self, arxiv_id: str) -> Paper | None:
-        return self.get_papers([arxiv_id]).get(arxiv_id)
-
     def rowids_of(self, ids: Sequence[str]) -> list[int]:
         """The rowids of the papers stored under these ids (without version); absent ids are skipped."""
         sql = "SELECT rowid FROM papers WHERE arxiv_id IN ({marks})"
@@ -424,16 +421,6 @@ class Store:
         current_kib = -current if current < 0 else current * page_size // 1024
         if current_kib < mib * 1024:
             self.db.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
-
-    def count_newer(self, after: dt.date, categories: Sequence[str] = ()) -> int:
-        """How many stored papers were first submitted after `after` (in `categories` if given)."""
-        sql = "SELECT count(*) FROM papers WHERE published > ?"
-        params: list[object] = [after.isoformat()]
-        if categories:
-            marks = ",".join("?" * len(categories))
-            sql += f" AND rowid IN (SELECT paper FROM paper_categories WHERE category IN ({marks}))"
-            params.extend(categories)
-        return int(self.db.execute(sql, params).fetchone()[0])
 
     def summary(self) -> StoreSummary:
         """Paper count and date range. Remembered until the database changes (this connection's

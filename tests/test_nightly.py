@@ -400,7 +400,7 @@ def test_a_dismissal_survives_a_reimport_and_changes_the_next_report(
     assert "dismissed by a person (not flagged again): 2611.00201" in verdict.reasons
     assert "2611.00201" not in result.files[1].read_text().split("dismissed by a person")[0]
     with Store.open(settings.db_path) as store:
-        stored = store.get_paper("2611.00201")
+        stored = store.get_papers(["2611.00201"]).get("2611.00201")
         assert stored is not None
         assert stored.version == 2
         assert load_decisions(store).for_claim("sparse-attention").dismissed == frozenset({"2611.00201"})

@@ -317,7 +317,7 @@ def test_a_replace_announcement_updates_the_stored_version(tmp_path: Path, store
         result = poll_once(store, [claim()], settings(fake, tmp_path), now=NOW, session=polite(FakeClock()))
     assert result.outcome is PollOutcome.GOT_PAPERS
     assert (result.added, result.updated) == (1, 1)
-    stored = store.get_paper("2611.00042")
+    stored = store.get_papers(["2611.00042"]).get("2611.00042")
     assert stored is not None
     assert stored.version == 2
     assert stored.title == "Revised"
@@ -406,7 +406,7 @@ def test_an_rss_fault_is_could_not_poll_and_changes_nothing(fault: str, tmp_path
     assert summary.headline.startswith("could not poll: ")
     assert summary.tip
     assert stored_ids(store) == ["2611.00001"]
-    assert store.get_paper("2611.00001") == before
+    assert store.get_papers(["2611.00001"]).get("2611.00001") == before
     state = store.get_source_state(RSS_KEY)
     assert state.watermark == YESTERDAY  # not advanced
     assert state.etag is None
