@@ -19,10 +19,19 @@ from freshness.http import PoliteSession, RateLimiter
 from freshness.locking import writer_lock
 from freshness.models import ClaimStatus, Paper, SourceState
 from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle, summary_lines
-from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE
+from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
 from tests.conftest import NOW, make_paper
-from tests.fakearxiv import RSS_CT, FakeArxiv, FakeRequest, Reply, atom_feed, html_page, rss_feed
+from tests.fakearxiv import (
+    CANARY_TITLE,
+    RSS_CT,
+    FakeArxiv,
+    FakeRequest,
+    Reply,
+    atom_feed,
+    html_page,
+    rss_feed,
+)
 
 CLAIMS_YAML = """\
 version: 1

@@ -31,11 +31,12 @@ from freshness.poll import (
     open_poll_store,
     poll_once,
 )
-from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE
+from freshness.sources.arxiv_api import CANARY_ID
 from freshness.sources.wire import iter_snapshot
 from freshness.store import Store
 from tests.conftest import NOW, FakeClock, make_paper, shared_path
 from tests.fakearxiv import (
+    CANARY_TITLE,
     RSS_CT,
     XML_CT,
     FakeArxiv,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from freshness.matching.index import fts_any, fts_near, fts_phrase, fts_topic, short_name
+from freshness.matching.index import fts_near, fts_phrase, fts_topic, short_name
 from freshness.matching.matcher import Matcher, MatchMemo, matcher_for
 from freshness.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from freshness.matching.workers import _run_tasks, _Task
@@ -35,7 +35,6 @@ __all__ = [
     "MatchMemo",
     "MatchSettings",
     "Matcher",
-    "fts_any",
     "fts_near",
     "fts_phrase",
     "fts_topic",

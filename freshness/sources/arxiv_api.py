@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 # answer without it (an HTML page with 200, an empty feed from a sick backend) is recognised as bogus
 # instead of turning every requested id into "not found" (notes §1.8).
 CANARY_ID = "1605.08386"
-CANARY_TITLE = "Heat-bath random walks with Markov bases"
 # arXiv's documented maximum for id_list is not stated; ~100 ids keeps the URL short and the answer
 # small, and the canary takes one of the slots.
 MAX_BATCH = 100

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from html.parser import HTMLParser
 
-from freshness.arxiv_ids import is_arxiv_id
+from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.models import ClaimStatus, Report
 from freshness.report.html import HtmlFormat
 from tests.report.conftest import HOSTILE_TITLE, RICH_MARKUP, SCRIPT, assert_matches_fixture
@@ -51,6 +51,14 @@ def parse(source: str) -> Page:
 
 def test_whole_report_matches_the_expected_html(report: Report) -> None:
     assert_matches_fixture(fmt.render(report), "report.html")
+
+
+def is_arxiv_id(text: str) -> bool:
+    try:
+        parse_arxiv_id(text)
+    except ArxivIdError:
+        return False
+    return True
 
 
 def test_one_self_contained_well_formed_page_without_scripts(report: Report) -> None:
