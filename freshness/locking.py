@@ -92,7 +92,9 @@ def writer_lock(
 
 
 def current_holder(db_path: Path) -> LockHolder | None:
-    """Who holds the writer lock right now, or None when it is free (never blocks)."""
+    """Who holds the writer lock right now, or None when it is free (never blocks). The lock's read
+    side, for a look from outside the holding process: the tests of every writer command check with
+    it that the command holds the lock while it runs and releases it after."""
     path = lock_path_for(db_path)
     try:
         fd = os.open(path, os.O_RDWR)

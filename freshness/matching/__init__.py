@@ -90,7 +90,8 @@ def match_claims(
     """`match_claim` for each claim, keyed by claim id. From `settings.parallel_from` claims on, the
     claims are shared among `workers` worker processes (default: one per CPU), each reading the store
     file on its own connection: the same matches in a fraction of the wall time. Writes this
-    connection has not committed are not seen by the workers."""
+    connection has not committed are not seen by the workers. Only bench/ calls it (bench_match.py
+    times the matcher with it); the tool itself matches through `match_with_velocity`."""
     done = _run_tasks(store, [_Task(c, limit, settings=settings) for c in claims], workers, settings)
     return {claim.id: done[claim.id][0] for claim in claims}
 
