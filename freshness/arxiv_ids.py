@@ -122,11 +122,3 @@ def _version(v: str | None, raw: str) -> int | None:
     if n < 1:
         raise ArxivIdError(f"{raw!r}: versions start at v1")
     return n
-
-
-def is_arxiv_id(text: str) -> bool:
-    try:
-        parse_arxiv_id(text)
-    except ArxivIdError:
-        return False
-    return True

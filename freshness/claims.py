@@ -126,11 +126,6 @@ def load_claims_file(path: Path, *, today: dt.date | None = None) -> ClaimsFile:
     return result
 
 
-def validate_claims(path: Path, *, today: dt.date | None = None) -> list[Problem]:
-    """Every problem in `path`, hard and anchor-syntax alike, sorted by line and column."""
-    return list(read_claims(path, today=today).problems)
-
-
 # --------------------------------------------------------------------------------------------------
 # The schema (strict: no coercion, unknown keys rejected). Validators raise ValueError with the message
 # the user sees; `_describe_error` turns pydantic's own error types into messages.

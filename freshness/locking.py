@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from freshness.errors import StoreBusyError
+from freshness.models import utc_iso
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,7 @@ class LockHolder:
     since: dt.datetime
 
     def describe(self) -> str:
-        since = self.since.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        return f"pid {self.pid} (freshness {self.command}) since {since}"
+        return f"pid {self.pid} (freshness {self.command}) since {utc_iso(self.since)}"
 
 
 def lock_path_for(db_path: Path) -> Path:
@@ -92,7 +92,9 @@ def writer_lock(
 
 
 def current_holder(db_path: Path) -> LockHolder | None:
-    """Who holds the writer lock right now, or None when it is free (never blocks)."""
+    """Who holds the writer lock right now, or None when it is free (never blocks). The lock's read
+    side, for a look from outside the holding process: the tests of every writer command check with
+    it that the command holds the lock while it runs and releases it after."""
     path = lock_path_for(db_path)
     try:
         fd = os.open(path, os.O_RDWR)

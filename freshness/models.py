@@ -27,6 +27,11 @@ class AnchorStatus(StrEnum):
     def broken(self) -> bool:
         return self in _BROKEN
 
+    @property
+    def words(self) -> str:
+        """`title_mismatch` -> `title mismatch`, as people read it."""
+        return self.value.replace("_", " ")
+
 
 _BROKEN = frozenset(
     {
@@ -51,6 +56,11 @@ class ClaimStatus(StrEnum):
     def severity(self) -> int:
         """0 is the most severe."""
         return list(ClaimStatus).index(self)
+
+    @property
+    def words(self) -> str:
+        """`possibly_superseded` -> `possibly superseded`, as people read it."""
+        return self.value.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,36 @@ class Paper:
     @property
     def abs_url(self) -> str:
         return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+
+def merge_papers(old: Paper, new: Paper) -> Paper:
+    """Two copies of one paper as one, the newest version winning: the newer version's fields win
+    (the later `updated` breaks a tie), gaps are filled from the other copy, and the known versions
+    are unioned. An older copy never overwrites a newer one, whichever comes first."""
+    if (new.version, new.updated) < (old.version, old.updated):
+        base, other = old, new
+    else:
+        base, other = new, old
+    versions = {v.number: v for v in other.versions}
+    versions.update({v.number: v for v in base.versions})
+    first = min((old.published, new.published))
+    return Paper(
+        arxiv_id=base.arxiv_id,
+        version=base.version,
+        title=base.title or other.title,
+        abstract=base.abstract or other.abstract,
+        authors=base.authors or other.authors,
+        categories=base.categories or other.categories,
+        published=versions[1].date if 1 in versions else first,
+        updated=base.updated,
+        versions=tuple(versions[k] for k in sorted(versions)),
+        comments=base.comments if base.comments is not None else other.comments,
+        journal_ref=base.journal_ref if base.journal_ref is not None else other.journal_ref,
+        doi=base.doi if base.doi is not None else other.doi,
+        withdrawn=base.withdrawn
+        if base.withdrawn is not None
+        else (other.withdrawn if base.version == other.version else None),
+    )
 
 
 @dataclass(frozen=True)
@@ -151,6 +191,14 @@ def confidence_word(confidence: float) -> str:
     if confidence >= MEDIUM_CONFIDENCE:
         return "medium"
     return "low"
+
+
+def utc_iso(moment: dt.datetime) -> str:
+    """A moment as the store and the JSON documents write it: UTC to the second, with a `Z`
+    (2026-11-26T23:00:00Z). A naive datetime is refused: its zone would be a guess."""
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

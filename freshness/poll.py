@@ -26,7 +26,7 @@ from freshness.coverage import claim_gaps, uncovered_note
 from freshness.errors import ConfigError, SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, polite_session
 from freshness.models import AnchorStatus, Claim, SourceState
-from freshness.sources.base import Batch, PaperSource, PlannedRequest, SourceKind
+from freshness.sources.base import Batch, PaperSource, PlannedRequest, SourceKind, later_day
 from freshness.sources.oai_pmh import RECORDS_PER_PAGE, OaiPmhSource, sets_for
 from freshness.sources.rss import RssSource
 from freshness.sources.wire import ARXIV_TZ
@@ -218,7 +218,7 @@ def plan_poll(
     unfinished = [spec for spec, state in set_states.items() if state.resume_token]
     oai_marks = list(set_marks.values())
     oai_covered = None if any(m is None for m in oai_marks) else min(m for m in oai_marks if m)
-    covered = _later(rss_mark, oai_covered)
+    covered = later_day(rss_mark, oai_covered)
     notes: list[str] = []
 
     if source == "rss":
@@ -254,7 +254,7 @@ def plan_poll(
         for spec, cats in sets.items():
             start = _window_start(
                 since=since,
-                covered=_later(rss_mark, set_marks[spec]),
+                covered=later_day(rss_mark, set_marks[spec]),
                 own=set_marks[spec],
                 until=until,
                 claims=claims,
@@ -298,12 +298,6 @@ def _window_start(
         )
         return floor
     return min(oldest, until)
-
-
-def _later(a: dt.date | None, b: dt.date | None) -> dt.date | None:
-    if a is None or b is None:
-        return a or b
-    return max(a, b)
 
 
 # -- the API source for anchors -------------------------------------------------------------------
@@ -487,13 +481,14 @@ def _run_source(store: Store, src: PaperSource, *, now: dt.datetime, session: Po
         for batch in src.fetch(state, now=now):
             _check_watermark(src.key, state, batch.state, now)
             # The papers and the watermark/resumption point they justify: all of it, or none of it.
-            with store.transaction() as db:
-                counts += store.upsert_papers_in(db, batch.papers, source=src.kind.value, now=now)
-                store.set_source_state(db, batch.state, now=now)
-                if batch.covers is not None:
-                    store.add_coverage_in(
-                        db, batch.covered_categories, *batch.covers, source=src.kind.value, now=now
-                    )
+            counts += store.store_batch(
+                batch.papers,
+                batch.state,
+                now=now,
+                source=src.kind.value,
+                covers=batch.covers,
+                covered_categories=batch.covered_categories,
+            )
             state = batch.state
             if batch.not_found:  # a cache of what arXiv said, shared with check-anchors
                 store.save_anchor_checks(

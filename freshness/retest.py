@@ -27,10 +27,6 @@ _ANCHOR_WORDS = {
 }
 
 
-def _flat(text: str) -> str:
-    return one_line(text)
-
-
 def is_flagged(verdict: Verdict) -> bool:
     """A claim the report asks to re-test: a broken anchor, a challenger, or past its shelf life."""
     return verdict.status in FLAGGED
@@ -41,26 +37,25 @@ def retest_prompt(verdict: Verdict) -> str:
     claim = verdict.claim
     lines = [
         "You are a research analyst re-testing a dated claim about "
-        f"{', '.join(_flat(t) for t in claim.topics[:3])}. Treat the claim below as dated: it may have "
+        f"{', '.join(one_line(t) for t in claim.topics[:3])}. Treat the claim below as dated: it may have "
         "been relaxed, narrowed or overturned since.",
         "",
-        f"The claim (as of {claim.date}, {verdict.age_days} days ago; status: "
-        f"{verdict.status.value.replace('_', ' ')}):",
-        f"• {_flat(claim.text)}",
+        f"The claim (as of {claim.date}, {verdict.age_days} days ago; status: {verdict.status.words}):",
+        f"• {one_line(claim.text)}",
         "",
     ]
     if verdict.anchors:
         lines.append("Anchor papers (verify; mind their dates):")
         for result in verdict.anchors:
             anchor = result.anchor
-            ident = f"arXiv:{anchor.arxiv_id}" if anchor.arxiv_id is not None else _flat(anchor.raw)
-            title = _flat(result.title or anchor.title or "")
+            ident = f"arXiv:{anchor.arxiv_id}" if anchor.arxiv_id is not None else one_line(anchor.raw)
+            title = one_line(result.title or anchor.title or "")
             line = f"• {ident}" + (f" — {title}" if title else "")
             line += f" — {_ANCHOR_WORDS[result.status]}"
             if result.latest_version is not None:
                 line += f" (latest v{result.latest_version})"
             if result.status is AnchorStatus.TITLE_DIFFERS and anchor.title:
-                line += f"; the claim cites it as '{_flat(anchor.title)}'"
+                line += f"; the claim cites it as '{one_line(anchor.title)}'"
             lines.append(line)
         lines.append("")
     lines += _evidence(verdict)
@@ -93,20 +88,20 @@ def _evidence(verdict: Verdict) -> list[str]:
         for m in challengers[:MAX_CHALLENGERS]:
             flag = "FLAGGED as superseding; " if m.superseding else ""
             lines.append(
-                f"• arXiv:{m.arxiv_id} ({m.published}) — {_flat(m.title)} "
+                f"• arXiv:{m.arxiv_id} ({m.published}) — {one_line(m.title)} "
                 f"[{flag}confidence {m.confidence:.2f}, {confidence_word(m.confidence)}]"
             )
             if m.stance_sentence:
-                lines.append(f'  It says: "{_flat(m.stance_sentence)}"')
+                lines.append(f'  It says: "{one_line(m.stance_sentence)}"')
     else:
         lines.append("• No newer paper challenges it in the store.")
     if supporters:
         lines.append(f"Papers that support or extend it ({len(supporters)}):")
         for m in supporters[:MAX_SUPPORTERS]:
-            lines.append(f"• arXiv:{m.arxiv_id} ({m.published}) — {_flat(m.title)}")
+            lines.append(f"• arXiv:{m.arxiv_id} ({m.published}) — {one_line(m.title)}")
     lines.append(f"Other related newer papers: {related}.")
     pace = next((r for r in verdict.reasons if "a month)" in r), None)
     if pace:
-        lines.append(f"The topic's pace: {_flat(pace)}.")
+        lines.append(f"The topic's pace: {one_line(pace)}.")
     lines.append("")
     return lines

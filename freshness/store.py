@@ -17,7 +17,17 @@ from typing import Any, TypeVar
 
 from freshness.errors import StoreBusyError, StoreError
 from freshness.migrations import MIGRATIONS
-from freshness.models import AnchorStatus, ClaimStatus, Match, Paper, PaperVersion, Stance, StoreSummary
+from freshness.models import (
+    AnchorStatus,
+    ClaimStatus,
+    Match,
+    Paper,
+    PaperVersion,
+    Stance,
+    StoreSummary,
+    merge_papers,
+    utc_iso,
+)
 
 # Re-exported: callers that already hold a Store import these with it.
 from freshness.models import DecisionKind as DecisionKind
@@ -223,9 +233,9 @@ class Store:
         latest: dict[str, Paper] = {}
         for p in batch:  # the same id twice in one batch: keep the newer
             old = latest.get(p.arxiv_id)
-            latest[p.arxiv_id] = p if old is None else _merge(old, p)
+            latest[p.arxiv_id] = p if old is None else merge_papers(old, p)
         existing = self._get_many(db, list(latest))
-        stamp = _iso(now)
+        stamp = utc_iso(now)
         added = updated = unchanged = 0
         # Rows are collected and written with one executemany per table (~1.2x faster than a
         # statement per paper). New rows get explicit rowids after the current maximum, which is what
@@ -244,7 +254,7 @@ class Store:
                 added += 1
             else:
                 rowid, old = found
-                merged = _merge(old, new)
+                merged = merge_papers(old, new)
                 if merged == old:
                     unchanged += 1
                     continue
@@ -294,9 +304,6 @@ class Store:
     def get_papers(self, ids: Sequence[str]) -> dict[str, Paper]:
         """Papers by id without version; missing ids are absent from the result."""
         return {k: v for k, (_, v) in self._get_many(self.db, list(ids)).items()}
-
-    def get_paper(self, arxiv_id: str) -> Paper | None:
-        return self.get_papers([arxiv_id]).get(arxiv_id)
 
     def rowids_of(self, ids: Sequence[str]) -> list[int]:
         """The rowids of the papers stored under these ids (without version); absent ids are skipped."""
@@ -415,16 +422,6 @@ class Store:
         if current_kib < mib * 1024:
             self.db.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
 
-    def count_newer(self, after: dt.date, categories: Sequence[str] = ()) -> int:
-        """How many stored papers were first submitted after `after` (in `categories` if given)."""
-        sql = "SELECT count(*) FROM papers WHERE published > ?"
-        params: list[object] = [after.isoformat()]
-        if categories:
-            marks = ",".join("?" * len(categories))
-            sql += f" AND rowid IN (SELECT paper FROM paper_categories WHERE category IN ({marks}))"
-            params.extend(categories)
-        return int(self.db.execute(sql, params).fetchone()[0])
-
     def summary(self) -> StoreSummary:
         """Paper count and date range. Remembered until the database changes (this connection's
         writes move total_changes, other connections' commits move data_version): count(*) over 1M
@@ -466,8 +463,29 @@ class Store:
             window_until=dt.date.fromisoformat(row[6]) if row[6] else None,
         )
 
-    def set_source_state(self, db: sqlite3.Connection, state: SourceState, *, now: dt.datetime) -> None:
-        """Write a watermark; call inside the same `transaction()` that stores the data it covers."""
+    def store_batch(
+        self,
+        papers: Iterable[Paper],
+        state: SourceState,
+        *,
+        now: dt.datetime,
+        source: str,
+        covers: tuple[dt.date, dt.date] | None = None,
+        covered_categories: Iterable[str] = (),
+    ) -> UpsertCounts:
+        """Store what one response of a paper source brought, in ONE transaction: its papers, the
+        source state they justify (watermark, resumption token, HTTP validators) and, when `covers`
+        is given, the days of `covered_categories` its listing covered. All of it or none of it, so a
+        watermark never runs ahead of the papers it covers and a killed poll resumes without gaps."""
+        batch = list(papers)
+        with self.transaction() as db:
+            counts = self._upsert(db, batch, source, now) if batch else UpsertCounts()
+            self._write_source_state(db, state, now=now)
+            if covers is not None:
+                self._write_coverage(db, covered_categories, *covers, source=source, now=now)
+        return counts
+
+    def _write_source_state(self, db: sqlite3.Connection, state: SourceState, *, now: dt.datetime) -> None:
         db.execute(
             "INSERT INTO source_state (source, watermark, resume_token, etag, last_modified, "
             "last_success, window_from, window_until, updated_at) VALUES (?,?,?,?,?,?,?,?,?) "
@@ -482,19 +500,12 @@ class Store:
                 state.resume_token,
                 state.etag,
                 state.last_modified,
-                _iso(state.last_success) if state.last_success else None,
+                utc_iso(state.last_success) if state.last_success else None,
                 state.window_from.isoformat() if state.window_from else None,
                 state.window_until.isoformat() if state.window_until else None,
-                _iso(now),
+                utc_iso(now),
             ),
         )
-
-    def upsert_papers_in(
-        self, db: sqlite3.Connection, papers: Iterable[Paper], *, source: str, now: dt.datetime
-    ) -> UpsertCounts:
-        """Like `upsert_papers`, inside a transaction the caller holds (to move a watermark with it)."""
-        batch = list(papers)
-        return self._upsert(db, batch, source, now) if batch else UpsertCounts()
 
     # -- anchor checks -----------------------------------------------------------------------------
 
@@ -529,7 +540,7 @@ class Store:
                         c.title,
                         c.latest_version,
                         c.detail,
-                        _iso(c.checked_at),
+                        utc_iso(c.checked_at),
                         c.latest_date.isoformat() if c.latest_date else None,
                     )
                     for c in checks
@@ -554,7 +565,7 @@ class Store:
             db.execute("DELETE FROM runs WHERE day=?", (day.isoformat(),))  # cascades to run_claims
             cur = db.execute(
                 "INSERT INTO runs (day, started_at, finished_at, outcome, stale, poll) VALUES (?,?,?,?,?,?)",
-                (day.isoformat(), _iso(started_at), _iso(finished_at), outcome, int(stale), poll),
+                (day.isoformat(), utc_iso(started_at), utc_iso(finished_at), outcome, int(stale), poll),
             )
             run_id = int(cur.lastrowid or 0)
             db.executemany(
@@ -624,7 +635,7 @@ class Store:
             cur = db.execute(
                 "INSERT INTO decisions (claim_id, arxiv_id, kind, reason, until, created_at) "
                 "VALUES (?,?,?,?,?,?)",
-                (claim_id, arxiv_id, kind.value, reason, until.isoformat() if until else None, _iso(now)),
+                (claim_id, arxiv_id, kind.value, reason, until.isoformat() if until else None, utc_iso(now)),
             )
         return StoredDecision(int(cur.lastrowid or 0), claim_id, arxiv_id, kind, reason, until, now)
 
@@ -650,7 +661,7 @@ class Store:
 
     # -- coverage ----------------------------------------------------------------------------------
 
-    def add_coverage_in(
+    def _write_coverage(
         self,
         db: sqlite3.Connection,
         categories: Iterable[str],
@@ -660,21 +671,20 @@ class Store:
         source: str,
         now: dt.datetime,
     ) -> None:
-        """Record that a listing of `categories` covered first..last; inside the caller's transaction,
-        with the papers it brought."""
         if first > last:
             return
         db.executemany(
             "INSERT OR REPLACE INTO coverage (category, first_day, last_day, source, recorded_at) "
             "VALUES (?,?,?,?,?)",
-            [(c, first.isoformat(), last.isoformat(), source, _iso(now)) for c in sorted(set(categories))],
+            [(c, first.isoformat(), last.isoformat(), source, utc_iso(now)) for c in sorted(set(categories))],
         )
 
     def add_coverage(
         self, categories: Iterable[str], first: dt.date, last: dt.date, *, source: str, now: dt.datetime
     ) -> None:
+        """Record that a listing of `categories` covered first..last (a bulk import's span)."""
         with self.transaction() as db:
-            self.add_coverage_in(db, categories, first, last, source=source, now=now)
+            self._write_coverage(db, categories, first, last, source=source, now=now)
 
     def coverage(self) -> dict[str, list[tuple[dt.date, dt.date]]]:
         """category -> the spans recorded for it (unmerged; freshness.coverage merges them)."""
@@ -709,7 +719,7 @@ class Store:
                 db.executemany(
                     "INSERT OR REPLACE INTO match_cache (claim_id, key, matches, velocity, computed_at) "
                     "VALUES (?,?,?,?,?)",
-                    [(*row, _iso(now)) for row in rows],
+                    [(*row, utc_iso(now)) for row in rows],
                 )
         except StoreBusyError:
             return False
@@ -718,12 +728,6 @@ class Store:
         finally:
             self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         return True
-
-
-def _iso(when: dt.datetime) -> str:
-    if when.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _row(p: Paper) -> tuple[object, ...]:
@@ -759,35 +763,6 @@ def _paper(row: Sequence[object], versions: tuple[PaperVersion, ...]) -> Paper:
         updated=dt.date.fromisoformat(str(row[11])),
         withdrawn=None if withdrawn is None else bool(withdrawn),
         versions=versions,
-    )
-
-
-def _merge(old: Paper, new: Paper) -> Paper:
-    """Combine two copies of one paper: the newer version's fields win, gaps are filled from the
-    other copy, and the known versions are unioned. An older copy never overwrites a newer one."""
-    if (new.version, new.updated) < (old.version, old.updated):
-        base, other = old, new
-    else:
-        base, other = new, old
-    versions = {v.number: v for v in other.versions}
-    versions.update({v.number: v for v in base.versions})
-    first = min((old.published, new.published))
-    return Paper(
-        arxiv_id=base.arxiv_id,
-        version=base.version,
-        title=base.title or other.title,
-        abstract=base.abstract or other.abstract,
-        authors=base.authors or other.authors,
-        categories=base.categories or other.categories,
-        published=versions[1].date if 1 in versions else first,
-        updated=base.updated,
-        versions=tuple(versions[k] for k in sorted(versions)),
-        comments=base.comments if base.comments is not None else other.comments,
-        journal_ref=base.journal_ref if base.journal_ref is not None else other.journal_ref,
-        doi=base.doi if base.doi is not None else other.doi,
-        withdrawn=base.withdrawn
-        if base.withdrawn is not None
-        else (other.withdrawn if base.version == other.version else None),
     )
 
 

@@ -23,6 +23,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from freshness.models import Paper
 
+# The real title of the paper the API source asks for in every id batch (sources.arxiv_api.CANARY_ID).
+CANARY_TITLE = "Heat-bath random walks with Markov bases"
+
 
 @dataclass(frozen=True)
 class FakeRequest:

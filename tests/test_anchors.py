@@ -21,11 +21,12 @@ from freshness.anchors import (
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.http import PoliteSession, RateLimiter
 from freshness.models import Anchor, AnchorStatus, Claim, Paper, PaperVersion
-from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE, ArxivApiSource
+from freshness.sources.arxiv_api import CANARY_ID, ArxivApiSource
 from freshness.store import Store, StoredAnchorCheck
 from tests.conftest import NOW, FakeClock, make_paper, shared_path
 from tests.fakearxiv import (
     ATOM_CT,
+    CANARY_TITLE,
     XML_CT,
     FakeArxiv,
     FakeRequest,

@@ -150,7 +150,7 @@ def test_import_baseline_and_freshness_store_the_same_papers(tmp_path: Path, tin
             assert store.db.execute("SELECT count(*) FROM papers_fts").fetchone()[0] == 40
             assert store.db.execute("SELECT count(*) FROM versions").fetchone()[0] == 40 + 26
         assert [r for r, _ in base.search("calibrating")] == [r for r, _ in fresh.search("calibrating")]
-        assert base.get_paper("2504.00002") == fresh.get_paper("2504.00002")
+        assert base.get_papers(["2504.00002"]) == fresh.get_papers(["2504.00002"])
 
 
 def test_child_run_reports_json_and_peak_memory(scratch: Path, tiny_corpus: Path) -> None:

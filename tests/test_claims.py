@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from freshness.arxiv_ids import ArxivId
-from freshness.claims import load_claims, parse_duration, read_claims, validate_claims
+from freshness.claims import load_claims, parse_duration, read_claims
 from freshness.errors import ClaimsError, Problem
 from tests.conftest import shared_path
 
@@ -27,7 +27,7 @@ def problems_of(tmp_path: Path, text: str | bytes, *, today: dt.date = TODAY) ->
         path.write_text(text, encoding="utf-8")
     else:
         path.write_bytes(text)
-    return [(p.line, p.col, p.message) for p in validate_claims(path, today=today)]
+    return [(p.line, p.col, p.message) for p in read_claims(path, today=today).problems]
 
 
 def valid(**overrides: str) -> str:
@@ -172,7 +172,7 @@ def test_malformed_anchor_loads_with_its_error() -> None:
     assert good.arxiv_id == ArxivId("2508.01191")
     assert good.title == "Fine"
 
-    [problem] = validate_claims(path, today=TODAY)
+    [problem] = read_claims(path, today=TODAY).problems
     assert (problem.line, problem.col) == (8, 9)
     assert problem.message == "claim 'bad-anchor': malformed anchor: '2513.01191': month 13 is not 01-12"
 
@@ -189,7 +189,7 @@ def test_load_claims_raises_with_every_problem_when_any_is_hard() -> None:
 
 def test_many_problems_are_all_reported_in_order() -> None:
     path = FIXTURES / "many-problems.yaml"
-    problems = validate_claims(path, today=TODAY)
+    problems = read_claims(path, today=TODAY).problems
     assert [(p.line, p.col) for p in problems] == [
         (2, 1),
         (6, 11),
@@ -226,7 +226,7 @@ def test_many_problems_are_all_reported_in_order() -> None:
 def test_problem_prints_the_path_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("claims.yaml").write_text(valid(version="version: 3"), encoding="utf-8")
-    [problem] = validate_claims(Path("claims.yaml"), today=TODAY)
+    [problem] = read_claims(Path("claims.yaml"), today=TODAY).problems
     assert str(problem) == (
         "claims.yaml:1:10: unsupported version '3': this freshness reads claims files of version 1"
     )
@@ -356,14 +356,14 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_one_clear_problem(tmp_path: Path) -> None:
-    problems = validate_claims(tmp_path / "nope.yaml", today=TODAY)
+    problems = read_claims(tmp_path / "nope.yaml", today=TODAY).problems
     assert [str(p) for p in problems] == [f"{tmp_path / 'nope.yaml'}: does not exist"]
     with pytest.raises(ClaimsError):
         load_claims(tmp_path / "nope.yaml", today=TODAY)
 
 
 def test_a_directory_is_not_a_claims_file(tmp_path: Path) -> None:
-    [problem] = validate_claims(tmp_path, today=TODAY)
+    [problem] = read_claims(tmp_path, today=TODAY).problems
     assert problem.message == "is a directory, not a claims file"
 
 
@@ -378,7 +378,7 @@ def test_today_defaults_to_the_real_date(tmp_path: Path) -> None:
     got = problems_of(tmp_path, valid(date=f"    date: {far}"), today=dt.date.today())
     assert got == [(5, 11, f"claim 'one': date: {far} is in the future (today is {dt.date.today()})")]
     path = tmp_path / "claims.yaml"
-    assert "is in the future" in validate_claims(path)[0].message
+    assert "is in the future" in read_claims(path).problems[0].message
 
 
 @pytest.mark.parametrize(

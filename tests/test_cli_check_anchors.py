@@ -16,11 +16,12 @@ from freshness import http
 from freshness.cli import cli
 from freshness.locking import current_holder, writer_lock
 from freshness.sources import arxiv_api
-from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE
+from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
 from tests.conftest import NOW, make_paper
 from tests.fakearxiv import (
     ATOM_CT,
+    CANARY_TITLE,
     XML_CT,
     FakeArxiv,
     FakeRequest,

@@ -72,22 +72,17 @@ def paths(tmp_path: Path) -> tuple[Path, Path]:
     claims.write_text(CLAIMS_YAML)
     db = tmp_path / "state" / "store.sqlite"
     now = _now()
-    with Store.open(db) as store, store.transaction() as con:
-        store.set_source_state(
+    with Store.open(db) as store:
+        store.store_batch(
+            (),
             # The feed before tonight's: a normal night whatever the hour (not the last complete day,
             # which lags the announcement between 20:00 and midnight in New York).
-            con,
             SourceState(RSS_KEY, watermark=announcement_day(now) - dt.timedelta(days=1), last_success=now),
             now=now,
-        )
-        # ... and every announcement since the claims' date (the nightly polls that came before).
-        store.add_coverage_in(
-            con,
-            ["cs.CL"],
-            dt.date(2026, 6, 1),
-            announcement_day(now) - dt.timedelta(days=1),
             source="rss",
-            now=now,
+            # ... and every announcement since the claims' date (the nightly polls that came before).
+            covers=(dt.date(2026, 6, 1), announcement_day(now) - dt.timedelta(days=1)),
+            covered_categories=["cs.CL"],
         )
     return claims, db
 

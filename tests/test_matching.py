@@ -13,7 +13,6 @@ from freshness.flagging import FlagRule
 from freshness.matching import (
     DEFAULT_SETTINGS,
     Matcher,
-    fts_any,
     fts_near,
     fts_phrase,
     fts_topic,
@@ -300,8 +299,6 @@ def test_fts_special_characters_in_topics_never_break_the_query(store: Store, to
 def test_fts_query_builders_quote_words_only() -> None:
     assert fts_phrase('Lost "in" the-Middle*') == '"lost in the middle"'
     assert fts_phrase("?!") is None
-    assert fts_any(["a b", "A B", "c"]) == '"a b" OR "c"'
-    assert fts_any(["--"]) is None
     assert fts_near("position of relevant information") == ('NEAR("position" "relevant" "information", 10)')
     assert fts_near("LoRA") is None
 

@@ -19,10 +19,19 @@ from freshness.http import PoliteSession, RateLimiter
 from freshness.locking import writer_lock
 from freshness.models import ClaimStatus, Paper, SourceState
 from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle, summary_lines
-from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE
+from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
 from tests.conftest import NOW, make_paper
-from tests.fakearxiv import RSS_CT, FakeArxiv, FakeRequest, Reply, atom_feed, html_page, rss_feed
+from tests.fakearxiv import (
+    CANARY_TITLE,
+    RSS_CT,
+    FakeArxiv,
+    FakeRequest,
+    Reply,
+    atom_feed,
+    html_page,
+    rss_feed,
+)
 
 CLAIMS_YAML = """\
 version: 1
@@ -129,13 +138,15 @@ def settings(arxiv: Arxiv, tmp_path: Path) -> Settings:
         oai_url=arxiv.fake.url("/oai"),
         request_delay=0.0,
     )
-    with Store.open(s.db_path) as store, store.transaction() as db:
-        store.set_source_state(
-            db, SourceState(RSS_KEY, watermark=dt.date(2026, 11, 25), last_success=NOW), now=NOW
-        )
-        # ... and every announcement since the claims' date (the nightly polls that came before).
-        store.add_coverage_in(
-            db, ["cs.CL"], dt.date(2024, 1, 1), dt.date(2026, 11, 25), source="rss", now=NOW
+    with Store.open(s.db_path) as store:
+        store.store_batch(
+            (),
+            SourceState(RSS_KEY, watermark=dt.date(2026, 11, 25), last_success=NOW),
+            now=NOW,
+            source="rss",
+            # ... and every announcement since the claims' date (the nightly polls that came before).
+            covers=(dt.date(2024, 1, 1), dt.date(2026, 11, 25)),
+            covered_categories=["cs.CL"],
         )
     return s
 
@@ -398,7 +409,7 @@ def test_a_dismissal_survives_a_reimport_and_changes_the_next_report(
     assert "dismissed by a person (not flagged again): 2611.00201" in verdict.reasons
     assert "2611.00201" not in result.files[1].read_text().split("dismissed by a person")[0]
     with Store.open(settings.db_path) as store:
-        stored = store.get_paper("2611.00201")
+        stored = store.get_papers(["2611.00201"]).get("2611.00201")
         assert stored is not None
         assert stored.version == 2
         assert load_decisions(store).for_claim("sparse-attention").dismissed == frozenset({"2611.00201"})

@@ -31,11 +31,12 @@ from freshness.poll import (
     open_poll_store,
     poll_once,
 )
-from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE
+from freshness.sources.arxiv_api import CANARY_ID
 from freshness.sources.wire import iter_snapshot
 from freshness.store import Store
 from tests.conftest import NOW, FakeClock, make_paper, shared_path
 from tests.fakearxiv import (
+    CANARY_TITLE,
     RSS_CT,
     XML_CT,
     FakeArxiv,
@@ -118,8 +119,7 @@ def rss(items: Sequence[tuple[Paper, str]], day: dt.date = TODAY) -> Reply:
 
 
 def set_state(store: Store, state: SourceState) -> None:
-    with store.transaction() as db:
-        store.set_source_state(db, state, now=NOW)
+    store.store_batch((), state, now=NOW, source=state.source.split(":")[0])
 
 
 def normal_night(store: Store) -> None:
@@ -318,7 +318,7 @@ def test_a_replace_announcement_updates_the_stored_version(tmp_path: Path, store
         result = poll_once(store, [claim()], settings(fake, tmp_path), now=NOW, session=polite(FakeClock()))
     assert result.outcome is PollOutcome.GOT_PAPERS
     assert (result.added, result.updated) == (1, 1)
-    stored = store.get_paper("2611.00042")
+    stored = store.get_papers(["2611.00042"]).get("2611.00042")
     assert stored is not None
     assert stored.version == 2
     assert stored.title == "Revised"
@@ -407,7 +407,7 @@ def test_an_rss_fault_is_could_not_poll_and_changes_nothing(fault: str, tmp_path
     assert summary.headline.startswith("could not poll: ")
     assert summary.tip
     assert stored_ids(store) == ["2611.00001"]
-    assert store.get_paper("2611.00001") == before
+    assert store.get_papers(["2611.00001"]).get("2611.00001") == before
     state = store.get_source_state(RSS_KEY)
     assert state.watermark == YESTERDAY  # not advanced
     assert state.etag is None

@@ -111,11 +111,16 @@ def test_a_stored_watermark_in_the_future_is_ignored_so_missed_days_are_caught_u
     claims_path.write_text(CLAIMS)
     claims = load_claims(claims_path, today=NOW.date())
     settings = load_settings(claims=str(claims_path), db=str(store.path), env={})
-    with store.transaction() as db:  # what the old code stored from a feed dated a year ahead
-        store.set_source_state(
-            db, SourceState("rss:cs.AI+cs.CL", watermark=NOW.date() + dt.timedelta(days=365)), now=NOW
-        )
-        store.set_source_state(db, SourceState("oai:cs:cs.AI+cs.CL", watermark=dt.date(2026, 11, 2)), now=NOW)
+    # What the old code stored from a feed dated a year ahead.
+    store.store_batch(
+        (),
+        SourceState("rss:cs.AI+cs.CL", watermark=NOW.date() + dt.timedelta(days=365)),
+        now=NOW,
+        source="rss",
+    )
+    store.store_batch(
+        (), SourceState("oai:cs:cs.AI+cs.CL", watermark=dt.date(2026, 11, 2)), now=NOW, source="oai"
+    )
     session = polite_session(settings)
     plan = plan_poll(store, claims, settings, now=NOW, session=session)
     assert "catch-up" in plan.reason, plan.reason

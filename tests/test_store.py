@@ -61,7 +61,7 @@ def test_newer_version_replaces_older_never_the_reverse(store: Store, now: dt.da
     store.upsert_papers([v1], source="test", now=now)
     assert store.upsert_papers([v3], source="test", now=now) == UpsertCounts(updated=1)
     assert store.upsert_papers([v1], source="test", now=now) == UpsertCounts(unchanged=1)
-    got = store.get_paper("2501.00001")
+    got = store.get_papers(["2501.00001"]).get("2501.00001")
     assert got is not None
     assert got.title == "New title"
     assert got.version == 3
@@ -76,7 +76,7 @@ def test_same_version_fills_gaps_without_losing_fields(store: Store, now: dt.dat
     store.upsert_papers([make_paper(comments="12 pages")], source="snapshot", now=now)
     counts = store.upsert_papers([make_paper(doi="10.1/x")], source="rss", now=now)
     assert counts == UpsertCounts(updated=1)
-    got = store.get_paper("2501.00001")
+    got = store.get_papers(["2501.00001"]).get("2501.00001")
     assert got is not None
     assert (got.comments, got.doi) == ("12 pages", "10.1/x")
 
@@ -98,8 +98,6 @@ def test_search_filters_by_date_and_category(store: Store, now: dt.datetime) -> 
     )
     hits = store.search("entropy", after=dt.date(2025, 1, 1), categories=["cs.CL", "cs.LG"])
     assert [store.papers_by_rowid([r])[r].arxiv_id for r, _ in hits] == ["2506.00001"]
-    assert store.count_newer(dt.date(2025, 1, 1)) == 2
-    assert store.count_newer(dt.date(2025, 1, 1), ["cs.CV"]) == 1
     # Only papers stored after a rowid (a night's new papers), whatever their date.
     later = store.search("entropy", after_rowid=min(r for r, _ in store.search("entropy")))
     assert sorted(store.papers_by_rowid([r])[r].arxiv_id for r, _ in later) == ["2506.00001", "2506.00002"]
@@ -110,24 +108,25 @@ def test_bad_fts_query_is_a_store_error(store: Store) -> None:
         store.search('"unbalanced')
 
 
-def test_failed_transaction_keeps_what_was_stored(store: Store, now: dt.datetime) -> None:
+def test_failed_transaction_keeps_what_was_stored(
+    store: Store, now: dt.datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store.upsert_papers([make_paper("2501.00001")], source="test", now=now)
 
-    def write_then_die() -> None:
-        with store.transaction() as db:
-            store.upsert_papers_in(db, [make_paper("2501.00002")], source="test", now=now)
-            raise RuntimeError("killed mid-write")
+    def die(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("killed mid-write")
 
+    # Killed after the batch's papers are written, before its watermark: none of it is kept.
+    monkeypatch.setattr(store, "_write_source_state", die)
     with pytest.raises(RuntimeError):
-        write_then_die()
+        store.store_batch([make_paper("2501.00002")], SourceState("rss:cs.CL"), now=now, source="test")
     assert store.summary().papers == 1
 
 
 def test_source_state_round_trip(store: Store, now: dt.datetime) -> None:
     assert store.get_source_state("rss:cs.CL") == SourceState("rss:cs.CL")
     state = SourceState("rss:cs.CL", watermark=dt.date(2026, 11, 25), etag='"abc"', last_success=now)
-    with store.transaction() as db:
-        store.set_source_state(db, state, now=now)
+    store.store_batch((), state, now=now, source="rss")
     assert store.get_source_state("rss:cs.CL") == state
 
 

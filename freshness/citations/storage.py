@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.citations.base import LABELS, Fetched
-from freshness.models import CitationContext, CitationIndex, Citing, Claim
+from freshness.models import CitationContext, CitationIndex, Citing, Claim, utc_iso
 from freshness.store import Store
 
 
@@ -35,16 +35,12 @@ _UPSERT_EDGE = (
 )
 
 
-def _iso(when: dt.datetime) -> str:
-    return when.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
 def save_fetched(store: Store, fetched: Fetched, *, now: dt.datetime) -> int:
     """Store one answer: its edges (new ones first seen `now`, known ones seen again) with their
     contexts, and the fetch. An incomplete answer adds and refreshes edges but removes none (what it
     did not list may be past the cut); a complete one drops the edges it no longer lists. Returns
     the number of edges stored."""
-    at = _iso(now)
+    at = utc_iso(now)
     edges: dict[str, tuple[bool, tuple[CitationContext, ...]]] = {}
     for r in fetched.records:
         if r.arxiv_id is None:
@@ -110,7 +106,7 @@ def save_failure(store: Store, anchor_id: str, source: str, problem: str, *, now
             "INSERT INTO citation_fetches (anchor_id, source, attempted_at, problem) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (anchor_id, source) DO UPDATE SET attempted_at = excluded.attempted_at,"
             " problem = excluded.problem",
-            (anchor_id, source, _iso(now), problem),
+            (anchor_id, source, utc_iso(now), problem),
         )
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from freshness.matching.index import fts_any, fts_near, fts_phrase, fts_topic, short_name
+from freshness.matching.index import fts_near, fts_phrase, fts_topic, short_name
 from freshness.matching.matcher import Matcher, MatchMemo, matcher_for
 from freshness.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from freshness.matching.workers import _run_tasks, _Task
@@ -35,7 +35,6 @@ __all__ = [
     "MatchMemo",
     "MatchSettings",
     "Matcher",
-    "fts_any",
     "fts_near",
     "fts_phrase",
     "fts_topic",
@@ -91,7 +90,8 @@ def match_claims(
     """`match_claim` for each claim, keyed by claim id. From `settings.parallel_from` claims on, the
     claims are shared among `workers` worker processes (default: one per CPU), each reading the store
     file on its own connection: the same matches in a fraction of the wall time. Writes this
-    connection has not committed are not seen by the workers."""
+    connection has not committed are not seen by the workers. Only bench/ calls it (bench_match.py
+    times the matcher with it); the tool itself matches through `match_with_velocity`."""
     done = _run_tasks(store, [_Task(c, limit, settings=settings) for c in claims], workers, settings)
     return {claim.id: done[claim.id][0] for claim in claims}
 

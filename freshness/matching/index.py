@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from freshness.matching.settings import MatchSettings
 from freshness.matching.text import _FUNCTION_WORDS, _STOPWORDS, _WORD
 from freshness.store import Store
@@ -17,12 +15,6 @@ def fts_phrase(text: str) -> str | None:
     """
     words = _WORD.findall(text.lower())
     return '"' + " ".join(words) + '"' if words else None
-
-
-def fts_any(texts: Iterable[str]) -> str | None:
-    """An OR of safe phrases, or None when no text has a word."""
-    phrases = list(dict.fromkeys(p for t in texts if (p := fts_phrase(t))))
-    return " OR ".join(phrases) if phrases else None
 
 
 def fts_topic(text: str) -> str | None:

@@ -21,6 +21,7 @@ from freshness.models import (
     Stance,
     Verdict,
     confidence_word,
+    utc_iso,
 )
 from freshness.untrusted import one_line
 
@@ -37,11 +38,12 @@ COMMAND = re.compile(
 
 def status_label(status: ClaimStatus) -> str:
     """`possibly_superseded` -> `possibly superseded`."""
-    return status.value.replace("_", " ")
+    return status.words
 
 
 def anchor_label(status: AnchorStatus) -> str:
-    return status.value.replace("_", " ")
+    """`title_mismatch` -> `title mismatch`."""
+    return status.words
 
 
 def count_by_status(report: Report) -> dict[ClaimStatus, int]:
@@ -173,7 +175,7 @@ def utc(moment: dt.datetime) -> dt.datetime:
 
 def utc_z(moment: dt.datetime) -> str:
     """ISO 8601 in UTC to the second with a `Z`: 2026-11-26T23:00:00Z."""
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_iso(utc(moment))
 
 
 def utc_human(moment: dt.datetime) -> str:

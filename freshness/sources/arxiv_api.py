@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 # answer without it (an HTML page with 200, an empty feed from a sick backend) is recognised as bogus
 # instead of turning every requested id into "not found" (notes §1.8).
 CANARY_ID = "1605.08386"
-CANARY_TITLE = "Heat-bath random walks with Markov bases"
 # arXiv's documented maximum for id_list is not stated; ~100 ids keeps the URL short and the answer
 # small, and the canary takes one of the slots.
 MAX_BATCH = 100
@@ -113,7 +112,8 @@ class ArxivApiSource:
         newest_first: bool = False,
     ) -> list[Paper]:
         """Papers matching an API `query` (see `topics_query`) first submitted between the two days
-        (inclusive, GMT), sorted by submission date, at most `max_results`, one per id."""
+        (inclusive, GMT), sorted by submission date, at most `max_results`, one per id. Only bench/
+        calls it: bench_poll.py's baseline of one API search per claim, which a poll replaces."""
         if max_results <= 0:
             return []
         window = (
@@ -214,7 +214,8 @@ def _checked_base(ident: ArxivId) -> str:
 
 def topics_query(topics: Iterable[str]) -> str:
     """An API query matching any topic as a phrase in the abstract or title:
-    `abs:"a b" OR ti:"a b" OR ...` (quotes inside a topic are dropped)."""
+    `abs:"a b" OR ti:"a b" OR ...` (quotes inside a topic are dropped). For `ArxivApiSource.search`;
+    only bench/ uses it (bench_poll.py's one-search-per-claim baseline)."""
     parts: list[str] = []
     for topic in topics:
         phrase = " ".join(topic.replace('"', " ").split())

@@ -2,8 +2,8 @@
 
 A source only fetches and parses: it yields `Batch`es, each with the papers of one response and the
 source state that becomes true once those papers are stored. `poll.poll_once` stores each batch and
-its state in ONE transaction, so a watermark never runs ahead of the data it covers, and a poll killed
-between two batches resumes at the next one.
+its state with `Store.store_batch`, in ONE transaction, so a watermark never runs ahead of the data it
+covers, and a poll killed between two batches resumes at the next one.
 """
 
 from __future__ import annotations
@@ -15,6 +15,14 @@ from enum import StrEnum
 from typing import Protocol
 
 from freshness.models import Paper, SourceState
+
+
+def later_day(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    """The later of two days, either of which may be unknown: a watermark never moves back (a stale
+    cached feed must not rewind it)."""
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
 
 
 class SourceKind(StrEnum):

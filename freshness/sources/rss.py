@@ -17,7 +17,7 @@ from freshness.coverage import rss_covered_days
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession
 from freshness.models import SourceState
-from freshness.sources.base import Batch, PlannedRequest, SourceKind
+from freshness.sources.base import Batch, PlannedRequest, SourceKind, later_day
 from freshness.sources.wire import FeedPage, parse_feed
 
 
@@ -66,7 +66,7 @@ class RssSource:
         page = parse_feed(resp.body)  # WireFormatError for HTML pages, truncated or empty bodies
         if page.is_error_feed:
             raise SourceUnavailable(f"arXiv answered {page.title!r} for {self.url}", tip=_ERROR_FEED_TIP)
-        watermark = _later(state.watermark, page.announced)
+        watermark = later_day(state.watermark, page.announced)
         new_state = dataclasses.replace(
             state,
             watermark=watermark,
@@ -131,13 +131,6 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
         if key.lower() == lowered:
             return value
     return None
-
-
-def _later(a: dt.date | None, b: dt.date | None) -> dt.date | None:
-    """The later of two days; a watermark never moves back (a stale cached feed must not rewind it)."""
-    if a is None or b is None:
-        return a or b
-    return max(a, b)
 
 
 def _bad_status(url: str, status: int, body: bytes) -> str:

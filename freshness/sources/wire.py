@@ -34,7 +34,6 @@ OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_PREFIX = "oai:arXiv.org:"
 # arXiv announces at midnight US Eastern; an RSS feed's day is that local day.
 ARXIV_TZ = ZoneInfo("America/New_York")
-ANNOUNCE_TYPES = frozenset({"new", "cross", "replace", "replace-cross", "absonly"})
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ JSON document of docs/ci.md. Untrusted text (cited anchors, arXiv's titles) stay
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from rich import box
@@ -12,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from freshness.anchors import AnchorCheck, exit_code
-from freshness.models import AnchorStatus
+from freshness.models import AnchorStatus, utc_iso
 from freshness.untrusted import escape_raw_in_json, strip_control
 
 JSON_SCHEMA_VERSION = 1
@@ -27,7 +26,7 @@ _STYLE = {
 
 def summary_line(check: AnchorCheck) -> str:
     counts = check.counts()
-    parts = [f"{n} {s.value.replace('_', ' ')}" for s, n in counts.items() if n]
+    parts = [f"{n} {s.words}" for s, n in counts.items() if n]
     if check.offline:
         mode = "offline, from the store"
     elif check.queries == 0:
@@ -67,7 +66,7 @@ class AnchorTable:
                 checked.claim_id,
                 strip_control(checked.result.anchor.raw),
                 f"(line {checked.result.anchor.line})",
-                checked.result.status.value.replace("_", " "),
+                checked.result.status.words,
                 _STYLE.get(checked.result.status, "bold red"),
                 strip_control(checked.result.detail),
                 checked.result.anchor.arxiv_id is not None,
@@ -170,7 +169,7 @@ def render_json(check: AnchorCheck) -> str:
     counts = check.counts()
     doc = {
         "schema_version": JSON_SCHEMA_VERSION,
-        "checked_at": _iso(check.checked_at),
+        "checked_at": utc_iso(check.checked_at),
         "offline": check.offline,
         "exit_code": exit_code(check),
         "summary": {s.value: counts[s] for s in AnchorStatus},
@@ -189,7 +188,7 @@ def render_json(check: AnchorCheck) -> str:
                 "latest_version": c.result.latest_version,
                 "line": c.result.anchor.line,
                 "col": c.result.anchor.col,
-                "checked_at": _iso(c.result.checked_at) if c.result.checked_at else None,
+                "checked_at": utc_iso(c.result.checked_at) if c.result.checked_at else None,
                 "confirmed_by": c.result.confirmed_by,
             }
             for c in check.anchors
@@ -199,7 +198,3 @@ def render_json(check: AnchorCheck) -> str:
     # JSON escapes C0 controls itself; C1 controls (a terminal reads 0x9b as CSI) and bidi overrides in
     # arXiv's titles are escaped too, so `cat anchors.json` is inert.
     return escape_raw_in_json(text) + "\n"
-
-
-def _iso(when: dt.datetime) -> str:
-    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

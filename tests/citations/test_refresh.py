@@ -17,7 +17,7 @@ from freshness.errors import CitationsUnavailable
 from freshness.http import PoliteSession, RateLimiter
 from freshness.models import Anchor, CitationContext, CitationSettings, Claim, Paper, SourceState
 from freshness.nightly import CycleResult
-from freshness.sources.arxiv_api import CANARY_ID, CANARY_TITLE
+from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
 from tests.conftest import NOW, make_paper
 
@@ -166,7 +166,7 @@ def test_a_nightly_run_asks_once_per_interval_and_reports_the_citing_paper(tmp_p
     from freshness.citations.semantic_scholar import SemanticScholarSource
     from freshness.nightly import CycleOptions, run_cycle
     from tests.citations.recorded import Clock, reply, session
-    from tests.fakearxiv import RSS_CT, FakeArxiv, FakeRequest, Reply, atom_feed, rss_feed
+    from tests.fakearxiv import CANARY_TITLE, RSS_CT, FakeArxiv, FakeRequest, Reply, atom_feed, rss_feed
 
     anchor = make_paper(
         "2405.00001",
@@ -223,9 +223,12 @@ def test_a_nightly_run_asks_once_per_interval_and_reports_the_citing_paper(tmp_p
             oai_url=fake.url("/oai"),
             request_delay=0.0,
         )
-        with Store.open(settings.db_path) as store, store.transaction() as db:
-            store.set_source_state(
-                db, SourceState("rss:cs.CL", watermark=dt.date(2026, 11, 25), last_success=NOW), now=NOW
+        with Store.open(settings.db_path) as store:
+            store.store_batch(
+                (),
+                SourceState("rss:cs.CL", watermark=dt.date(2026, 11, 25), last_success=NOW),
+                now=NOW,
+                source="rss",
             )
 
         def night(now: dt.datetime, url: str) -> CycleResult:

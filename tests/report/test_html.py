@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from html.parser import HTMLParser
 
-from freshness.arxiv_ids import is_arxiv_id
+from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.models import ClaimStatus, Report
 from freshness.report.html import HtmlFormat
 from tests.report.conftest import HOSTILE_TITLE, RICH_MARKUP, SCRIPT, assert_matches_fixture
@@ -53,6 +53,14 @@ def test_whole_report_matches_the_expected_html(report: Report) -> None:
     assert_matches_fixture(fmt.render(report), "report.html")
 
 
+def is_arxiv_id(text: str) -> bool:
+    try:
+        parse_arxiv_id(text)
+    except ArxivIdError:
+        return False
+    return True
+
+
 def test_one_self_contained_well_formed_page_without_scripts(report: Report) -> None:
     out = fmt.render(report)
     assert out.startswith("<!DOCTYPE html>\n")
@@ -77,7 +85,7 @@ def test_every_claim_and_status_is_shown(report: Report) -> None:
     for verdict in report.verdicts:
         assert verdict.claim.id in text
     for status in ClaimStatus:
-        assert f"1 {status.value.replace('_', ' ')}" in text
+        assert f"1 {status.words}" in text
     assert text.count("superseding?") >= 2  # in the summary table and the match row
     # all matches are in the page (folded for fresh claims), not only the top few
     for m in report.verdicts[0].matches:

@@ -42,10 +42,10 @@ def test_summary_table_and_one_section_per_claim_needing_attention(report: Repor
     assert len(headings) == len(attention) == 4
     for heading, verdict in zip(headings, attention, strict=True):
         assert verdict.claim.id in heading
-        assert verdict.status.value.replace("_", " ") in heading
+        assert verdict.status.words in heading
     assert "reasoning-vectors" in out  # the fresh claim is in the table only
     for status in ClaimStatus:
-        assert f"1 {status.value.replace('_', ' ')}" in out
+        assert f"1 {status.words}" in out
 
 
 def test_links_go_to_arxiv_only_and_tables_keep_their_columns(report: Report) -> None:

@@ -43,7 +43,7 @@ def test_plain_output_has_no_escapes_and_fits_the_width(report: Report, width: i
 def test_every_status_appears_as_a_word_not_only_a_colour(report: Report) -> None:
     out = terminal.render(report, width=80)
     for status in ClaimStatus:
-        assert status.value.replace("_", " ").upper() in out
+        assert status.words.upper() in out
     assert "1 anchor broken, 1 possibly superseded, 1 perishable, 1 unchecked," in out
     for word in ("ok", "not found", "malformed", "title mismatch", "revised", "unchecked"):
         assert re.search(rf"^  {word}  ", out, re.MULTILINE), word

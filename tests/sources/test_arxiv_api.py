@@ -16,7 +16,6 @@ from freshness.http import PoliteSession, RateLimiter
 from freshness.models import Paper
 from freshness.sources.arxiv_api import (
     CANARY_ID,
-    CANARY_TITLE,
     ArxivApiSource,
     fetch_raw_record,
     paper_from_result,
@@ -25,6 +24,7 @@ from freshness.sources.arxiv_api import (
 from tests.conftest import FakeClock, make_paper, shared_path
 from tests.fakearxiv import (
     ATOM_CT,
+    CANARY_TITLE,
     XML_CT,
     FakeArxiv,
     FakeRequest,

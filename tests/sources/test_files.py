@@ -125,7 +125,7 @@ def test_import_every_fixture_format(store: Store, now: dt.datetime) -> None:
         "rss_cs.xml": (FileFormat.RSS, 5, 0, 0, 1),
     }
     assert store.summary().papers == 3 + 2 + 2 + 1 + 5
-    gone = store.get_paper("2510.00001")
+    gone = store.get_papers(["2510.00001"]).get("2510.00001")
     assert gone is not None
     assert gone.withdrawn is True
     oai = next(f for f in result.files if f.path.name == "oai_arxivraw.xml")
@@ -163,13 +163,13 @@ def test_newer_version_replaces_older_never_the_reverse(
 
     first = import_files(store, [v1, v3], now=now)
     assert [(f.added, f.updated) for f in first.files] == [(1, 0), (0, 1)]
-    paper = store.get_paper("2401.00001")
+    paper = store.get_papers(["2401.00001"]).get("2401.00001")
     assert paper is not None
     assert (paper.version, paper.title) == (3, "Third title")
 
     older = import_files(store, [v1], now=now)
     assert older.files[0].unchanged == 1
-    paper = store.get_paper("2401.00001")
+    paper = store.get_papers(["2401.00001"]).get("2401.00001")
     assert paper is not None
     assert (paper.version, paper.title) == (3, "Third title")
     assert [v.number for v in paper.versions] == [1, 2, 3]
@@ -181,7 +181,7 @@ def test_a_replace_item_in_a_feed_does_not_rewind_a_newer_stored_copy(store: Sto
     store.upsert_papers([newer], source="snapshot", now=now)
     result = import_files(store, [FIXTURES / "rss_cs.xml"], now=now)
     assert result.failed == ()
-    paper = store.get_paper("2402.03300")
+    paper = store.get_papers(["2402.03300"]).get("2402.03300")
     assert paper is not None
     assert paper.version == 4
 
@@ -418,7 +418,8 @@ def test_import_a_slice_of_the_real_corpus(tmp_path: Path, store: Store, now: dt
     assert prorl.published == dt.date(2025, 5, 30)
     assert prorl.categories == ("cs.CL", "cs.AI")
     assert prorl.authors[:2] == ("Mingjie Liu", "Shizhe Diao")
-    first = store.get_paper(json.loads(lines[0])["id"])
+    first_id = json.loads(lines[0])["id"]
+    first = store.get_papers([first_id]).get(first_id)
     assert first is not None
     assert first.published == dt.date(2024, 1, 1)
     assert store.search('"reinforcement learning" reasoning', limit=5)  # the FTS index was filled
