@@ -261,24 +261,11 @@ class PoliteSession:
         unreachable = False  # the last try could not connect at all (not an HTTP answer)
         for attempt in range(self.max_retries + 1):
             self._check_stop()
-            if self.limiter.clock() >= self.deadline or self.wall_clock() >= self.wall_deadline:
+            if self._past_deadline():
                 raise BudgetSpent(f"gave up on {url}: the poll's time budget is spent ({problem})")
             retry_after: float | None = None
-            unreachable = False
-            try:
-                resp = self._follow(method, url, params, headers, body)
-            except (ResponseTooLarge, BudgetSpent):
-                raise
-            except _Timeout as exc:
-                problem = str(exc)
-            except requests.exceptions.Timeout as exc:
-                problem = f"timed out ({exc.__class__.__name__})"
-            except requests.exceptions.RequestException as exc:
-                problem = f"could not connect: {connect_problem(exc)}"
-                unreachable = True
-            except OSError as exc:  # a socket error while reading the body ourselves
-                problem = f"the connection broke ({exc.__class__.__name__}: {_short(exc)})"
-            else:
+            resp, problem, unreachable = self._attempt(method, url, params, headers, body)
+            if resp is not None:
                 if max_bytes is not None and len(resp.body) > max_bytes:
                     raise ResponseTooLarge(f"{resp.url}: the answer is larger than {max_bytes:,} bytes")
                 if resp.status not in RETRY_STATUSES:
@@ -289,27 +276,60 @@ class PoliteSession:
                 )
             if attempt == self.max_retries:
                 break
-            wait = min(self.max_backoff, self.backoff * 2**attempt)
-            if retry_after is not None:
-                wait = max(wait, retry_after) if retry_after <= self.max_backoff else retry_after
-            if self.limiter.clock() + wait >= self.deadline or self.wall_clock() + wait >= self.wall_deadline:
-                raise BudgetSpent(
-                    f"gave up on {url}: {problem}, and waiting {wait:.0f} s more would pass the "
-                    "poll's time budget"
-                )
-            log.warning(
-                "%s: %s; retrying in %.0f s (try %d of %d)",
-                url,
-                problem,
-                wait,
-                attempt + 2,
-                self.max_retries + 1,
-            )
-            self._sleep(wait)
+            self._back_off(url, attempt, problem, retry_after)
         raise SourceUnavailable(
             f"{url}: {problem} after {self.max_retries + 1} tries",
             tip=self.unreachable_tip if unreachable else None,
         )
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        body: bytes | None,
+    ) -> tuple[Response | None, str, bool]:
+        """One try: the response, or None with what went wrong and whether the host could not be
+        reached at all (no HTTP answer). Network trouble is returned, to be retried; the size cap,
+        the budget and a redirect loop are raised."""
+        try:
+            return self._follow(method, url, params, headers, body), "", False
+        except (ResponseTooLarge, BudgetSpent):
+            raise
+        except _Timeout as exc:
+            return None, str(exc), False
+        except requests.exceptions.Timeout as exc:
+            return None, f"timed out ({exc.__class__.__name__})", False
+        except requests.exceptions.RequestException as exc:
+            return None, f"could not connect: {connect_problem(exc)}", True
+        except OSError as exc:  # a socket error while reading the body ourselves
+            return None, f"the connection broke ({exc.__class__.__name__}: {_short(exc)})", False
+
+    def _back_off(self, url: str, attempt: int, problem: str, retry_after: float | None) -> None:
+        """Wait before the next try: exponential backoff, or longer when Retry-After asks (even past
+        `max_backoff`); BudgetSpent instead when the wait would pass the poll's time budget."""
+        wait = min(self.max_backoff, self.backoff * 2**attempt)
+        if retry_after is not None:
+            wait = max(wait, retry_after) if retry_after <= self.max_backoff else retry_after
+        if self._past_deadline(wait):
+            raise BudgetSpent(
+                f"gave up on {url}: {problem}, and waiting {wait:.0f} s more would pass the "
+                "poll's time budget"
+            )
+        log.warning(
+            "%s: %s; retrying in %.0f s (try %d of %d)",
+            url,
+            problem,
+            wait,
+            attempt + 2,
+            self.max_retries + 1,
+        )
+        self._sleep(wait)
+
+    def _past_deadline(self, wait: float = 0.0) -> bool:
+        """Whether `wait` more seconds reach the poll's deadline, by the pacing clock or in real time."""
+        return self.limiter.clock() + wait >= self.deadline or self.wall_clock() + wait >= self.wall_deadline
 
     def _follow(
         self,
