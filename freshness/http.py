@@ -11,7 +11,7 @@ Bounds that hold whatever the server does (docs/reliability.md):
   while reading (a body trickled one byte a second, or one that never ends, is cut there), and never
   past the poll's own deadline (`max_total`), which also bounds retries, backoff and pacing;
 - memory: a body is read in chunks and refused once it passes `max_response_bytes`, before or after
-  gzip decompression (a small gzip bomb inflates chunk by chunk, never whole);
+  gzip decompression (a small gzip bomb inflates chunk by chunk, never whole: http_body.py);
 - redirects: each hop is a request of its own, in its own rate-limit slot, at most `max_redirects`.
 """
 
@@ -20,13 +20,11 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import fcntl
-import http.client
 import logging
 import os
 import socket
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,18 +32,33 @@ from typing import Any
 from urllib.parse import urljoin
 
 import requests
-import urllib3
 from requests.adapters import HTTPAdapter
 
 from freshness.config import DEFAULT_MAX_RESPONSE_BYTES, Settings
 from freshness.errors import Interrupted, SourceUnavailable
+from freshness.http_body import ReadTimedOut, ResponseTooLarge, header, read_body
+
+__all__ = [
+    "MAX_REDIRECTS",
+    "REDIRECT_STATUSES",
+    "RETRY_STATUSES",
+    "BudgetSpent",
+    "PoliteSession",
+    "RateLimiter",
+    "RequestLog",
+    "Response",
+    "ResponseTooLarge",
+    "connect_problem",
+    "pacing_path_for",
+    "parse_retry_after",
+    "polite_session",
+]
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
-_CHUNK = 64 * 1024
 # A pacing stamp this far past the clock cannot be a request made by anyone: the clock moved back.
 _FUTURE_SLACK = 1.0
 
@@ -62,15 +75,6 @@ class Response:
 
 class BudgetSpent(SourceUnavailable):
     """The poll's (or the request's) wall-clock budget ran out."""
-
-
-class ResponseTooLarge(SourceUnavailable):
-    """A response (or what it inflates to) passed the size cap."""
-
-    tip = (
-        "arXiv (or whatever answered) sent far more than a feed page holds; if that is genuine, "
-        "raise FRESHNESS_MAX_RESPONSE_BYTES."
-    )
 
 
 class RateLimiter:
@@ -271,9 +275,7 @@ class PoliteSession:
                 if resp.status not in RETRY_STATUSES:
                     return resp
                 problem = f"HTTP {resp.status}"
-                retry_after = parse_retry_after(
-                    _header(resp.headers, "Retry-After"), now=self.limiter.clock()
-                )
+                retry_after = parse_retry_after(header(resp.headers, "Retry-After"), now=self.limiter.clock())
             if attempt == self.max_retries:
                 break
             self._back_off(url, attempt, problem, retry_after)
@@ -297,7 +299,7 @@ class PoliteSession:
             return self._follow(method, url, params, headers, body), "", False
         except (ResponseTooLarge, BudgetSpent):
             raise
-        except _Timeout as exc:
+        except ReadTimedOut as exc:
             return None, str(exc), False
         except requests.exceptions.Timeout as exc:
             return None, f"timed out ({exc.__class__.__name__})", False
@@ -346,7 +348,7 @@ class PoliteSession:
         current, current_params = url, params
         while True:
             resp = self._exchange(method, current, current_params, headers, body)
-            location = _header(resp.headers, "Location")
+            location = header(resp.headers, "Location")
             if resp.status not in REDIRECT_STATUSES or not location:
                 return resp
             hops += 1
@@ -387,84 +389,18 @@ class PoliteSession:
             try:
                 self.log.urls.append(resp.url)
                 # Read inside the slot: the connection is busy until then.
-                received = self._read_body(resp, url=resp.url, deadline=limit)
+                received = read_body(
+                    resp,
+                    url=resp.url,
+                    deadline=limit,
+                    cap=self.max_response_bytes,
+                    read_timeout=self.read_timeout,
+                    clock=self.wall_clock,
+                    check_stop=self._check_stop,
+                )
             finally:
                 resp.close()
         return Response(resp.url, resp.status_code, dict(resp.headers), received)
-
-    def _read_body(self, resp: requests.Response, *, url: str, deadline: float) -> bytes:
-        cap = self.max_response_bytes
-        declared = _header(resp.headers, "Content-Length")
-        if declared and declared.strip().isdigit() and int(declared) > cap:
-            raise ResponseTooLarge(
-                f"{url} announced a body of {int(declared):,} bytes, over the cap of {cap:,}"
-            )
-        encoding = (_header(resp.headers, "Content-Encoding") or "identity").strip().lower()
-        inflater: Any = None
-        if encoding in ("gzip", "x-gzip", "deflate"):
-            inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
-        elif encoding not in ("identity", ""):
-            raise SourceUnavailable(f"{url} sent a body in an encoding it was not offered: {encoding!r}")
-        raw = resp.raw
-        fp: Any = getattr(raw, "_fp", None)
-        sock = _socket_of(fp)
-        parts: list[bytes] = []
-        size = received = 0
-        while True:
-            remaining = deadline - self.wall_clock()
-            if remaining <= 0:
-                raise _Timeout(
-                    f"timed out: {url} was still sending after {self.read_timeout:g} s "
-                    f"({received:,} bytes so far)"
-                )
-            self._check_stop()
-            if sock is not None:
-                sock.settimeout(min(self.read_timeout, remaining))
-            try:
-                chunk = fp.read1(_CHUNK) if fp is not None else raw.read(_CHUNK, decode_content=False)
-            except TimeoutError as exc:  # socket.timeout is TimeoutError since Python 3.10
-                raise _Timeout(f"timed out reading {url} ({received:,} bytes received)") from exc
-            except (http.client.HTTPException, urllib3.exceptions.HTTPError, OSError) as exc:
-                raise requests.exceptions.ConnectionError(f"the body of {url} was cut off: {exc}") from exc
-            if not chunk:
-                break
-            received += len(chunk)
-            if received > cap:
-                raise ResponseTooLarge(f"{url} sent more than {cap:,} bytes (the cap); the rest was not read")
-            if inflater is None:
-                parts.append(chunk)
-                size += len(chunk)
-                continue
-            data = chunk
-            while data:
-                try:
-                    out = inflater.decompress(data, cap - size + 1)
-                except zlib.error as exc:
-                    raise requests.exceptions.ContentDecodingError(
-                        f"{url}: bad {encoding} body: {exc}"
-                    ) from exc
-                size += len(out)
-                if size > cap:
-                    raise ResponseTooLarge(
-                        f"{url} inflates to more than {cap:,} bytes (the cap) from {received:,} "
-                        f"{encoding} bytes; the rest was not inflated"
-                    )
-                parts.append(out)
-                data = inflater.unconsumed_tail
-        if declared and declared.strip().isdigit() and received < int(declared):
-            # http.client's read1 ends quietly at a closed connection; the length says it was cut.
-            raise requests.exceptions.ConnectionError(
-                f"the body of {url} was cut off after {received:,} of {int(declared):,} bytes"
-            )
-        if inflater is not None:
-            if not inflater.eof:
-                raise requests.exceptions.ConnectionError(f"the {encoding} body of {url} was cut off")
-            tail = inflater.flush()
-            size += len(tail)
-            if size > cap:
-                raise ResponseTooLarge(f"{url} inflates to more than {cap:,} bytes (the cap)")
-            parts.append(tail)
-        return b"".join(parts)
 
     def _check_stop(self) -> None:
         if self.stop is not None and self.stop.is_set():
@@ -478,26 +414,6 @@ class PoliteSession:
         """A requests.Session whose GETs go through this polite session (for the `arxiv` package,
         which has no timeout of its own: arxiv 4.0.2 passes timeout=None to requests)."""
         return _Bridge(self)
-
-
-class _Timeout(Exception):
-    """A response that did not finish within its wall-clock budget (retried like a timeout)."""
-
-
-def _socket_of(fp: Any) -> socket.socket | None:
-    """The socket under an http.client response, to bound each read by the time left. Private
-    attributes of http.client and socket.SocketIO; without them each read is bounded by
-    `read_timeout` alone."""
-    sock = getattr(getattr(getattr(fp, "fp", None), "raw", None), "_sock", None)
-    return sock if isinstance(sock, socket.socket) else None
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    lowered = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            return value
-    return None
 
 
 class _Bridge(requests.Session):
