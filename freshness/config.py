@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -71,40 +71,26 @@ def load_settings(
     claims_path = Path(claims or env.get("FRESHNESS_CLAIMS") or "claims.yaml")
     db_value = db or env.get("FRESHNESS_DB")
     db_path = Path(db_value) if db_value else default_db_path(claims_path)
-    urls = {
-        "api_url": env.get("FRESHNESS_ARXIV_API_URL", DEFAULT_API_URL),
-        "rss_url": env.get("FRESHNESS_ARXIV_RSS_URL", DEFAULT_RSS_URL),
-        "oai_url": env.get("FRESHNESS_ARXIV_OAI_URL", DEFAULT_OAI_URL),
-    }
-    for name, url in urls.items():
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(
-                f"FRESHNESS_{name.upper().replace('_URL', '')}_URL={url!r} is not an http(s) URL"
-            )
-    loopback = all(is_loopback(u) for u in urls.values())
+    urls = _arxiv_urls(env)
     # A test server on loopback may be polled without spacing; arXiv never (nan and inf are refused
     # everywhere: nan compares false with everything, so it would space nothing).
-    delay = _float(env, "FRESHNESS_REQUEST_DELAY", ARXIV_MIN_DELAY, low=0.0, high=3600.0)
-    if delay < ARXIV_MIN_DELAY and not loopback:
-        raise ConfigError(
-            f"FRESHNESS_REQUEST_DELAY={delay:g} is below arXiv's 3-second rule; a shorter delay is "
-            "only allowed when every endpoint is a loopback host (a test server)"
-        )
-    citation_urls = {
-        "s2_url": env.get("FRESHNESS_S2_URL", DEFAULT_S2_URL).rstrip("/"),
-        "openalex_url": env.get("FRESHNESS_OPENALEX_URL", DEFAULT_OPENALEX_URL).rstrip("/"),
-    }
-    for name, url in citation_urls.items():
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"FRESHNESS_{name.upper()}={url!r} is not an http(s) URL")
-    citation_delay = _float(env, "FRESHNESS_CITATION_DELAY", CITATION_MIN_DELAY, low=0.0, high=3600.0)
-    if citation_delay < CITATION_MIN_DELAY and not all(is_loopback(u) for u in citation_urls.values()):
-        raise ConfigError(
-            f"FRESHNESS_CITATION_DELAY={citation_delay:g} is below {CITATION_MIN_DELAY:g} s; a shorter "
-            "delay is only allowed when both citation services are loopback hosts (a test server)"
-        )
+    delay = _spacing(
+        env,
+        "FRESHNESS_REQUEST_DELAY",
+        ARXIV_MIN_DELAY,
+        urls.values(),
+        below="arXiv's 3-second rule",
+        unless="every endpoint is a loopback host",
+    )
+    citation_urls = _citation_urls(env)
+    citation_delay = _spacing(
+        env,
+        "FRESHNESS_CITATION_DELAY",
+        CITATION_MIN_DELAY,
+        citation_urls.values(),
+        below=f"{CITATION_MIN_DELAY:g} s",
+        unless="both citation services are loopback hosts",
+    )
     contact = env.get("FRESHNESS_CONTACT", DEFAULT_CONTACT)
     mailto = env.get("FRESHNESS_MAILTO") or (contact if "@" in contact else None)
     return Settings(
@@ -129,6 +115,58 @@ def load_settings(
         ),
         **urls,
     )
+
+
+def _arxiv_urls(env: Mapping[str, str]) -> dict[str, str]:
+    """arXiv's three endpoints by setting name; ConfigError for one that is not an http(s) URL."""
+    urls = {
+        "api_url": env.get("FRESHNESS_ARXIV_API_URL", DEFAULT_API_URL),
+        "rss_url": env.get("FRESHNESS_ARXIV_RSS_URL", DEFAULT_RSS_URL),
+        "oai_url": env.get("FRESHNESS_ARXIV_OAI_URL", DEFAULT_OAI_URL),
+    }
+    for name, url in urls.items():
+        if not _is_http_url(url):
+            raise ConfigError(
+                f"FRESHNESS_{name.upper().replace('_URL', '')}_URL={url!r} is not an http(s) URL"
+            )
+    return urls
+
+
+def _citation_urls(env: Mapping[str, str]) -> dict[str, str]:
+    """The two citation services' base URLs by setting name, without a trailing slash."""
+    urls = {
+        "s2_url": env.get("FRESHNESS_S2_URL", DEFAULT_S2_URL).rstrip("/"),
+        "openalex_url": env.get("FRESHNESS_OPENALEX_URL", DEFAULT_OPENALEX_URL).rstrip("/"),
+    }
+    for name, url in urls.items():
+        if not _is_http_url(url):
+            raise ConfigError(f"FRESHNESS_{name.upper()}={url!r} is not an http(s) URL")
+    return urls
+
+
+def _is_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _spacing(
+    env: Mapping[str, str],
+    name: str,
+    minimum: float,
+    urls: Iterable[str],
+    *,
+    below: str,
+    unless: str,
+) -> float:
+    """Seconds between two requests to one service: at least `minimum`, unless `urls` are all loopback
+    hosts (a test server); `below` names the rule and `unless` the exception in the error."""
+    delay = _float(env, name, minimum, low=0.0, high=3600.0)
+    if delay < minimum and not all(is_loopback(u) for u in urls):
+        raise ConfigError(
+            f"{name}={delay:g} is below {below}; a shorter delay is only allowed when {unless} "
+            "(a test server)"
+        )
+    return delay
 
 
 def is_loopback(url: str) -> bool:

@@ -3,51 +3,60 @@ and every freshness process sharing a store, a real User-Agent, timeouts, backof
 Retry-After, and a cap on the total time.
 
 arXiv's terms of use: "make no more than one request every three seconds, and limit requests to a
-single connection at a time" (all machines combined). The `arxiv` package has no timeout and a fixed
-delay with no backoff, so its requests are routed through `PoliteSession` too.
+single connection at a time" (all machines combined): the pacing shared between processes is
+pacing.py's `RateLimiter`. The `arxiv` package has no timeout and a fixed delay with no backoff, so its
+requests are routed through `PoliteSession` too.
 
 Bounds that hold whatever the server does (docs/reliability.md):
 - time: one response may take at most `read_timeout` seconds from request to last byte, enforced
   while reading (a body trickled one byte a second, or one that never ends, is cut there), and never
   past the poll's own deadline (`max_total`), which also bounds retries, backoff and pacing;
 - memory: a body is read in chunks and refused once it passes `max_response_bytes`, before or after
-  gzip decompression (a small gzip bomb inflates chunk by chunk, never whole);
+  gzip decompression (a small gzip bomb inflates chunk by chunk, never whole: http_body.py);
 - redirects: each hop is a request of its own, in its own rate-limit slot, at most `max_redirects`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
-import fcntl
-import http.client
 import logging
-import os
 import socket
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import requests
-import urllib3
 from requests.adapters import HTTPAdapter
 
 from freshness.config import DEFAULT_MAX_RESPONSE_BYTES, Settings
 from freshness.errors import Interrupted, SourceUnavailable
+from freshness.http_body import ReadTimedOut, ResponseTooLarge, header, read_body
+from freshness.pacing import BudgetSpent, RateLimiter, pacing_path_for
+
+__all__ = [
+    "MAX_REDIRECTS",
+    "REDIRECT_STATUSES",
+    "RETRY_STATUSES",
+    "BudgetSpent",
+    "PoliteSession",
+    "RateLimiter",
+    "RequestLog",
+    "Response",
+    "ResponseTooLarge",
+    "connect_problem",
+    "pacing_path_for",
+    "parse_retry_after",
+    "polite_session",
+]
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
-_CHUNK = 64 * 1024
-# A pacing stamp this far past the clock cannot be a request made by anyone: the clock moved back.
-_FUTURE_SLACK = 1.0
 
 
 @dataclass(frozen=True)
@@ -58,111 +67,6 @@ class Response:
     status: int
     headers: Mapping[str, str]
     body: bytes
-
-
-class BudgetSpent(SourceUnavailable):
-    """The poll's (or the request's) wall-clock budget ran out."""
-
-
-class ResponseTooLarge(SourceUnavailable):
-    """A response (or what it inflates to) passed the size cap."""
-
-    tip = (
-        "arXiv (or whatever answered) sent far more than a feed page holds; if that is genuine, "
-        "raise FRESHNESS_MAX_RESPONSE_BYTES."
-    )
-
-
-class RateLimiter:
-    """At most one request per `delay` seconds, one at a time, across processes.
-
-    The slot is a `flock` on `lock_path` (beside the store), which also holds the time of the last
-    request, so a second freshness process waits its turn instead of doubling the rate. A stamp in
-    the future (the clock was set back) is read as "now": it costs one `delay`, never hours.
-    """
-
-    def __init__(
-        self,
-        delay: float,
-        lock_path: Path | None = None,
-        *,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.delay = delay
-        self.lock_path = lock_path
-        self.clock = clock
-        self.sleep = sleep
-        self._last = 0.0
-        self.request_times: list[float] = []  # when each slot was entered, by `clock`
-
-    @contextlib.contextmanager
-    def slot(self, *, deadline: float | None = None) -> Iterator[None]:
-        """Wait for this process's and every other process's last request to be `delay` old, then
-        hold the slot (no one else may request) until the block ends. Raises BudgetSpent instead of
-        waiting past `deadline`."""
-        fd = self._open_lock()
-        try:
-            now = self.clock()
-            last = max(self._last, _read_stamp(fd))
-            if last > now + _FUTURE_SLACK:
-                log.warning(
-                    "the last arXiv request is stamped %.0f s in the future (%s): the clock was set "
-                    "back; counting it as made now",
-                    last - now,
-                    self.lock_path or "this process",
-                )
-                last = now
-            wait = last + self.delay - now
-            if wait > 0:
-                if deadline is not None and now + wait > deadline:
-                    raise BudgetSpent(
-                        f"waiting {wait:.0f} s for the next request slot would pass the poll's time budget"
-                    )
-                self.sleep(wait)
-            self.request_times.append(self.clock())
-            try:
-                yield
-            finally:
-                self._last = self.clock()
-                _write_stamp(fd, self._last)
-        finally:
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
-
-    def _open_lock(self) -> int | None:
-        if self.lock_path is None:
-            return None
-        try:
-            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:  # raised as a named fault, not retried as a network error
-            from freshness.faults import os_fault
-
-            raise os_fault(exc, doing="open the arXiv pacing file", path=self.lock_path) from exc
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        return fd
-
-
-def _read_stamp(fd: int | None) -> float:
-    if fd is None:
-        return 0.0
-    os.lseek(fd, 0, os.SEEK_SET)
-    raw = os.read(fd, 64).decode("ascii", "replace").strip()
-    try:
-        value = float(raw) if raw else 0.0
-    except ValueError:
-        return 0.0
-    return value if value == value and value != float("inf") else 0.0  # nan/inf: no stamp
-
-
-def _write_stamp(fd: int | None, when: float) -> None:
-    if fd is None:
-        return
-    os.lseek(fd, 0, os.SEEK_SET)
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{when:.6f}\n".encode("ascii"))
 
 
 @dataclass
@@ -261,55 +165,73 @@ class PoliteSession:
         unreachable = False  # the last try could not connect at all (not an HTTP answer)
         for attempt in range(self.max_retries + 1):
             self._check_stop()
-            if self.limiter.clock() >= self.deadline or self.wall_clock() >= self.wall_deadline:
+            if self._past_deadline():
                 raise BudgetSpent(f"gave up on {url}: the poll's time budget is spent ({problem})")
             retry_after: float | None = None
-            unreachable = False
-            try:
-                resp = self._follow(method, url, params, headers, body)
-            except (ResponseTooLarge, BudgetSpent):
-                raise
-            except _Timeout as exc:
-                problem = str(exc)
-            except requests.exceptions.Timeout as exc:
-                problem = f"timed out ({exc.__class__.__name__})"
-            except requests.exceptions.RequestException as exc:
-                problem = f"could not connect: {connect_problem(exc)}"
-                unreachable = True
-            except OSError as exc:  # a socket error while reading the body ourselves
-                problem = f"the connection broke ({exc.__class__.__name__}: {_short(exc)})"
-            else:
+            resp, problem, unreachable = self._attempt(method, url, params, headers, body)
+            if resp is not None:
                 if max_bytes is not None and len(resp.body) > max_bytes:
                     raise ResponseTooLarge(f"{resp.url}: the answer is larger than {max_bytes:,} bytes")
                 if resp.status not in RETRY_STATUSES:
                     return resp
                 problem = f"HTTP {resp.status}"
-                retry_after = parse_retry_after(
-                    _header(resp.headers, "Retry-After"), now=self.limiter.clock()
-                )
+                retry_after = parse_retry_after(header(resp.headers, "Retry-After"), now=self.limiter.clock())
             if attempt == self.max_retries:
                 break
-            wait = min(self.max_backoff, self.backoff * 2**attempt)
-            if retry_after is not None:
-                wait = max(wait, retry_after) if retry_after <= self.max_backoff else retry_after
-            if self.limiter.clock() + wait >= self.deadline or self.wall_clock() + wait >= self.wall_deadline:
-                raise BudgetSpent(
-                    f"gave up on {url}: {problem}, and waiting {wait:.0f} s more would pass the "
-                    "poll's time budget"
-                )
-            log.warning(
-                "%s: %s; retrying in %.0f s (try %d of %d)",
-                url,
-                problem,
-                wait,
-                attempt + 2,
-                self.max_retries + 1,
-            )
-            self._sleep(wait)
+            self._back_off(url, attempt, problem, retry_after)
         raise SourceUnavailable(
             f"{url}: {problem} after {self.max_retries + 1} tries",
             tip=self.unreachable_tip if unreachable else None,
         )
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        body: bytes | None,
+    ) -> tuple[Response | None, str, bool]:
+        """One try: the response, or None with what went wrong and whether the host could not be
+        reached at all (no HTTP answer). Network trouble is returned, to be retried; the size cap,
+        the budget and a redirect loop are raised."""
+        try:
+            return self._follow(method, url, params, headers, body), "", False
+        except (ResponseTooLarge, BudgetSpent):
+            raise
+        except ReadTimedOut as exc:
+            return None, str(exc), False
+        except requests.exceptions.Timeout as exc:
+            return None, f"timed out ({exc.__class__.__name__})", False
+        except requests.exceptions.RequestException as exc:
+            return None, f"could not connect: {connect_problem(exc)}", True
+        except OSError as exc:  # a socket error while reading the body ourselves
+            return None, f"the connection broke ({exc.__class__.__name__}: {_short(exc)})", False
+
+    def _back_off(self, url: str, attempt: int, problem: str, retry_after: float | None) -> None:
+        """Wait before the next try: exponential backoff, or longer when Retry-After asks (even past
+        `max_backoff`); BudgetSpent instead when the wait would pass the poll's time budget."""
+        wait = min(self.max_backoff, self.backoff * 2**attempt)
+        if retry_after is not None:
+            wait = max(wait, retry_after) if retry_after <= self.max_backoff else retry_after
+        if self._past_deadline(wait):
+            raise BudgetSpent(
+                f"gave up on {url}: {problem}, and waiting {wait:.0f} s more would pass the "
+                "poll's time budget"
+            )
+        log.warning(
+            "%s: %s; retrying in %.0f s (try %d of %d)",
+            url,
+            problem,
+            wait,
+            attempt + 2,
+            self.max_retries + 1,
+        )
+        self._sleep(wait)
+
+    def _past_deadline(self, wait: float = 0.0) -> bool:
+        """Whether `wait` more seconds reach the poll's deadline, by the pacing clock or in real time."""
+        return self.limiter.clock() + wait >= self.deadline or self.wall_clock() + wait >= self.wall_deadline
 
     def _follow(
         self,
@@ -326,7 +248,7 @@ class PoliteSession:
         current, current_params = url, params
         while True:
             resp = self._exchange(method, current, current_params, headers, body)
-            location = _header(resp.headers, "Location")
+            location = header(resp.headers, "Location")
             if resp.status not in REDIRECT_STATUSES or not location:
                 return resp
             hops += 1
@@ -367,84 +289,18 @@ class PoliteSession:
             try:
                 self.log.urls.append(resp.url)
                 # Read inside the slot: the connection is busy until then.
-                received = self._read_body(resp, url=resp.url, deadline=limit)
+                received = read_body(
+                    resp,
+                    url=resp.url,
+                    deadline=limit,
+                    cap=self.max_response_bytes,
+                    read_timeout=self.read_timeout,
+                    clock=self.wall_clock,
+                    check_stop=self._check_stop,
+                )
             finally:
                 resp.close()
         return Response(resp.url, resp.status_code, dict(resp.headers), received)
-
-    def _read_body(self, resp: requests.Response, *, url: str, deadline: float) -> bytes:
-        cap = self.max_response_bytes
-        declared = _header(resp.headers, "Content-Length")
-        if declared and declared.strip().isdigit() and int(declared) > cap:
-            raise ResponseTooLarge(
-                f"{url} announced a body of {int(declared):,} bytes, over the cap of {cap:,}"
-            )
-        encoding = (_header(resp.headers, "Content-Encoding") or "identity").strip().lower()
-        inflater: Any = None
-        if encoding in ("gzip", "x-gzip", "deflate"):
-            inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header, detected
-        elif encoding not in ("identity", ""):
-            raise SourceUnavailable(f"{url} sent a body in an encoding it was not offered: {encoding!r}")
-        raw = resp.raw
-        fp: Any = getattr(raw, "_fp", None)
-        sock = _socket_of(fp)
-        parts: list[bytes] = []
-        size = received = 0
-        while True:
-            remaining = deadline - self.wall_clock()
-            if remaining <= 0:
-                raise _Timeout(
-                    f"timed out: {url} was still sending after {self.read_timeout:g} s "
-                    f"({received:,} bytes so far)"
-                )
-            self._check_stop()
-            if sock is not None:
-                sock.settimeout(min(self.read_timeout, remaining))
-            try:
-                chunk = fp.read1(_CHUNK) if fp is not None else raw.read(_CHUNK, decode_content=False)
-            except TimeoutError as exc:  # socket.timeout is TimeoutError since Python 3.10
-                raise _Timeout(f"timed out reading {url} ({received:,} bytes received)") from exc
-            except (http.client.HTTPException, urllib3.exceptions.HTTPError, OSError) as exc:
-                raise requests.exceptions.ConnectionError(f"the body of {url} was cut off: {exc}") from exc
-            if not chunk:
-                break
-            received += len(chunk)
-            if received > cap:
-                raise ResponseTooLarge(f"{url} sent more than {cap:,} bytes (the cap); the rest was not read")
-            if inflater is None:
-                parts.append(chunk)
-                size += len(chunk)
-                continue
-            data = chunk
-            while data:
-                try:
-                    out = inflater.decompress(data, cap - size + 1)
-                except zlib.error as exc:
-                    raise requests.exceptions.ContentDecodingError(
-                        f"{url}: bad {encoding} body: {exc}"
-                    ) from exc
-                size += len(out)
-                if size > cap:
-                    raise ResponseTooLarge(
-                        f"{url} inflates to more than {cap:,} bytes (the cap) from {received:,} "
-                        f"{encoding} bytes; the rest was not inflated"
-                    )
-                parts.append(out)
-                data = inflater.unconsumed_tail
-        if declared and declared.strip().isdigit() and received < int(declared):
-            # http.client's read1 ends quietly at a closed connection; the length says it was cut.
-            raise requests.exceptions.ConnectionError(
-                f"the body of {url} was cut off after {received:,} of {int(declared):,} bytes"
-            )
-        if inflater is not None:
-            if not inflater.eof:
-                raise requests.exceptions.ConnectionError(f"the {encoding} body of {url} was cut off")
-            tail = inflater.flush()
-            size += len(tail)
-            if size > cap:
-                raise ResponseTooLarge(f"{url} inflates to more than {cap:,} bytes (the cap)")
-            parts.append(tail)
-        return b"".join(parts)
 
     def _check_stop(self) -> None:
         if self.stop is not None and self.stop.is_set():
@@ -458,26 +314,6 @@ class PoliteSession:
         """A requests.Session whose GETs go through this polite session (for the `arxiv` package,
         which has no timeout of its own: arxiv 4.0.2 passes timeout=None to requests)."""
         return _Bridge(self)
-
-
-class _Timeout(Exception):
-    """A response that did not finish within its wall-clock budget (retried like a timeout)."""
-
-
-def _socket_of(fp: Any) -> socket.socket | None:
-    """The socket under an http.client response, to bound each read by the time left. Private
-    attributes of http.client and socket.SocketIO; without them each read is bounded by
-    `read_timeout` alone."""
-    sock = getattr(getattr(getattr(fp, "fp", None), "raw", None), "_sock", None)
-    return sock if isinstance(sock, socket.socket) else None
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    lowered = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            return value
-    return None
 
 
 class _Bridge(requests.Session):
@@ -555,13 +391,6 @@ def connect_problem(exc: BaseException) -> str:
     if os_error is not None:
         return f"{os_error.strerror} ({type(os_error).__name__})"
     return f"{type(exc).__name__}: {_short(exc, 100)}"
-
-
-def pacing_path_for(db_path: Path) -> Path:
-    """`<db>.arxiv-lock` beside the store's real file: the same store reached through a symlink
-    shares one pacing stamp (and so one request every 3 s)."""
-    real = db_path.resolve()
-    return real.parent / (real.name + ".arxiv-lock")
 
 
 def _waiter(stop: threading.Event) -> Callable[[float], None]:

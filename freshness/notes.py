@@ -217,9 +217,43 @@ def _sentences(text: str) -> list[str]:
 
 def read_note(text: str) -> Note:
     """The note's title, findings, cited papers and source notes."""
-    lines = text.splitlines()
-    blocks = _blocks(lines)
-    title = next(
+    blocks = _blocks(text.splitlines())
+    bullets = [b for b in blocks if _BULLET.match(b.lines[0][1])]
+    findings = tuple(
+        Finding(
+            text=_strip_years(body),
+            line=line,
+            written=written,
+            years=years_written(body),
+            cited=tuple(find_ids(body, line=line)),
+        )
+        for line, written, body in _finding_candidates(blocks, bullets)
+    )
+    papers = [
+        paper
+        for block in blocks
+        if _is_listed(block, bullets)
+        for paper in find_ids(block.text, line=block.lines[0][0], listed=True)
+    ]
+    papers += [  # ids in prose outside findings and lists: still the note's papers
+        paper
+        for block in blocks
+        if not _is_listed(block, bullets)
+        for paper in find_ids(block.text, line=block.lines[0][0])
+    ]
+    sources = _source_notes(blocks)
+    return Note(
+        title=_title(blocks),
+        findings=findings,
+        papers=_each_once([*papers, *(c for f in findings for c in f.cited)]),
+        sources=sources,
+        paragraphs=_paragraphs(blocks, sources),
+    )
+
+
+def _title(blocks: list[_Block]) -> str | None:
+    """The first heading, or the first block that asks a question."""
+    return next(
         (
             _HEADING.sub("", b.text).strip()
             for b in blocks
@@ -227,12 +261,16 @@ def read_note(text: str) -> Note:
         ),
         None,
     )
-    papers: list[CitedPaper] = []
-    findings: list[Finding] = []
-    bullets = [b for b in blocks if _BULLET.match(b.lines[0][1])]
-    for block in blocks:
-        if _is_paper_line(block) and block in bullets:
-            papers.extend(find_ids(block.text, line=block.lines[0][0], listed=True))
+
+
+def _is_listed(block: _Block, bullets: list[_Block]) -> bool:
+    """An item of a list of papers (a bullet that is an id with a title)."""
+    return _is_paper_line(block) and block in bullets
+
+
+def _finding_candidates(blocks: list[_Block], bullets: list[_Block]) -> list[tuple[int, str, str]]:
+    """Each finding's line, its text as written and its body: the dated bullets (long enough, naming a
+    year or citing an id); in a note without them, the sentences that do."""
     dated_bullets = [
         b
         for b in bullets
@@ -241,49 +279,40 @@ def read_note(text: str) -> Note:
         and (years_written(b.text) or _ID.search(b.text))
     ]
     if dated_bullets:
-        candidates = [
+        return [
             (b.lines[0][0], b.lines[0][1].strip(), _BULLET.sub("", b.text, count=1)) for b in dated_bullets
         ]
-    else:  # no dated list: the sentences that name a year or cite an id
-        candidates = []
-        for b in blocks:
-            if _HEADING.match(b.lines[0][1]) or _is_paper_line(b):
-                continue
-            body = _BULLET.sub("", b.text, count=1)
-            for sentence in _sentences(body):
-                if len(sentence.split()) >= MIN_FINDING_WORDS and (
-                    years_written(sentence) or _ID.search(sentence)
-                ):
-                    line = next((n for n, t in b.lines if sentence[:20] in t), b.lines[0][0])
-                    candidates.append((line, sentence, sentence))
-    for line, written, body in candidates:
-        cited = tuple(find_ids(body, line=line))
-        text = _strip_years(body)
-        findings.append(
-            Finding(text=text, line=line, written=written, years=years_written(body), cited=cited)
-        )
-    cited_in_findings = [c for f in findings for c in f.cited]
-    for block in blocks:  # ids in prose outside findings and lists: still the note's papers
-        if not (_is_paper_line(block) and block in bullets):
-            papers.extend(find_ids(block.text, line=block.lines[0][0]))
+    candidates = []
+    for b in blocks:
+        if _HEADING.match(b.lines[0][1]) or _is_paper_line(b):
+            continue
+        body = _BULLET.sub("", b.text, count=1)
+        for sentence in _sentences(body):
+            if len(sentence.split()) >= MIN_FINDING_WORDS and (
+                years_written(sentence) or _ID.search(sentence)
+            ):
+                line = next((n for n, t in b.lines if sentence[:20] in t), b.lines[0][0])
+                candidates.append((line, sentence, sentence))
+    return candidates
+
+
+def _each_once(papers: list[CitedPaper]) -> tuple[CitedPaper, ...]:
+    """One entry per id (or per malformed text), first seen first, the first one with a title kept."""
     unique: dict[str, CitedPaper] = {}
-    for paper in [*papers, *cited_in_findings]:
+    for paper in papers:
         key = paper.arxiv_id.base if paper.arxiv_id else paper.raw
         if key not in unique or (unique[key].title is None and paper.title is not None):
             unique[key] = paper
-    sources = _source_notes(blocks)
+    return tuple(unique.values())
+
+
+def _paragraphs(blocks: list[_Block], sources: tuple[SourceNote, ...]) -> tuple[str, ...]:
+    """The note's long prose paragraphs (not bullets, not a source note's question)."""
     questions = {s.question for s in sources}
-    paragraphs = tuple(
+    return tuple(
         b.text
         for b in blocks
         if not _BULLET.match(b.lines[0][1]) and b.text not in questions and len(b.text) > 200
-    )
-    return Note(
-        title=title,
-        findings=tuple(findings),
-        papers=tuple(unique.values()),
-        sources=sources,
-        paragraphs=paragraphs,
     )
 
 

@@ -72,30 +72,22 @@ def judge(
         and velocity.related >= BUSY_RELATED_PAPERS
         and velocity.per_month >= BUSY_PER_MONTH
     )
-
-    if broken:
-        status = ClaimStatus.ANCHOR_BROKEN
-    elif superseding:
-        status = ClaimStatus.POSSIBLY_SUPERSEDED
-    elif too_old or (busy and covered):
-        status = ClaimStatus.PERISHABLE
-    elif not covered or gaps:
-        status = ClaimStatus.UNCHECKED
-    else:
-        status = ClaimStatus.FRESH
+    status = _status(
+        broken=bool(broken),
+        superseding=bool(superseding),
+        perishable=too_old or (busy and covered),
+        checked=covered and not gaps,
+    )
 
     reasons: list[str] = [_anchor_reason(a) for a in broken]
     if superseding:
         reasons.append(_superseding_reason(superseding))
     elif covered:  # whatever the status, say plainly that nothing newer challenges the claim
-        unchallenged = _unchallenged_reason(matches)
-        if gaps:  # only the covered days were searched
-            unchallenged = unchallenged.replace("no newer paper", "no newer paper in the covered days", 1)
-        if status is ClaimStatus.FRESH:  # its only reason otherwise: say how old it is too
-            unchallenged += f"; {age} days old, shelf life {claim.shelf_life_days} days"
-        reasons.append(unchallenged)
+        # A fresh claim has no other reason: say how old it is too.
+        aged = _age_reason(claim, age) if status is ClaimStatus.FRESH else None
+        reasons.append(_unchallenged_reason(matches, covered_days_only=bool(gaps), age=aged))
     if too_old:
-        reasons.append(f"{age} days old, shelf life {claim.shelf_life_days} days")
+        reasons.append(_age_reason(claim, age))
     if velocity is not None and covered:
         reasons.append(_velocity_reason(claim, velocity, today))
     if covers_nothing or gaps:
@@ -112,6 +104,23 @@ def judge(
         matches=tuple(matches),
         coverage_gaps=tuple(gaps or ()),
     )
+
+
+def _status(*, broken: bool, superseding: bool, perishable: bool, checked: bool) -> ClaimStatus:
+    """The most severe status that applies; `checked`: the store covers every day since the claim."""
+    if broken:
+        return ClaimStatus.ANCHOR_BROKEN
+    if superseding:
+        return ClaimStatus.POSSIBLY_SUPERSEDED
+    if perishable:
+        return ClaimStatus.PERISHABLE
+    if not checked:
+        return ClaimStatus.UNCHECKED
+    return ClaimStatus.FRESH
+
+
+def _age_reason(claim: Claim, age: int) -> str:
+    return f"{age} days old, shelf life {claim.shelf_life_days} days"
 
 
 def _anchor_label(result: AnchorResult) -> str:
@@ -142,9 +151,12 @@ def _superseding_reason(superseding: Sequence[Match]) -> str:
     return f"{n} newer papers challenge it; strongest: {named}"
 
 
-def _unchallenged_reason(matches: Sequence[Match]) -> str:
+def _unchallenged_reason(
+    matches: Sequence[Match], *, covered_days_only: bool = False, age: str | None = None
+) -> str:
     """`no newer paper challenges it (3 related newer papers: 1 supports it)`: related work is
-    information, not alarm."""
+    information, not alarm. `covered_days_only`: the store has gaps, only its covered days were
+    searched; `age`: the claim's age, added when it is the verdict's only reason."""
     related = len(matches)
     supporting = sum(1 for m in matches if m.stance is Stance.SUPPORTS)
     weak = sum(1 for m in matches if m.stance is Stance.CHALLENGES)  # none is flagged here
@@ -156,7 +168,8 @@ def _unchallenged_reason(matches: Sequence[Match]) -> str:
     counted = f"{related} related newer paper{'s' if related != 1 else ''}"
     if details:
         counted += ": " + ", ".join(details)
-    return f"no newer paper challenges it ({counted})"
+    where = " in the covered days" if covered_days_only else ""
+    return f"no newer paper{where} challenges it ({counted})" + (f"; {age}" if age else "")
 
 
 def _quoted(text: str, limit: int) -> str:

@@ -2,10 +2,10 @@
 
 The layout is composed here line by line (word wrap to the width, hanging indents, a few columns) and
 coloured with plain SGR escapes, instead of a rich Table per claim: rich's grid layout took about 4 ms a
-claim, 4 s of a 1,000-claim report (docs/benchmarks.md). Untrusted text goes in only through `one_line()`
-(controls, ANSI and bidi characters stripped) and is only ever written as text: there is no markup
-language here, so a title like `[bold red]x[/]` prints as those characters. Only ASCII is used for the
-frame, so cron mail and logs show it as it is meant.
+claim, 4 s of a 1,000-claim report (docs/dev/benchmarks-log.md). Untrusted text goes in only through
+`one_line()` (controls, ANSI and bidi characters stripped) and is only ever written as text: there is no
+markup language here, so a title like `[bold red]x[/]` prints as those characters. Only ASCII is used for
+the frame, so cron mail and logs show it as it is meant.
 """
 
 from __future__ import annotations
