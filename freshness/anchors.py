@@ -7,6 +7,8 @@ with a loose title: a warning), `revised` (a warning), `unchecked`
 and each answer is cached in the store with the time it was checked; offline, only the store is read:
 that cache and the `papers` table (an imported corpus knows titles and versions).
 
+This module gathers what is known about each cited paper (PaperFact) and keeps the cache; judging one
+anchor from it is anchor_judging.py's, comparing a cited title with arXiv's titles.py's.
 freshness.views.anchors renders a check as a table, GitHub Actions annotations or stable JSON.
 """
 
@@ -16,28 +18,38 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rapidfuzz import fuzz, utils
-
-from freshness import wording
+from freshness.anchor_judging import PaperFact, judge
 from freshness.arxiv_ids import ArxivId
 from freshness.errors import SourceUnavailable
 from freshness.models import Anchor, AnchorResult, AnchorStatus, Claim, Paper
 from freshness.store import Store, StoredAnchorCheck
+from freshness.titles import TITLE_THRESHOLD, grade_title, normalise_title, title_similarity
+
+__all__ = [  # judging's and the titles' names too: `from freshness.anchors import judge` keeps working
+    "DEFAULT_MAX_AGE",
+    "TITLE_THRESHOLD",
+    "AnchorCheck",
+    "AnchorLookup",
+    "CheckedAnchor",
+    "IdentityLookup",
+    "PaperFact",
+    "anchor_results_from_store",
+    "check_anchors",
+    "exit_code",
+    "grade_title",
+    "judge",
+    "normalise_title",
+    "parse_max_age",
+    "title_similarity",
+]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_AGE = dt.timedelta(days=1)  # arXiv's data changes once a day (user manual §3.3.1)
-# Tuned on the 139k-paper corpus (title_similarity, normalised titles). Same paper, cited differently:
-# of 13,000 variants of 2,000 random titles (lower case, punctuation or hyphens dropped, a trailing
-# period, a lost space, one word dropped, the main title without its subtitle) 9 scored below 85, all
-# "one word dropped" from a short name. Different papers: a random paper's *nearest* other title scored
-# 85 or more for 2 of 300 papers (a typo'd id lands on a random paper, which scores far lower).
-TITLE_THRESHOLD = 85.0
 
 
 class IdentityLookup(Protocol):
@@ -100,23 +112,6 @@ class AnchorCheck:
     def incomplete(self) -> bool:
         """At least one anchor stayed `unchecked`."""
         return any(a.result.status is AnchorStatus.UNCHECKED for a in self.anchors)
-
-
-@dataclass(frozen=True)
-class PaperFact:
-    """What arXiv (or the store) says about one paper, whatever anchor cites it."""
-
-    arxiv_id: str
-    found: bool
-    title: str | None = None
-    latest_version: int | None = None
-    latest_date: dt.date | None = None
-    withdrawn: bool | None = None  # None: not known (offline, or OAI-PMH had no record)
-    checked_at: dt.datetime | None = None  # when arXiv said so; None for the store's papers table
-    origin: str = "arXiv"  # who said so, for the detail text
-    abstract: str | None = None  # when known: a loosely cited title may still agree with it
-    authors: tuple[str, ...] = ()  # first authors, when a second service confirmed the identity
-    doi: str | None = None
 
 
 # -- the check --------------------------------------------------------------------------------------
@@ -227,7 +222,7 @@ def _ask_arxiv(
             paper = found.get(arxiv_id)
             if paper is None or paper.version == 1 or problem is not None:
                 continue
-            # Only OAI-PMH arXivRaw flags a withdrawn version; the Atom API cannot tell (notes §2.2).
+            # Only OAI-PMH arXivRaw flags a withdrawn version; the Atom API cannot tell (docs/ci.md).
             queries += 1
             try:
                 raw = lookup.raw_record(arxiv_id)
@@ -329,268 +324,6 @@ def _facts_from_store(ids: list[str], store: Store) -> dict[str, PaperFact]:
         if fact is not None:
             facts[arxiv_id] = fact
     return facts
-
-
-# -- judging one anchor -----------------------------------------------------------------------------
-
-
-def judge(
-    anchor: Anchor,
-    claim: Claim,
-    fact: PaperFact | None,
-    *,
-    now: dt.datetime | None = None,
-    offline: bool = False,
-) -> AnchorResult:
-    """The one status of `anchor` given what is known about its paper, most severe first."""
-    if anchor.arxiv_id is None:
-        return AnchorResult(
-            anchor, AnchorStatus.MALFORMED, anchor.error or f"{anchor.raw!r} is not an arXiv id"
-        )
-    if fact is None:
-        detail = (
-            "not decided offline: never checked online, and not among the store's papers"
-            if offline
-            else "could not be checked: arXiv did not answer (see the problem reported)"
-        )
-        return AnchorResult(anchor, AnchorStatus.UNCHECKED, detail)
-    source = _source(fact, now)
-    latest = fact.latest_version
-    if not fact.found:
-        return _result(anchor, AnchorStatus.NOT_FOUND, "not found on arXiv" + source, fact)
-    pinned = anchor.arxiv_id.version
-    if pinned is not None and latest is not None and pinned > latest:
-        return _result(
-            anchor,
-            AnchorStatus.NOT_FOUND,
-            f"arXiv has no v{pinned} of {anchor.arxiv_id.base}: its latest version is v{latest}{source}",
-            fact,
-        )
-    if fact.withdrawn:
-        return _result(
-            anchor,
-            AnchorStatus.WITHDRAWN,
-            f"withdrawn: arXiv's latest version, v{latest}{_on(fact.latest_date)}, is a withdrawal{source}",
-            fact,
-        )
-    revised = _revision(anchor.arxiv_id, claim, fact)
-    if anchor.title and fact.title:
-        agreement = grade_title(anchor.title, fact.title, fact.abstract)
-        if agreement.status is not AnchorStatus.OK:
-            detail = agreement.describe(anchor.title, fact.title)
-            if revised and agreement.status is AnchorStatus.TITLE_DIFFERS:
-                detail += "; also " + revised
-            return _result(anchor, agreement.status, detail + source, fact, agreement.agreeing)
-    if revised:
-        return _result(anchor, AnchorStatus.REVISED, revised + source, fact)
-    if fact.origin != "arXiv" and fact.checked_at is not None:
-        return _result(anchor, AnchorStatus.OK, _confirmed_elsewhere(fact) + source, fact)
-    detail = f"found on arXiv: v{latest}{_on(fact.latest_date)}" if latest else "found on arXiv"
-    if fact.withdrawn is None and (latest or 0) >= 2:
-        detail += "; withdrawal " + (
-            "unknown offline" if offline else "not confirmed (no OAI-PMH record yet)"
-        )
-    return _result(anchor, AnchorStatus.OK, detail + source, fact)
-
-
-def _result(
-    anchor: Anchor, status: AnchorStatus, detail: str, fact: PaperFact, agreeing: tuple[str, ...] = ()
-) -> AnchorResult:
-    return AnchorResult(
-        anchor,
-        status,
-        detail,
-        title=fact.title,
-        latest_version=fact.latest_version,
-        checked_at=fact.checked_at,
-        agreeing_words=agreeing,
-        confirmed_by=fact.origin,
-    )
-
-
-def _revision(arxiv_id: ArxivId, claim: Claim, fact: PaperFact) -> str | None:
-    latest = fact.latest_version
-    if latest is None:
-        return None
-    if arxiv_id.version is not None:
-        if latest > arxiv_id.version:
-            return f"arXiv has v{latest}{_on(fact.latest_date)}; the claim pins v{arxiv_id.version}"
-        return None
-    if latest >= 2 and fact.latest_date is not None and fact.latest_date > claim.date:
-        return f"arXiv has v{latest} ({fact.latest_date}), newer than the claim's date {claim.date}"
-    return None
-
-
-def _on(day: dt.date | None) -> str:
-    return f" ({day})" if day else ""
-
-
-def _confirmed_elsewhere(fact: PaperFact) -> str:
-    """An identity confirmed by a second service: what it matched on."""
-    said = [f"arXiv:{fact.arxiv_id}"] + ([f"DOI {fact.doi}"] if fact.doi else [])
-    if fact.authors:
-        said.append(
-            "first authors " + ", ".join(fact.authors[:3]) + (" et al." if len(fact.authors) > 3 else "")
-        )
-    return f"identity confirmed by {fact.origin} ({'; '.join(said)})"
-
-
-def _source(fact: PaperFact, now: dt.datetime | None) -> str:
-    """Where an answer came from, when not from arXiv just now."""
-    if fact.checked_at is None:
-        return f"; from {fact.origin}'s papers"
-    if fact.origin != "arXiv":
-        return (
-            f"; confirmed by {fact.origin} because arXiv did not answer: its title, not arXiv's; "
-            "versions and withdrawal not checked"
-        )
-    if now is not None and fact.checked_at >= now:
-        return ""
-    return f"; cached check of {fact.checked_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def _quote(text: str) -> str:
-    return "'" + " ".join(text.split()) + "'"
-
-
-# -- titles -----------------------------------------------------------------------------------------
-
-_TEX_FORMAT = re.compile(
-    r"\\(?:emph|textit|textbf|textsc|texttt|textrm|textsf|mathrm|mathbf|mathcal|mathit|mathsf|mathbb|"
-    r"mathtt|text|mbox|operatorname)\b"
-)
-_TEX_WORD = re.compile(r"\\([A-Za-z]+)")
-
-
-def normalise_title(title: str) -> str:
-    """Lower case, accents and TeX markup dropped, Greek letters spelled out (U+03B1 and $\\alpha$ agree),
-    every non-alphanumeric character a space: what rapidfuzz's default_process then compares."""
-    chars: list[str] = []
-    for ch in unicodedata.normalize("NFKD", title):
-        if unicodedata.combining(ch):
-            continue
-        if "\u0370" <= ch <= "\u03ff":
-            name = unicodedata.name(ch, "")
-            ch = f" {name.split()[-1].lower()} " if name.startswith("GREEK") else ch
-        chars.append(ch)
-    text = _TEX_WORD.sub(r" \1 ", _TEX_FORMAT.sub(" ", "".join(chars)))
-    return " ".join(utils.default_process(text).split())
-
-
-def title_similarity(cited: str, actual: str) -> float:
-    """0-100: how well a cited title matches arXiv's. Word order and markup do not matter; a title
-    cited without its subtitle matches ("ProRL" for "ProRL: Prolonged ..."); two titles whose short
-    names before the colon differ ("MMAU: ..." vs "MMTU: ...") or whose numbers differ ("Keye-VL 2.0"
-    vs "Keye-VL 1.5") do not."""
-    a, b = normalise_title(cited), normalise_title(actual)
-    if not a or not b:
-        return 0.0
-    # ratio too: a lost space ("viaReinforced") merges two words, which token sorting scatters.
-    score = max(fuzz.token_sort_ratio(a, b), fuzz.ratio(a, b))
-    main_a, main_b = _main_title(cited), _main_title(actual)
-    # The claim may cite only the part before the colon (or arXiv's title may lack the subtitle).
-    if main_b and not main_a:
-        score = max(score, fuzz.token_sort_ratio(a, main_b))
-    elif main_a and not main_b:
-        score = max(score, fuzz.token_sort_ratio(main_a, b))
-    elif main_a and main_b and len(main_a.split()) <= 3 and len(main_b.split()) <= 3:
-        score = min(score, fuzz.ratio(main_a, main_b))  # short names are the papers' identities
-    numbers_a, numbers_b = _numbers(a), _numbers(b)
-    if numbers_a and numbers_b and numbers_a != numbers_b:
-        score = min(score, 70.0)
-    return float(score)
-
-
-# A cited title below TITLE_THRESHOLD is still the same paper, cited loosely, when at least half of its
-# distinctive words (and two or more) are in arXiv's title, or when with the abstract's help they make
-# up 80% of them (three or more, one at least in the title). Measured in docs/ci.md.
-DIFFERS_TITLE_SHARE = 0.5
-DIFFERS_WITH_ABSTRACT_SHARE = 0.8
-
-
-@dataclass(frozen=True)
-class TitleAgreement:
-    """How a cited title agrees with arXiv's: the similarity, and which of the cited title's
-    distinctive words arXiv's title has, which only its abstract has, and which neither has."""
-
-    similarity: float
-    in_title: tuple[str, ...]
-    in_abstract: tuple[str, ...]
-    missing: tuple[str, ...]
-
-    @property
-    def agreeing(self) -> tuple[str, ...]:
-        return self.in_title + self.in_abstract
-
-    @property
-    def status(self) -> AnchorStatus:
-        """`ok`, `title_differs` (the same paper, cited loosely) or `title_mismatch` (another paper)."""
-        if self.similarity >= TITLE_THRESHOLD:
-            return AnchorStatus.OK
-        total = len(self.in_title) + len(self.in_abstract) + len(self.missing)
-        title, both = len(self.in_title), len(self.in_title) + len(self.in_abstract)
-        if title >= 2 and title >= DIFFERS_TITLE_SHARE * total:
-            return AnchorStatus.TITLE_DIFFERS
-        if title >= 1 and both >= 3 and both >= DIFFERS_WITH_ABSTRACT_SHARE * total:
-            return AnchorStatus.TITLE_DIFFERS
-        return AnchorStatus.TITLE_MISMATCH
-
-    def describe(self, cited: str, actual: str) -> str:
-        """The detail text: both titles, the similarity and the words that agree (or that none do)."""
-        head = (
-            f"arXiv's title is {_quote(actual)}; the claim cites {_quote(cited)} "
-            f"(similarity {_score(self.similarity)}, below {TITLE_THRESHOLD:.0f})"
-        )
-        agree = []
-        if self.in_title:
-            agree.append("in arXiv's title: " + ", ".join(self.in_title))
-        if self.in_abstract:
-            agree.append("in its abstract: " + ", ".join(self.in_abstract))
-        if self.status is AnchorStatus.TITLE_DIFFERS:
-            tail = "; not in arXiv's title or abstract: " + ", ".join(self.missing) if self.missing else ""
-            return (
-                f"{head}: the same paper, cited with a loose or partly wrong title; words that agree "
-                f"({'; '.join(agree)}){tail}; cite arXiv's title"
-            )
-        words = f"only {'; '.join(agree)}" if agree else "no distinctive word agrees"
-        return f"{head}, {words}: the id may point at another paper"
-
-
-def _score(similarity: float) -> str:
-    """The similarity as a whole number, unless rounding would lift it to the threshold (84.6)."""
-    return f"{similarity:.1f}" if round(similarity) >= TITLE_THRESHOLD else f"{similarity:.0f}"
-
-
-def grade_title(cited: str, actual: str, abstract: str | None = None) -> TitleAgreement:
-    """Compare a cited title with arXiv's (and its abstract, when known), word by word."""
-    title_stems = wording.stems(actual)
-    abstract_stems = wording.stems(abstract) if abstract else frozenset()
-    in_title: list[str] = []
-    in_abstract: list[str] = []
-    missing: list[str] = []
-    for word in wording.distinctive(cited):
-        s = wording.stem(word)
-        if s in title_stems:
-            in_title.append(word)
-        elif s in abstract_stems:
-            in_abstract.append(word)
-        else:
-            missing.append(word)
-    return TitleAgreement(
-        title_similarity(cited, actual), tuple(in_title), tuple(in_abstract), tuple(missing)
-    )
-
-
-def _main_title(title: str) -> str | None:
-    """The normalised part before the first colon, when there is a subtitle after it."""
-    head, sep, tail = title.partition(":")
-    if not sep or not tail.strip() or not head.strip():
-        return None
-    return normalise_title(head) or None
-
-
-def _numbers(normalised: str) -> frozenset[str]:
-    return frozenset(w for w in normalised.split() if w.isdigit())
 
 
 # -- exit code --------------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from freshness.errors import ConfigError
@@ -189,15 +190,7 @@ def _float(
     open_low: bool = False,
 ) -> float:
     """A finite number of seconds in [low, high] (or (low, high] with `open_low`), named when not."""
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number") from None
-    check_range(name, raw, value, low=low, high=high, open_low=open_low)
-    return value
+    return _number(env, name, default, float, "a number", low=low, high=high, open_low=open_low)
 
 
 def check_range(
@@ -212,12 +205,31 @@ def check_range(
 
 
 def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    return _number(env, name, default, int, "a whole number", low=low, high=high)
+
+
+_N = TypeVar("_N", int, float)
+
+
+def _number(
+    env: Mapping[str, str],
+    name: str,
+    default: _N,
+    parse: Callable[[str], _N],
+    what: str,
+    *,
+    low: float,
+    high: float,
+    open_low: bool = False,
+) -> _N:
+    """The variable `name` read by `parse` (`default` when unset or blank), in range; ConfigError
+    saying it is not `what` when it does not parse."""
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
-    check_range(name, raw, float(value), low=low, high=high)
+        raise ConfigError(f"{name}={raw!r} is not {what}") from None
+    check_range(name, raw, float(value), low=low, high=high, open_low=open_low)
     return value

@@ -1,6 +1,6 @@
 """Short texts as distinctive words: what a cited title, a finding or an abstract is about.
 
-Shared by the graded title check (anchors.py) and the note reader (notes.py, extract.py). Words are
+Shared by the graded title check (titles.py) and the note reader (notes.py, extract.py). Words are
 compared by a crude stem, so "shortcuts" agrees with "shortcut" and "reasoning" with "reason".
 """
 

@@ -9,14 +9,11 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from freshness.anchors import (
-    TITLE_THRESHOLD,
     AnchorCheck,
     anchor_results_from_store,
     check_anchors,
     exit_code,
-    normalise_title,
     parse_max_age,
-    title_similarity,
 )
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.http import PoliteSession, RateLimiter
@@ -404,49 +401,6 @@ def test_anchor_results_from_store_is_keyed_by_claim(store: Store) -> None:
     assert [r.status for r in got["a"]] == [AnchorStatus.OK]
     assert got["b"] == ()
     assert [r.status for r in got["c"]] == [AnchorStatus.MALFORMED]
-
-
-# -- titles ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("cited", "actual"),
-    [
-        ("attention is all you need.", "Attention Is All You Need"),
-        ("$\\alpha$-Divergence Preference Optimization", "\u03b1-Divergence Preference Optimization"),
-        ('\\emph{Schr\\"odinger} Bridges', "Schr\u00f6dinger Bridges"),
-        ("ProRL", "ProRL: Prolonged Reinforcement Learning Expands Reasoning Boundaries in LLMs"),
-        ("Chain of thought prompting elicits reasoning", "Chain-of-Thought Prompting Elicits Reasoning"),
-        (
-            "Optimizing Retrieval for RAG viaReinforced Contrastive Learning",
-            "Optimizing Retrieval for RAG via Reinforced Contrastive Learning",
-        ),
-    ],
-)
-def test_title_variants_of_the_same_paper_match(cited: str, actual: str) -> None:
-    assert title_similarity(cited, actual) >= TITLE_THRESHOLD
-
-
-@pytest.mark.parametrize(
-    ("cited", "actual"),
-    [
-        (
-            "MMAU: A Massive Multi-Task Audio Understanding and Reasoning Benchmark",
-            "MMTU: A Massive Multi-Task Table Understanding and Reasoning Benchmark",
-        ),
-        ("Kwai Keye-VL 1.5 Technical Report", "Kwai Keye-VL-2.0 Technical Report"),
-        ("Heat-bath random walks with Markov bases", "Scaling Laws for Neural Language Models"),
-    ],
-)
-def test_titles_of_different_papers_do_not(cited: str, actual: str) -> None:
-    assert title_similarity(cited, actual) < TITLE_THRESHOLD
-
-
-def test_normalise_title() -> None:
-    assert (
-        normalise_title("  $\\mathcal{O}(n)$ Sparse-Attention, R\u00e9sum\u00e9!")
-        == "o n sparse attention resume"
-    )
 
 
 def test_parse_max_age() -> None:

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from freshness.anchors import grade_title
 from freshness.claims import read_claims
 from freshness.draft_yaml import check_draft, render_draft
 from freshness.extract import draft_claims
-from freshness.models import AnchorStatus
 from freshness.notes import find_ids, read_note, years_written
 from tests.conftest import make_paper, shared_path
 
@@ -168,29 +166,3 @@ def test_seed_note_findings_and_anchors() -> None:
         "arXiv:2605.28388": claims[3]["id"],  # post-training (the note's RLVR source note)
     }
     assert claims[1]["anchors"][0]["title"] == "Chain-of-Thought Reasoning as Data Distribution Mirage"  # type: ignore[index]
-
-
-def test_graded_titles() -> None:
-    mirage = grade_title(
-        "Chain-of-Thought Reasoning as Data Distribution Mirage",
-        "Is Chain-of-Thought Reasoning of LLMs a Mirage? A Data Distribution Lens",
-    )
-    assert mirage.status is AnchorStatus.TITLE_DIFFERS
-    assert mirage.in_title == ("chain", "thought", "reasoning", "data", "distribution", "mirage")
-    difficulty = grade_title(
-        "Sample Difficulty in RLVR and Degenerate Shortcuts",
-        "Mechanistically Interpreting the Role of Sample Difficulty in RLVR for LLMs",
-        "Training on overly hard problems makes the policy degenerate into shortcuts.",
-    )
-    assert difficulty.status is AnchorStatus.TITLE_DIFFERS
-    assert difficulty.in_title == ("sample", "difficulty", "rlvr")
-    assert difficulty.in_abstract == ("degenerate", "shortcuts")
-    unrelated = grade_title(
-        "Base Models Know How to Reason, Thinking Models Learn When",
-        "Mechanistically Interpreting the Role of Sample Difficulty in RLVR for LLMs",
-        "We study how reasoning models learn from hard samples.",
-    )
-    assert unrelated.status is AnchorStatus.TITLE_MISMATCH
-    assert "the id may point at another paper" in unrelated.describe("a", "b")
-    same = grade_title("Scaling laws for neural language models", "Scaling Laws for Neural Language Models")
-    assert same.status is AnchorStatus.OK

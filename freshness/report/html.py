@@ -187,20 +187,7 @@ class HtmlFormat:
         del width, color  # the browser lays it out; colour is always on
         shown = SHOWN if top is None else max(top, 0)
         title = f"Claim freshness report {utc_human(report.generated_at)}"
-        parts = [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-            '<meta name="referrer" content="no-referrer">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{html.escape(title)}</title>",
-            f"<style>\n{CSS}\n</style>",
-            "</head>",
-            '<body id="top">',
-            *_header(report),
-        ]
+        parts = [*page_head(title), '<body id="top">', *_header(report)]
         if report.verdicts:
             ids = card_ids(report.verdicts)
             end = report.store.newest_paper or report.generated_at.date()
@@ -216,6 +203,23 @@ class HtmlFormat:
             "</html>",
         ]
         return "\n".join(parts) + "\n"
+
+
+def page_head(title: str, css: str = CSS) -> list[str]:
+    """A page's start to the end of its head: the Content-Security-Policy (no script, no remote load),
+    no referrer, and its styles inline, so the file stands alone."""
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="referrer" content="no-referrer">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>\n{css}\n</style>",
+        "</head>",
+    ]
 
 
 def _header(report: Report) -> list[str]:

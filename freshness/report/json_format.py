@@ -49,64 +49,69 @@ def _write(value: Any, newline: str, out: list[str], heads: dict[str, dict[str, 
     """
     kind = type(value)
     if kind is dict:
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        known = heads.get(inner)
-        if known is None:
-            known = heads[inner] = {}
-        first = True
-        for key, item in value.items():
-            head = known.get(key)
-            if head is None:
-                if type(key) is not str:
-                    raise TypeError(f"JSON object keys must be str, not {type(key).__name__}")
-                head = known[key] = f",{inner}{_string(key)}: "
-            if first:
-                head = "{" + head[1:]
-                first = False
-            if type(item) is str:
-                out.append(
-                    head + (_encode_string(item) if item.isascii() and "\x7f" not in item else _string(item))
-                )
-            elif type(item) in _CONTAINERS:
-                out.append(head)
-                _write(item, inner, out, heads)
-            else:
-                out.append(head + _scalar(item))
-        out.append(newline + "}")
+        _write_object(value, newline, out, heads)
     elif kind in _CONTAINERS:
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        try:  # a list of strings (reasons, evidence) in one C-level pass; TypeError: not only strings
-            joined = ("," + inner).join(map(_encode_string, value))
-        except TypeError:
-            pass
-        else:
-            if not joined.isascii() or "\x7f" in joined:  # quotes and separators are plain ASCII
-                joined = escape_raw_in_json(joined)
-            out.append(f"[{inner}{joined}{newline}]")
-            return
-        sep = "[" + inner
-        for item in value:
-            if type(item) is str:
-                out.append(
-                    sep + (_encode_string(item) if item.isascii() and "\x7f" not in item else _string(item))
-                )
-            elif type(item) in _CONTAINERS:
-                out.append(sep)
-                _write(item, inner, out, heads)
-            else:
-                out.append(sep + _scalar(item))
-            sep = "," + inner
-        out.append(newline + "]")
+        _write_array(value, newline, out, heads)
     elif kind is str:
         out.append(_string(value))
     else:
         out.append(_scalar(value))
+
+
+def _write_object(
+    value: dict[Any, Any], newline: str, out: list[str], heads: dict[str, dict[str, str]]
+) -> None:
+    if not value:
+        out.append("{}")
+        return
+    inner = newline + "  "
+    known = heads.get(inner)
+    if known is None:
+        known = heads[inner] = {}
+    first = True
+    for key, item in value.items():
+        head = known.get(key)
+        if head is None:
+            if type(key) is not str:
+                raise TypeError(f"JSON object keys must be str, not {type(key).__name__}")
+            head = known[key] = f",{inner}{_string(key)}: "
+        if first:
+            head = "{" + head[1:]
+            first = False
+        _write_item(head, item, inner, out, heads)
+    out.append(newline + "}")
+
+
+def _write_array(value: Any, newline: str, out: list[str], heads: dict[str, dict[str, str]]) -> None:
+    if not value:
+        out.append("[]")
+        return
+    inner = newline + "  "
+    try:  # a list of strings (reasons, evidence) in one C-level pass; TypeError: not only strings
+        joined = ("," + inner).join(map(_encode_string, value))
+    except TypeError:
+        pass
+    else:
+        if not joined.isascii() or "\x7f" in joined:  # quotes and separators are plain ASCII
+            joined = escape_raw_in_json(joined)
+        out.append(f"[{inner}{joined}{newline}]")
+        return
+    sep = "[" + inner
+    for item in value:
+        _write_item(sep, item, inner, out, heads)
+        sep = "," + inner
+    out.append(newline + "]")
+
+
+def _write_item(head: str, item: Any, inner: str, out: list[str], heads: dict[str, dict[str, str]]) -> None:
+    """`item` after `head` (its key, or the bracket or comma before it), at indentation `inner`."""
+    if type(item) is str:
+        out.append(head + (_encode_string(item) if item.isascii() and "\x7f" not in item else _string(item)))
+    elif type(item) in _CONTAINERS:
+        out.append(head)
+        _write(item, inner, out, heads)
+    else:
+        out.append(head + _scalar(item))
 
 
 def _plain(text: str) -> bool:
