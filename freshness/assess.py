@@ -17,17 +17,18 @@ from pathlib import Path
 from freshness import matching
 from freshness.anchors import anchor_results_from_store
 from freshness.coverage import Span, claim_gaps, covered_for, uncovered_note
-from freshness.decisions import (
-    ClaimDecisions,
-    Decisions,
-    apply_decisions,
-    effective_claim,
-    load_decisions,
-    shape_matches,
-)
-from freshness.learning import Lesson, learn
+from freshness.decisions import Decisions, effective_claim, load_decisions, settle
 from freshness.matching import DEFAULT_SETTINGS, MatchSettings, match_claim, topic_velocity
-from freshness.models import AnchorResult, CitationIndex, Claim, Match, Report, Velocity, Verdict
+from freshness.models import (
+    AnchorResult,
+    CitationIndex,
+    Claim,
+    Match,
+    Report,
+    StoreSummary,
+    Velocity,
+    Verdict,
+)
 from freshness.store import Store, match_from_json, match_to_json
 from freshness.verdicts import judge
 
@@ -92,7 +93,20 @@ def build_report(
         for claim in claims
     )
     cache.save(now=now)
-    all_notes = list(notes)
+    all_notes = (*notes, *_store_notes(summary, covered, claims, verdicts, today))
+    return Report(generated_at=now, store=summary, verdicts=verdicts, stale=stale, notes=all_notes)
+
+
+def _store_notes(
+    summary: StoreSummary,
+    covered: Mapping[str, Sequence[Span]],
+    claims: Sequence[Claim],
+    verdicts: Sequence[Verdict],
+    today: dt.date,
+) -> list[str]:
+    """What the report says about the store itself: coverage never recorded, days no listing covered,
+    coverage that ended too long ago."""
+    all_notes: list[str] = []
     if summary.papers and not covered:
         all_notes.append(
             f"the store holds {summary.papers:,} papers but no record of which days they cover (stored "
@@ -111,7 +125,7 @@ def build_report(
             f"{(today - last_covered).days} days ago: run `freshness poll` (or `freshness run`) "
             "to bring in what arXiv announced since"
         )
-    return Report(generated_at=now, store=summary, verdicts=verdicts, stale=stale, notes=tuple(all_notes))
+    return all_notes
 
 
 def assess_claim(
@@ -143,41 +157,31 @@ def assess_claim(
             cache.put(judged, limit, window_end, matches, velocity)
     else:
         matches, velocity = cached
-    lesson = _learn(store, judged, matches, mine, settings)
-    confirmed = store.get_papers(list(mine.confirmed)) if mine.confirmed else {}
-    every = shape_matches(lesson.matches, mine, confirmed)
-    # The matcher counted the claim's flagged matches in the window before decisions applied: a
-    # dismissed paper must not "challenge it", a confirmed one does.
-    velocity = dataclasses.replace(
+    decided = settle(
+        store,
+        claim,
+        judged,
+        matches,
         velocity,
-        challenging=sum(m.superseding and velocity.since < m.published <= velocity.until for m in every),
+        mine,
+        today=today,
+        rule=settings.flag_rule,
+        keep=MATCH_LIMIT,
     )
-    shaped = every[: max(MATCH_LIMIT, len(mine.confirmed))]
     if covered is None:
         covered = store.coverage()
     gaps = claim_gaps(covered, judged.categories, judged.date, today)
     verdict = judge(
         judged,
-        shaped,
+        decided.matches,
         anchors,
         today=today,
         newest_paper=newest_paper,
-        velocity=velocity,
+        velocity=decided.velocity,
         gaps=gaps,
         covers_nothing=not covered,
     )
-    return apply_decisions(verdict, claim, mine, today, learned=lesson.notes)
-
-
-def _learn(
-    store: Store, claim: Claim, matches: Sequence[Match], mine: ClaimDecisions, settings: MatchSettings
-) -> Lesson:
-    """The claim's matches re-ranked and re-flagged by its own paper decisions (none: unchanged)."""
-    if not mine.examples:
-        return learn(claim, matches, {}, (), rule=settings.flag_rule)
-    ids = sorted({m.arxiv_id for m in matches} | {e.arxiv_id for e in mine.examples})
-    texts = {pid: f"{p.title}\n{p.abstract}" for pid, p in store.get_papers(ids).items()}
-    return learn(claim, matches, texts, mine.examples, rule=settings.flag_rule)
+    return decided.applied_to(verdict)
 
 
 def _match_inputs(

@@ -5,8 +5,10 @@ re-imports and re-polls; rows are never changed, the latest decision on a paper 
 the one in force back. Paper decisions (confirm, dismiss, mark relevant / not relevant) are also what
 the claim learns from (`learning.learn`); snooze and reviewed concern the claim as a whole.
 
-A claim's path through them: `effective_claim` before matching (a review moves its clock), `learn` and
-`shape_matches` between matching and judging, `apply_decisions` after (the notes in its reasons).
+A claim meets them twice on its way to a verdict (`assess.assess_claim`): `effective_claim` before
+matching (a review moves its clock), `settle` after it (learning, the papers shaped, the velocity
+recounted); the `Decided` it returns finishes the verdict (`Decided.applied_to`). After a nightly run,
+`triage` says which claims need a person now.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from types import MappingProxyType
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.errors import FreshnessError
-from freshness.learning import Example, Teaching
-from freshness.models import Claim, DecisionKind, Match, Paper, Stance, Verdict
+from freshness.flagging import FlagRule
+from freshness.history import ClaimChange
+from freshness.learning import Example, Lesson, Teaching, learn
+from freshness.models import Claim, ClaimStatus, DecisionKind, Match, Paper, Stance, Velocity, Verdict
 from freshness.store import Store, StoredDecision
 
 CONFIRMED_EVIDENCE = "confirmed as superseding by a person (freshness confirm)"
@@ -254,18 +258,86 @@ def _relevant(match: Match) -> Match:
     )
 
 
-def apply_decisions(
-    verdict: Verdict,
+@dataclass(frozen=True)
+class Decided:
+    """A claim's matches and velocity once its decisions are applied, and the reasons they add."""
+
+    claim: Claim  # as written (the verdict is reported on it, not on its reviewed date)
+    matches: tuple[Match, ...]
+    velocity: Velocity
+    reasons: tuple[str, ...]  # the decisions in force, then what the claim learned from them
+
+    def applied_to(self, verdict: Verdict) -> Verdict:
+        """The verdict as reported: on the claim as written, with the decisions in its reasons."""
+        return dataclasses.replace(verdict, claim=self.claim, reasons=(*verdict.reasons, *self.reasons))
+
+
+def settle(
+    store: Store,
     claim: Claim,
+    judged: Claim,
+    matches: Sequence[Match],
+    velocity: Velocity,
     decisions: ClaimDecisions,
-    today: dt.date,
     *,
-    learned: Sequence[str] = (),
-) -> Verdict:
-    """The verdict as reported: the claim as written (not its effective date), the decisions in force
-    and what the claim learned from them (`Lesson.notes`) added to its reasons."""
-    reasons = (*verdict.reasons, *decisions.notes(today), *learned)
-    return dataclasses.replace(verdict, claim=claim, reasons=reasons)
+    today: dt.date,
+    rule: FlagRule,
+    keep: int,
+) -> Decided:
+    """After matching, before judging: `matches` (of `judged`, the claim as judged) re-ranked and
+    re-flagged by what the claim learned from its paper decisions, dismissed and off-topic papers gone,
+    confirmed ones first and superseding; the velocity's "N challenge it" recounted on what is left
+    (a dismissed paper must not challenge it, a confirmed one does); at least `keep` matches kept."""
+    lesson = _learn(store, judged, matches, decisions, rule)
+    confirmed = store.get_papers(list(decisions.confirmed)) if decisions.confirmed else {}
+    every = shape_matches(lesson.matches, decisions, confirmed)
+    velocity = dataclasses.replace(
+        velocity,
+        challenging=sum(m.superseding and velocity.since < m.published <= velocity.until for m in every),
+    )
+    kept = every[: max(keep, len(decisions.confirmed))]
+    return Decided(claim, kept, velocity, (*decisions.notes(today), *lesson.notes))
+
+
+def _learn(
+    store: Store, claim: Claim, matches: Sequence[Match], mine: ClaimDecisions, rule: FlagRule
+) -> Lesson:
+    """The claim's matches re-ranked and re-flagged by its own paper decisions (none: unchanged)."""
+    if not mine.examples:
+        return learn(claim, matches, {}, (), rule=rule)
+    ids = sorted({m.arxiv_id for m in matches} | {e.arxiv_id for e in mine.examples})
+    texts = {pid: f"{p.title}\n{p.abstract}" for pid, p in store.get_papers(ids).items()}
+    return learn(claim, matches, texts, mine.examples, rule=rule)
+
+
+# -- what needs a person after a run ---------------------------------------------------------------
+
+
+def triage(
+    changes: Sequence[ClaimChange], verdicts: Sequence[Verdict], decisions: Decisions, today: dt.date
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(claims needing attention, claims that would but are snoozed): the nightly run exits 1 on the first.
+
+    A claim needs attention when it newly became possibly superseded or anchor-broken, or gained a
+    superseding candidate a person has not confirmed. A claim superseded only by papers a person
+    confirmed does not: they already know.
+    """
+    by_id = {v.claim.id: v for v in verdicts}
+    attention: list[str] = []
+    snoozed: list[str] = []
+    for change in changes:
+        verdict = by_id.get(change.claim_id)
+        if verdict is None or change.after is None:
+            continue
+        mine = decisions.for_claim(change.claim_id)
+        newly = change.after.raises_alarm and change.before is not change.after
+        if newly and change.after is ClaimStatus.POSSIBLY_SUPERSEDED:
+            superseding = {m.arxiv_id for m in verdict.matches if m.superseding}
+            newly = not superseding <= set(mine.confirmed)
+        candidates = [m for m in change.new_superseding if m.arxiv_id not in mine.confirmed]
+        if newly or candidates:
+            (snoozed if mine.snoozed(today) else attention).append(change.claim_id)
+    return tuple(attention), tuple(snoozed)
 
 
 def describe_decision(d: StoredDecision) -> str:

@@ -12,37 +12,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from freshness.decisions import (
-    ClaimDecisions,
-    Decisions,
-    TriageError,
-    apply_decisions,
-    decide,
-    describe_decision,
-    load_decisions,
-)
-from freshness.models import ClaimStatus, DecisionKind, Match, Report, RunStatuses
+from freshness.models import ClaimStatus, Match, Report, RunStatuses
 from freshness.store import Store, StoredDecision, StoredRun, StoredRunClaim
-
-__all__ = [
-    "ChangeSet",
-    "ClaimChange",
-    "ClaimDecisions",
-    "ClaimHistory",
-    "DecisionKind",
-    "Decisions",
-    "HistoryEntry",
-    "TriageError",
-    "apply_decisions",
-    "changes_since",
-    "claim_history",
-    "compare",
-    "decide",
-    "describe_decision",
-    "load_decisions",
-    "previous_run",
-    "record_run",
-]
 
 KEPT_MATCHES = 20  # top matches kept per claim and run (superseding ones are always kept)
 
@@ -199,7 +170,7 @@ SHOWN_CANDIDATES = 5  # new superseding candidates named per claim in summaries 
 
 def status_words(status: ClaimStatus | None) -> str:
     """A status as words ("possibly superseded"); None is a claim not judged before."""
-    return "(new claim)" if status is None else status.value.replace("_", " ")
+    return "(new claim)" if status is None else status.words
 
 
 def change_text(change: ClaimChange) -> str:

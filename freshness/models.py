@@ -62,6 +62,17 @@ class ClaimStatus(StrEnum):
         """`possibly_superseded` -> `possibly superseded`, as people read it."""
         return self.value.replace("_", " ")
 
+    @property
+    def raises_alarm(self) -> bool:
+        """A claim newly in this status needs a person now: the nightly run exits 1 (`decisions.triage`)."""
+        return self in (ClaimStatus.ANCHOR_BROKEN, ClaimStatus.POSSIBLY_SUPERSEDED)
+
+    @property
+    def asks_for_a_look(self) -> bool:
+        """The report lists a claim in this status under "needs attention": every status but `fresh`
+        (unchecked too: the store does not cover it)."""
+        return self is not ClaimStatus.FRESH
+
 
 @dataclass(frozen=True)
 class PaperVersion:

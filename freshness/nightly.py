@@ -23,14 +23,13 @@ from freshness.citations.base import CitationSource
 from freshness.claims import read_claims
 from freshness.config import Settings
 from freshness.coverage import uncovered_note
+from freshness.decisions import Decisions, load_decisions, triage
 from freshness.errors import ClaimsError, FreshnessError, SourceUnavailable, StoreError, WireFormatError
 from freshness.history import (
     SHOWN_CANDIDATES,
     ClaimChange,
-    Decisions,
     change_text,
     compare,
-    load_decisions,
     previous_run,
     record_run,
     run_claims,
@@ -46,14 +45,11 @@ from freshness.models import (
     ClaimStatus,
     Dashboard,
     Report,
-    Verdict,
 )
 from freshness.store import Store
 from freshness.untrusted import strip_control
 
 log = logging.getLogger(__name__)
-
-ALARMING = frozenset({ClaimStatus.ANCHOR_BROKEN, ClaimStatus.POSSIBLY_SUPERSEDED})
 
 
 class RunOutcome(StrEnum):
@@ -302,33 +298,6 @@ def _build_report(
     )
 
 
-def triage(
-    changes: Sequence[ClaimChange], verdicts: Sequence[Verdict], decisions: Decisions, today: dt.date
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(claims needing attention, claims that would but are snoozed).
-
-    A claim needs attention when it newly became possibly superseded or anchor-broken, or gained a
-    superseding candidate a person has not confirmed. A claim superseded only by papers a person
-    confirmed does not: they already know.
-    """
-    by_id = {v.claim.id: v for v in verdicts}
-    attention: list[str] = []
-    snoozed: list[str] = []
-    for change in changes:
-        verdict = by_id.get(change.claim_id)
-        if verdict is None or change.after is None:
-            continue
-        mine = decisions.for_claim(change.claim_id)
-        newly = change.after in ALARMING and change.before is not change.after
-        if newly and change.after is ClaimStatus.POSSIBLY_SUPERSEDED:
-            superseding = {m.arxiv_id for m in verdict.matches if m.superseding}
-            newly = not superseding <= set(mine.confirmed)
-        candidates = [m for m in change.new_superseding if m.arxiv_id not in mine.confirmed]
-        if newly or candidates:
-            (snoozed if mine.snoozed(today) else attention).append(change.claim_id)
-    return tuple(attention), tuple(snoozed)
-
-
 def _notes(
     poll_line: str,
     polled: bool,
@@ -352,7 +321,11 @@ def _notes(
 
 def _shown(changes: Sequence[ClaimChange], baseline: dt.date | None) -> list[ClaimChange]:
     """Every change against an earlier run; on the first run (everything is new) only the alarming."""
-    return list(changes) if baseline is not None else [c for c in changes if c.after in ALARMING]
+    return (
+        list(changes)
+        if baseline is not None
+        else [c for c in changes if c.after is not None and c.after.raises_alarm]
+    )
 
 
 def write_reports(report: Report, directory: Path, day: dt.date, *, html: bool = False) -> tuple[Path, ...]:

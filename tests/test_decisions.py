@@ -12,8 +12,8 @@ import pytest
 from freshness.decisions import (
     CONFIRMED_EVIDENCE,
     ClaimDecisions,
+    Decided,
     TriageError,
-    apply_decisions,
     decide,
     effective_claim,
     load_decisions,
@@ -21,11 +21,22 @@ from freshness.decisions import (
 )
 from freshness.learning import Teaching
 from freshness.migrations import MIGRATIONS
-from freshness.models import Claim, ClaimStatus, DecisionKind, Match, Report, Stance, StoreSummary, Verdict
+from freshness.models import (
+    Claim,
+    ClaimStatus,
+    DecisionKind,
+    Match,
+    Report,
+    Stance,
+    StoreSummary,
+    Velocity,
+    Verdict,
+)
 from freshness.store import Store
 from tests.conftest import NOW, make_paper
 
 TODAY = NOW.date()  # 2026-11-26
+VELOCITY = Velocity(dt.date(2026, 5, 26), TODAY, related=0, challenging=0)
 CLAIMS = [
     Claim("cot-shift", "Chain of thought degrades under shift.", dt.date(2025, 8, 2), ("cot shift",)),
     Claim("long-context", "Long context is solved.", dt.date(2025, 3, 1), ("long context",)),
@@ -206,7 +217,7 @@ def test_review_moves_the_freshness_clock_forward_only() -> None:
     assert effective_claim(claim, ClaimDecisions()) == claim
 
 
-def test_apply_decisions_shows_them_in_the_reasons() -> None:
+def test_decided_verdict_shows_the_decisions_in_the_reasons() -> None:
     claim = CLAIMS[0]
     judged = _verdict(dataclasses.replace(claim, date=dt.date(2026, 10, 1)), ClaimStatus.FRESH)
     d = ClaimDecisions(
@@ -215,7 +226,7 @@ def test_apply_decisions_shows_them_in_the_reasons() -> None:
         snoozed_until=dt.date(2026, 12, 24),
         reviewed_on=dt.date(2026, 10, 1),
     )
-    shown = apply_decisions(judged, claim, d, TODAY)
+    shown = Decided(claim, (), VELOCITY, d.notes(TODAY)).applied_to(judged)
     assert shown.claim == claim  # the claim as written, not its moved date
     assert shown.reasons == (
         "fresh because",
@@ -224,7 +235,8 @@ def test_apply_decisions_shows_them_in_the_reasons() -> None:
         "confirmed as superseding by a person: 2611.00003",
         "dismissed by a person (not flagged again): 2611.00002",
     )
-    assert apply_decisions(judged, claim, d, dt.date(2026, 12, 24)).reasons[1].startswith("reviewed")
+    later = Decided(claim, (), VELOCITY, d.notes(dt.date(2026, 12, 24))).applied_to(judged)
+    assert later.reasons[1].startswith("reviewed")
 
 
 # -- what a claim learns from ---------------------------------------------------------------------------

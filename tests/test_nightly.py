@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from freshness.config import Settings
+from freshness.decisions import decide, load_decisions
 from freshness.errors import ClaimsError, StoreBusyError
-from freshness.history import DecisionKind, claim_history, decide, load_decisions
+from freshness.history import claim_history
 from freshness.http import PoliteSession, RateLimiter
 from freshness.locking import writer_lock
-from freshness.models import ClaimStatus, Paper, SourceState
+from freshness.models import ClaimStatus, DecisionKind, Paper, SourceState
 from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle, summary_lines
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store

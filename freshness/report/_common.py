@@ -54,11 +54,6 @@ def count_by_status(report: Report) -> dict[ClaimStatus, int]:
     return counts
 
 
-def needs_attention(verdict: Verdict) -> bool:
-    """Every status but `fresh` asks the curator to look (unchecked: the store does not cover it)."""
-    return verdict.status is not ClaimStatus.FRESH
-
-
 def abs_url(arxiv_id: str) -> str | None:
     """`https://arxiv.org/abs/<id>` for a well-formed id; None for anything else (never a link)."""
     if _CANONICAL_NEW_ID.fullmatch(arxiv_id):

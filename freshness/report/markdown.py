@@ -24,7 +24,6 @@ from freshness.report._common import (
     anchor_results,
     count_by_status,
     group_matches,
-    needs_attention,
     stance_head,
     stance_tail,
     status_label,
@@ -122,7 +121,7 @@ class MarkdownFormat:
         if report.verdicts:
             lines += _summary_table(report)
             for verdict in report.verdicts:
-                if needs_attention(verdict):
+                if verdict.status.asks_for_a_look:
                     lines += _section(verdict, shown)
         else:
             lines += ["No claims to report.", ""]
@@ -161,7 +160,7 @@ def _summary_table(report: Report) -> list[str]:
             m = top_match(v.matches)
             top = f"{_link(m.arxiv_id)} {m.score:.1f}" + (f" {WARNING}" if m.superseding else "")
         status = f"{STATUS_ICON[v.status]} {status_label(v.status)}"
-        anchor = section_anchor(v) if needs_attention(v) else None
+        anchor = section_anchor(v) if v.status.asks_for_a_look else None
         claim = f"[{md(v.claim.id)}]({anchor})" if anchor else md(v.claim.id)
         lines.append(f"| {claim} | {status} | {v.age_days} / {v.claim.shelf_life_days} | {top} |")
     return [*lines, ""]
