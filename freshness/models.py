@@ -10,7 +10,16 @@ from enum import StrEnum
 from freshness.arxiv_ids import ArxivId
 
 
-class AnchorStatus(StrEnum):
+class _Named(StrEnum):
+    """An enum whose values are snake_case words; `words` is how people read one."""
+
+    @property
+    def words(self) -> str:
+        """`possibly_superseded` -> `possibly superseded`."""
+        return self.value.replace("_", " ")
+
+
+class AnchorStatus(_Named):
     """What is known about one anchor id; the first four mean the anchor is broken."""
 
     NOT_FOUND = "not_found"
@@ -27,11 +36,6 @@ class AnchorStatus(StrEnum):
     def broken(self) -> bool:
         return self in _BROKEN
 
-    @property
-    def words(self) -> str:
-        """`title_mismatch` -> `title mismatch`, as people read it."""
-        return self.value.replace("_", " ")
-
 
 _BROKEN = frozenset(
     {
@@ -43,7 +47,7 @@ _BROKEN = frozenset(
 )
 
 
-class ClaimStatus(StrEnum):
+class ClaimStatus(_Named):
     """A claim's overall status, declared most severe first."""
 
     ANCHOR_BROKEN = "anchor_broken"
@@ -56,11 +60,6 @@ class ClaimStatus(StrEnum):
     def severity(self) -> int:
         """0 is the most severe."""
         return list(ClaimStatus).index(self)
-
-    @property
-    def words(self) -> str:
-        """`possibly_superseded` -> `possibly superseded`, as people read it."""
-        return self.value.replace("_", " ")
 
     @property
     def raises_alarm(self) -> bool:
@@ -296,7 +295,7 @@ class SourceState:
     window_until: dt.date | None = None
 
 
-class DecisionKind(StrEnum):
+class DecisionKind(_Named):
     """What a person decided about a claim (and, for the paper kinds, one paper)."""
 
     DISMISS = "dismiss"  # this paper does not bear on the claim: never flag it again

@@ -51,7 +51,7 @@ def only_statuses(report: Report, statuses: Sequence[str]) -> Report:
     wanted = {ClaimStatus(s) for s in statuses}
     kept = tuple(v for v in report.verdicts if v.status in wanted)
     left = len(report.verdicts) - len(kept)
-    shown = ", ".join(s.replace("_", " ") for s in statuses)
+    shown = ", ".join(ClaimStatus(s).words for s in statuses)
     note = f"only the claims {shown}: {left} other claim{'s' if left != 1 else ''} not shown"
     return dataclasses.replace(report, verdicts=kept, notes=(*report.notes, note))
 

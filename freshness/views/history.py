@@ -21,7 +21,7 @@ def history_lines(history: ClaimHistory | None, claim_id: str, *, show_all: bool
     if decisions:
         lines.append("Decisions:")
         for d in decisions:
-            what = d.kind.value.replace("_", " ") + (f" {d.arxiv_id}" if d.arxiv_id else "")
+            what = d.kind.words + (f" {d.arxiv_id}" if d.arxiv_id else "")
             if d.kind is DecisionKind.SNOOZE:
                 what += f" until {d.until}"
             elif d.kind is DecisionKind.REVIEWED:
@@ -54,7 +54,7 @@ def _run_lines(history: ClaimHistory | None, claim_id: str, *, show_all: bool) -
 
 
 def _entry_lines(entry: HistoryEntry, latest: bool) -> list[str]:
-    status = entry.status.value.replace("_", " ")
+    status = entry.status.words
     head = f"{entry.run.day}  {status}"
     change = entry.change
     if change is not None and change.before is None:
