@@ -16,7 +16,7 @@ from freshness.arxiv_ids import parse_arxiv_id
 from freshness.citations.base import LABELS, CitationSource, Fetched
 from freshness.citations.openalex import OpenAlexSource
 from freshness.citations.semantic_scholar import SemanticScholarSource
-from freshness.citations.storage import FetchState, fetch_states, save_failure, save_fetched
+from freshness.citations.storage import FetchState, citing_ids, fetch_states, save_failure, save_fetched
 from freshness.config import Settings
 from freshness.errors import CitationsUnavailable, SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, RateLimiter
@@ -197,15 +197,7 @@ def _fetch_missing(
     """The citing papers the store lacks, from arXiv in batches (at most MAX_MISSING_PAPERS a run)."""
     if not anchors:
         return 0, None
-    marks = ",".join("?" * len(anchors))
-    cited = [
-        r[0]
-        for r in store.db.execute(
-            f"SELECT DISTINCT citing_id FROM citation_edges WHERE anchor_id IN ({marks})"
-            " ORDER BY citing_id DESC",  # newest ids first: the newest work matters most
-            list(anchors),
-        )
-    ]
+    cited = citing_ids(store, anchors)
     have = store.get_papers(cited)
     missing = [c for c in cited if c not in have][:MAX_MISSING_PAPERS]
     if not missing:

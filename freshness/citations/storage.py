@@ -136,6 +136,17 @@ def fetch_states(store: Store, anchor_ids: Iterable[str]) -> dict[tuple[str, str
     }
 
 
+def citing_ids(store: Store, anchor_ids: Sequence[str]) -> list[str]:
+    """Every paper any of `anchor_ids` is cited by, newest id first (the newest work matters most)."""
+    if not anchor_ids:
+        return []
+    marks = ",".join("?" * len(anchor_ids))
+    sql = (
+        f"SELECT DISTINCT citing_id FROM citation_edges WHERE anchor_id IN ({marks}) ORDER BY citing_id DESC"
+    )
+    return [r[0] for r in store.db.execute(sql, list(anchor_ids))]
+
+
 def citation_index(store: Store, anchor_ids: Sequence[str]) -> CitationIndex:
     """Every stored edge to the anchors given, with its contexts, as the matcher takes it."""
     ids = sorted(set(anchor_ids))
