@@ -194,14 +194,3 @@ def test_many_uncached_claims_are_matched_in_workers_with_the_same_verdicts(
 
     assert build_report(store, claims, now=NOW, anchors={}, settings=parallel_from_2).verdicts == in_process
     assert started == [5]
-
-
-def test_the_match_cache_key_changes_with_the_matchers_settings(store: Store) -> None:
-    from freshness.matching import DEFAULT_SETTINGS
-
-    day = dt.date(2026, 1, 1)
-    default = assess.MatchCache(store, [CLAIM.id]).key(CLAIM, 30, day)
-    other = dataclasses.replace(DEFAULT_SETTINGS, stance_depth=10)
-
-    assert assess.MatchCache(store, [CLAIM.id], DEFAULT_SETTINGS).key(CLAIM, 30, day) == default
-    assert assess.MatchCache(store, [CLAIM.id], other).key(CLAIM, 30, day) != default
