@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from freshness.models import Paper, PaperVersion
+from freshness.models import Claim, ClaimStatus, Match, Paper, PaperVersion, Verdict
 from freshness.store import Store
 
 # FRESHNESS_TEST_SHARED points elsewhere (test_conftest.py runs the suite as if ../shared were absent).
@@ -138,3 +138,13 @@ def cover(
 @pytest.fixture
 def paper_factory() -> Callable[..., Paper]:
     return make_paper
+
+
+def make_match(arxiv_id: str, *, superseding: bool = False, score: float = 80.0) -> Match:
+    """A matched paper of 2026-01-05 whose evidence names it ("why <id>")."""
+    return Match(arxiv_id, f"Paper {arxiv_id}", dt.date(2026, 1, 5), score, superseding, (f"why {arxiv_id}",))
+
+
+def make_verdict(claim: Claim, status: ClaimStatus, *matches: Match) -> Verdict:
+    """A verdict with one reason ("<status> because") and no anchors."""
+    return Verdict(claim, status, (f"{status.value} because",), 100, (), matches)

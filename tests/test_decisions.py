@@ -25,7 +25,6 @@ from freshness.models import (
     Claim,
     ClaimStatus,
     DecisionKind,
-    Match,
     Report,
     Stance,
     StoreSummary,
@@ -33,7 +32,7 @@ from freshness.models import (
     Verdict,
 )
 from freshness.store import Store
-from tests.conftest import NOW, make_paper
+from tests.conftest import NOW, make_match, make_paper, make_verdict
 
 TODAY = NOW.date()  # 2026-11-26
 VELOCITY = Velocity(dt.date(2026, 5, 26), TODAY, related=0, challenging=0)
@@ -41,14 +40,6 @@ CLAIMS = [
     Claim("cot-shift", "Chain of thought degrades under shift.", dt.date(2025, 8, 2), ("cot shift",)),
     Claim("long-context", "Long context is solved.", dt.date(2025, 3, 1), ("long context",)),
 ]
-
-
-def _match(arxiv_id: str, *, superseding: bool = False, score: float = 80.0) -> Match:
-    return Match(arxiv_id, f"Paper {arxiv_id}", dt.date(2026, 1, 5), score, superseding, (f"why {arxiv_id}",))
-
-
-def _verdict(claim: Claim, status: ClaimStatus, *matches: Match) -> Verdict:
-    return Verdict(claim, status, (f"{status.value} because",), 100, (), matches)
 
 
 def _report(*verdicts: Verdict, stale: bool = False) -> Report:
@@ -149,7 +140,7 @@ def test_decisions_survive_a_reimport_of_the_papers(store: Store) -> None:
     )
     d = load_decisions(store).for_claim("cot-shift")
     assert d.dismissed == frozenset({"2611.00002"})
-    assert shape_matches([_match("2611.00002", superseding=True)], d, {}) == ()
+    assert shape_matches([make_match("2611.00002", superseding=True)], d, {}) == ()
 
 
 # -- applying decisions --------------------------------------------------------------------------------
@@ -160,9 +151,9 @@ def test_shape_matches_drops_dismissed_and_puts_confirmed_first() -> None:
         dismissed=frozenset({"2611.00002"}), confirmed=("2611.00009", "2611.00003", "2611.00404")
     )
     matches = [
-        _match("2611.00001", score=95),
-        _match("2611.00002", superseding=True),
-        _match("2611.00003", score=60),
+        make_match("2611.00001", score=95),
+        make_match("2611.00002", superseding=True),
+        make_match("2611.00003", score=60),
     ]
     confirmed_paper = make_paper("2611.00009", title="Found by hand", published=dt.date(2026, 11, 9))
     shaped = shape_matches(matches, d, {"2611.00009": confirmed_paper})
@@ -183,14 +174,14 @@ def test_shape_matches_drops_dismissed_and_puts_confirmed_first() -> None:
 
 def test_a_confirmed_paper_keeps_the_challenge_the_matcher_read_but_not_a_supporting_sentence() -> None:
     challenge = dataclasses.replace(
-        _match("2611.00003"),
+        make_match("2611.00003"),
         stance=Stance.CHALLENGES,
         confidence=0.55,
         stance_sentence="We challenge this view.",
         stance_target="anchor 2508.01191",
     )
     support = dataclasses.replace(
-        _match("2611.00004"), stance=Stance.SUPPORTS, confidence=0.9, stance_sentence="We confirm it."
+        make_match("2611.00004"), stance=Stance.SUPPORTS, confidence=0.9, stance_sentence="We confirm it."
     )
     d = ClaimDecisions(confirmed=("2611.00003", "2611.00004"))
     kept, turned = shape_matches([challenge, support], d, {})
@@ -219,7 +210,7 @@ def test_review_moves_the_freshness_clock_forward_only() -> None:
 
 def test_decided_verdict_shows_the_decisions_in_the_reasons() -> None:
     claim = CLAIMS[0]
-    judged = _verdict(dataclasses.replace(claim, date=dt.date(2026, 10, 1)), ClaimStatus.FRESH)
+    judged = make_verdict(dataclasses.replace(claim, date=dt.date(2026, 10, 1)), ClaimStatus.FRESH)
     d = ClaimDecisions(
         dismissed=frozenset({"2611.00002"}),
         confirmed=("2611.00003",),
@@ -281,13 +272,13 @@ def test_a_settled_confirmation_still_teaches(store: Store) -> None:
 
 def test_shape_matches_keeps_relevant_papers_unflagged_and_drops_off_topic_ones() -> None:
     challenge = dataclasses.replace(
-        _match("2601.00001", superseding=True),
+        make_match("2601.00001", superseding=True),
         stance=Stance.CHALLENGES,
         confidence=0.8,
         stance_sentence="No.",
     )
     mine = ClaimDecisions(relevant=frozenset({"2601.00001"}), not_relevant=frozenset({"2601.00002"}))
-    shaped = shape_matches([challenge, _match("2601.00002"), _match("2601.00003")], mine, {})
+    shaped = shape_matches([challenge, make_match("2601.00002"), make_match("2601.00003")], mine, {})
     assert [m.arxiv_id for m in shaped] == ["2601.00001", "2601.00003"]
     kept = shaped[0]
     assert not kept.superseding

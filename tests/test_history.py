@@ -13,23 +13,15 @@ from freshness.history import (
     previous_run,
     record_run,
 )
-from freshness.models import Claim, ClaimStatus, DecisionKind, Match, Report, StoreSummary, Verdict
+from freshness.models import Claim, ClaimStatus, DecisionKind, Report, StoreSummary, Verdict
 from freshness.store import Store, StoredRunClaim
-from tests.conftest import NOW
+from tests.conftest import NOW, make_match, make_verdict
 
 TODAY = NOW.date()  # 2026-11-26
 CLAIMS = [
     Claim("cot-shift", "Chain of thought degrades under shift.", dt.date(2025, 8, 2), ("cot shift",)),
     Claim("long-context", "Long context is solved.", dt.date(2025, 3, 1), ("long context",)),
 ]
-
-
-def _match(arxiv_id: str, *, superseding: bool = False, score: float = 80.0) -> Match:
-    return Match(arxiv_id, f"Paper {arxiv_id}", dt.date(2026, 1, 5), score, superseding, (f"why {arxiv_id}",))
-
-
-def _verdict(claim: Claim, status: ClaimStatus, *matches: Match) -> Verdict:
-    return Verdict(claim, status, (f"{status.value} because",), 100, (), matches)
 
 
 def _report(*verdicts: Verdict, stale: bool = False) -> Report:
@@ -46,11 +38,11 @@ def _record(store: Store, day: dt.date, report: Report, outcome: str = "ok") -> 
 
 def test_a_second_run_on_one_day_replaces_the_first(store: Store) -> None:
     day = dt.date(2026, 11, 26)
-    _record(store, day, _report(_verdict(CLAIMS[0], ClaimStatus.FRESH)), outcome="failed")
+    _record(store, day, _report(make_verdict(CLAIMS[0], ClaimStatus.FRESH)), outcome="failed")
     _record(
         store,
         day,
-        _report(_verdict(CLAIMS[0], ClaimStatus.PERISHABLE), _verdict(CLAIMS[1], ClaimStatus.FRESH)),
+        _report(make_verdict(CLAIMS[0], ClaimStatus.PERISHABLE), make_verdict(CLAIMS[1], ClaimStatus.FRESH)),
     )
     runs = store.get_runs()
     assert len(runs) == 1
@@ -63,9 +55,9 @@ def test_a_second_run_on_one_day_replaces_the_first(store: Store) -> None:
 
 
 def test_history_keeps_top_matches_and_every_superseding_one(store: Store) -> None:
-    matches = [_match(f"2611.{i:05d}", score=99 - i * 0.1) for i in range(1, 31)]
-    matches.append(_match("2611.00099", superseding=True, score=10))
-    _record(store, TODAY, _report(_verdict(CLAIMS[0], ClaimStatus.POSSIBLY_SUPERSEDED, *matches)))
+    matches = [make_match(f"2611.{i:05d}", score=99 - i * 0.1) for i in range(1, 31)]
+    matches.append(make_match("2611.00099", superseding=True, score=10))
+    _record(store, TODAY, _report(make_verdict(CLAIMS[0], ClaimStatus.POSSIBLY_SUPERSEDED, *matches)))
     kept = store.get_run_claims(store.get_runs()[0].id)["cot-shift"].matches
     assert len(kept) == KEPT_MATCHES + 1
     assert kept[-1].arxiv_id == "2611.00099"
@@ -73,9 +65,9 @@ def test_history_keeps_top_matches_and_every_superseding_one(store: Store) -> No
 
 
 def test_previous_run_is_the_last_one_before_the_day(store: Store) -> None:
-    _record(store, dt.date(2026, 11, 20), _report(_verdict(CLAIMS[0], ClaimStatus.FRESH)))
-    _record(store, dt.date(2026, 11, 25), _report(_verdict(CLAIMS[0], ClaimStatus.PERISHABLE)))
-    _record(store, dt.date(2026, 11, 26), _report(_verdict(CLAIMS[0], ClaimStatus.ANCHOR_BROKEN)))
+    _record(store, dt.date(2026, 11, 20), _report(make_verdict(CLAIMS[0], ClaimStatus.FRESH)))
+    _record(store, dt.date(2026, 11, 25), _report(make_verdict(CLAIMS[0], ClaimStatus.PERISHABLE)))
+    _record(store, dt.date(2026, 11, 26), _report(make_verdict(CLAIMS[0], ClaimStatus.ANCHOR_BROKEN)))
     found = previous_run(store, dt.date(2026, 11, 26))
     assert found is not None
     run, claims = found
@@ -86,7 +78,7 @@ def test_previous_run_is_the_last_one_before_the_day(store: Store) -> None:
 
 def test_compare_reports_status_changes_new_candidates_and_gone_claims() -> None:
     before = {
-        "cot-shift": StoredRunClaim("cot-shift", ClaimStatus.FRESH, (), (_match("2611.00001"),)),
+        "cot-shift": StoredRunClaim("cot-shift", ClaimStatus.FRESH, (), (make_match("2611.00001"),)),
         "long-context": StoredRunClaim("long-context", ClaimStatus.FRESH, (), ()),
         "removed": StoredRunClaim("removed", ClaimStatus.PERISHABLE, (), ()),
     }
@@ -95,7 +87,7 @@ def test_compare_reports_status_changes_new_candidates_and_gone_claims() -> None
             "cot-shift",
             ClaimStatus.POSSIBLY_SUPERSEDED,
             (),
-            (_match("2611.00001", superseding=True), _match("2611.00005")),
+            (make_match("2611.00001", superseding=True), make_match("2611.00005")),
         ),
         "long-context": StoredRunClaim("long-context", ClaimStatus.FRESH, (), ()),
         "new-claim": StoredRunClaim("new-claim", ClaimStatus.FRESH, (), ()),
@@ -111,12 +103,16 @@ def test_compare_reports_status_changes_new_candidates_and_gone_claims() -> None
 
 
 def test_changes_since_compares_the_run_on_or_before_the_date_with_the_latest(store: Store) -> None:
-    _record(store, dt.date(2026, 11, 20), _report(_verdict(CLAIMS[0], ClaimStatus.FRESH)))
-    _record(store, dt.date(2026, 11, 23), _report(_verdict(CLAIMS[0], ClaimStatus.PERISHABLE)))
+    _record(store, dt.date(2026, 11, 20), _report(make_verdict(CLAIMS[0], ClaimStatus.FRESH)))
+    _record(store, dt.date(2026, 11, 23), _report(make_verdict(CLAIMS[0], ClaimStatus.PERISHABLE)))
     _record(
         store,
         dt.date(2026, 11, 26),
-        _report(_verdict(CLAIMS[0], ClaimStatus.POSSIBLY_SUPERSEDED, _match("2611.00007", superseding=True))),
+        _report(
+            make_verdict(
+                CLAIMS[0], ClaimStatus.POSSIBLY_SUPERSEDED, make_match("2611.00007", superseding=True)
+            )
+        ),
     )
     since = changes_since(store, dt.date(2026, 11, 21))
     assert (since.baseline, since.latest) == (dt.date(2026, 11, 20), dt.date(2026, 11, 26))
@@ -130,7 +126,7 @@ def test_changes_since_compares_the_run_on_or_before_the_date_with_the_latest(st
     assert everything.baseline is None
     assert everything.claims[0].before is None
 
-    current = _report(_verdict(CLAIMS[0], ClaimStatus.FRESH))
+    current = _report(make_verdict(CLAIMS[0], ClaimStatus.FRESH))
     against_now = changes_since(store, dt.date(2026, 11, 24), current=current)
     assert (against_now.baseline, against_now.latest) == (dt.date(2026, 11, 23), NOW.date())
     assert (against_now.claims[0].before, against_now.claims[0].after) == (
@@ -140,14 +136,18 @@ def test_changes_since_compares_the_run_on_or_before_the_date_with_the_latest(st
 
 
 def test_claim_history_shows_what_changed_run_by_run(store: Store) -> None:
-    _record(store, dt.date(2026, 11, 20), _report(_verdict(CLAIMS[0], ClaimStatus.FRESH)))
-    _record(store, dt.date(2026, 11, 23), _report(_verdict(CLAIMS[0], ClaimStatus.FRESH)))
+    _record(store, dt.date(2026, 11, 20), _report(make_verdict(CLAIMS[0], ClaimStatus.FRESH)))
+    _record(store, dt.date(2026, 11, 23), _report(make_verdict(CLAIMS[0], ClaimStatus.FRESH)))
     _record(
         store,
         dt.date(2026, 11, 24),
-        _report(_verdict(CLAIMS[0], ClaimStatus.POSSIBLY_SUPERSEDED, _match("2611.00007", superseding=True))),
+        _report(
+            make_verdict(
+                CLAIMS[0], ClaimStatus.POSSIBLY_SUPERSEDED, make_match("2611.00007", superseding=True)
+            )
+        ),
     )
-    _record(store, dt.date(2026, 11, 25), _report(_verdict(CLAIMS[1], ClaimStatus.FRESH)))  # claim absent
+    _record(store, dt.date(2026, 11, 25), _report(make_verdict(CLAIMS[1], ClaimStatus.FRESH)))  # claim absent
     decide(store, CLAIMS, "cot-shift", DecisionKind.CONFIRM, now=NOW, today=TODAY, arxiv_id="2611.00007")
     history = claim_history(store, "cot-shift")
     assert [e.run.day.isoformat() for e in history.entries] == ["2026-11-20", "2026-11-23", "2026-11-24"]
