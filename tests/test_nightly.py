@@ -18,9 +18,10 @@ from freshness.history import DecisionKind, claim_history, decide, load_decision
 from freshness.http import PoliteSession, RateLimiter
 from freshness.locking import writer_lock
 from freshness.models import ClaimStatus, Paper, SourceState
-from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle, summary_lines
+from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
+from freshness.views.run import summary_lines
 from tests.conftest import NOW, make_paper
 from tests.fakearxiv import (
     CANARY_TITLE,

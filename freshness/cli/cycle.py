@@ -45,7 +45,8 @@ def run_command(
     """
     from pathlib import Path
 
-    from freshness.nightly import CycleOptions, RunOutcome, run_cycle, summary_lines
+    from freshness.nightly import CycleOptions, RunOutcome, run_cycle
+    from freshness.views.run import summary_lines
 
     options = CycleOptions(Path(reports_dir) if reports_dir else None, html, lock_wait, "run", citations)
     result = run_cycle(ctx.settings, now=ctx.now, options=options)

@@ -41,7 +41,8 @@ def poll_command(ctx: Context, source: str, since: dt.datetime | None, dry_run: 
     from freshness.claims import load_claims
     from freshness.locking import writer_lock
     from freshness.output import strip_control
-    from freshness.poll import PollOutcome, describe, open_poll_store, poll_once
+    from freshness.poll import PollOutcome, open_poll_store, poll_once
+    from freshness.views.poll import describe
 
     claims = load_claims(ctx.settings.claims_path, today=ctx.today)
     day = since.date() if since else None
