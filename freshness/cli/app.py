@@ -10,11 +10,12 @@ Exit codes: 0 success; 1 something needs attention (a broken anchor, a claim new
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -24,6 +25,7 @@ from freshness.errors import ClaimsError, FreshnessError
 
 if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs; see docs/benchmarks.md
     from freshness.config import Settings
+    from freshness.store import Store
 
 EXIT_OK = 0
 EXIT_ATTENTION = 1
@@ -41,6 +43,27 @@ class Context:
     def today(self) -> dt.date:
         """The one "today" for claim dates, in every command: the user's local date."""
         return self.now.astimezone().date()
+
+
+@contextlib.contextmanager
+def open_store(ctx: Context, *, writer: str | None = None, lock_wait: float | None = None) -> Iterator[Store]:
+    """The store for one command. A writer (`writer` names the command, for whoever waits) holds the
+    writer lock, waiting up to `lock_wait` seconds for another holder, and opens the store checked
+    (PRAGMA quick_check) before writing. A reader takes no lock, and on a store that does not exist
+    yet reads an empty one in memory: it creates nothing (a fresh clone, a pre-commit hook)."""
+    from pathlib import Path
+
+    from freshness.locking import DEFAULT_LOCK_WAIT, writer_lock
+    from freshness.store import Store
+
+    db = ctx.settings.db_path
+    if writer is None:
+        with Store.open(db if db.exists() else Path(":memory:")) as store:
+            yield store
+        return
+    wait = DEFAULT_LOCK_WAIT if lock_wait is None else lock_wait
+    with writer_lock(db, command=writer, now=ctx.now, wait=wait), Store.open(db, check=True) as store:
+        yield store
 
 
 def fail(message: str, *, tip: str | None = None, code: int = EXIT_FAILED) -> NoReturn:

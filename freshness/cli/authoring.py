@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from freshness.cli.app import Context, cli, handle_errors, pass_ctx
+from freshness.cli.app import Context, cli, handle_errors, open_store, pass_ctx
 
 
 @cli.command("eval")
@@ -114,15 +114,13 @@ def extract_command(ctx: Context, note: str, output: str, force: bool) -> None:
     from freshness.errors import NoteError
     from freshness.extract import draft_claims
     from freshness.notes import read_note
-    from freshness.store import Store
 
     path, today = Path(note), ctx.now.date()
     parsed = read_note(read_note_file(path))
     if not parsed.findings:
         raise NoteError(f"{note}: no dated finding (a sentence or bullet naming a year or an arXiv id)")
     ids = [p.arxiv_id.base for p in parsed.papers if p.arxiv_id is not None]
-    db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")  # a read: create nothing
-    with Store.open(db) as store:
+    with open_store(ctx) as store:
         draft = draft_claims(parsed, store.get_papers(ids), today=today)
     text = render_draft(draft, note_name=path.name, today=today)
     check_draft(text, today=today)

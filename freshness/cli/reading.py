@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from freshness.cli.app import Context, cli, handle_errors, pass_ctx
+from freshness.cli.app import Context, cli, handle_errors, open_store, pass_ctx
 from freshness.errors import ClaimsError, ConfigError
 
 if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs
@@ -125,14 +125,11 @@ def report_command(
     from freshness.claims import load_claims_file
     from freshness.output import make_console, should_page, stdout_is_terminal, want_color
     from freshness.report import only_statuses, render
-    from freshness.store import Store
 
     claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
     claims = select_claims(list(claims_file.claims), claim_ids)
     use_citations = claims_file.citations is not None if citations is None else citations
-    # A report reads: on a store that does not exist yet it reports an empty one and creates nothing.
-    db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")
-    with Store.open(db) as store:
+    with open_store(ctx) as store:
         index = stored_citations(store, claims) if use_citations else None
         report = build_report(store, claims, now=ctx.now, today=ctx.today, citations=index)
         if since is not None:
@@ -184,15 +181,11 @@ def prompt_command(ctx: Context, claim_id: str) -> None:
 
     Reads the store only (no network, no LLM). Exit codes: 0 printed; 2 unknown claim or bad claims file.
     """
-    from pathlib import Path
-
     from freshness.assess import build_report
     from freshness.claims import load_claims
     from freshness.retest import retest_prompt
-    from freshness.store import Store
 
     claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.now.date()), (claim_id,))
-    db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")  # a read: create nothing
-    with Store.open(db) as store:
+    with open_store(ctx) as store:
         report = build_report(store, claims, now=ctx.now)
     click.echo(retest_prompt(report.verdicts[0]), nl=False)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from freshness.cli.app import Context, cli, handle_errors, lock_wait_option, pass_ctx
+from freshness.cli.app import Context, cli, handle_errors, lock_wait_option, open_store, pass_ctx
 
 
 @cli.command("history")
@@ -27,15 +27,12 @@ def history_command(ctx: Context, claim_id: str, show_all: bool) -> None:
     from freshness.claims import load_claims
     from freshness.decisions import TriageError
     from freshness.history import claim_history
-    from freshness.store import Store
     from freshness.views.history import history_lines
 
     known = {c.id for c in load_claims(ctx.settings.claims_path, today=ctx.today)}
-    history = None
-    if ctx.settings.db_path.exists():  # a read: never create the store
-        with Store.open(ctx.settings.db_path) as store:
-            history = claim_history(store, claim_id)
-    if claim_id not in known and (history is None or not history.entries):
+    with open_store(ctx) as store:
+        history = claim_history(store, claim_id)
+    if claim_id not in known and not history.entries:
         raise TriageError(f"no claim {claim_id!r} in the claims file, and no run has judged one")
     for line in history_lines(history, claim_id, show_all=show_all):
         click.echo(line)
@@ -46,16 +43,11 @@ def _decide(ctx: Context, claim_id: str, kind: str, lock_wait: float, **fields: 
     the middle of a nightly run."""
     from freshness.claims import load_claims
     from freshness.decisions import decide, describe_decision
-    from freshness.locking import writer_lock
     from freshness.models import DecisionKind
-    from freshness.store import Store
 
     today = ctx.today
     claims = load_claims(ctx.settings.claims_path, today=today)
-    with (
-        writer_lock(ctx.settings.db_path, command=kind, now=ctx.now, wait=lock_wait),
-        Store.open(ctx.settings.db_path, check=True) as store,
-    ):
+    with open_store(ctx, writer=kind, lock_wait=lock_wait) as store:
         decision = decide(store, claims, claim_id, DecisionKind(kind), now=ctx.now, today=today, **fields)
     click.echo(describe_decision(decision))
 

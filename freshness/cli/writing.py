@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
-from freshness.cli.app import EXIT_FAILED, Context, cli, handle_errors, online_lock_wait_option, pass_ctx
+from freshness.cli.app import (
+    EXIT_FAILED,
+    Context,
+    cli,
+    handle_errors,
+    online_lock_wait_option,
+    open_store,
+    pass_ctx,
+)
 
 
 @cli.command("poll")
@@ -36,20 +44,14 @@ def poll_command(ctx: Context, source: str, since: dt.datetime | None, dry_run: 
     Exit codes: 0 got papers, or arXiv had nothing new (weekend, holiday); 2 could not poll (arXiv
     unreachable or answering wrongly: what was stored is kept, the watermark is not advanced).
     """
-    import contextlib
-
     from freshness.claims import load_claims
-    from freshness.locking import writer_lock
     from freshness.output import strip_control
-    from freshness.poll import PollOutcome, open_poll_store, poll_once
+    from freshness.poll import PollOutcome, poll_once
     from freshness.views.poll import describe
 
     claims = load_claims(ctx.settings.claims_path, today=ctx.today)
     day = since.date() if since else None
-    with contextlib.ExitStack() as stack:
-        if not dry_run:
-            stack.enter_context(writer_lock(ctx.settings.db_path, command="poll", now=ctx.now))
-        store = stack.enter_context(open_poll_store(ctx.settings, dry_run=dry_run))  # checked if written
+    with open_store(ctx, writer=None if dry_run else "poll") as store:  # a dry run only reads
         result = poll_once(
             store, claims, ctx.settings, now=ctx.now, source=source, since=day, dry_run=dry_run
         )
@@ -81,14 +83,11 @@ def import_command(ctx: Context, files: tuple[str, ...]) -> None:
     """
     from pathlib import Path
 
-    from freshness.locking import writer_lock
     from freshness.output import make_console, strip_control
     from freshness.sources.files import describe_import, import_files
-    from freshness.store import Store
 
     with (
-        writer_lock(ctx.settings.db_path, command="import", now=ctx.now),
-        Store.open(ctx.settings.db_path, check=True) as store,
+        open_store(ctx, writer="import") as store,
         _ImportProgressBar(make_console(stderr=True)) as progress,
     ):
         result = import_files(store, [Path(f) for f in files], now=ctx.now, progress=progress)
@@ -220,28 +219,19 @@ def check_anchors_command(
     writer holds the store), or --strict and no anchor was verified. An anchor confirmed through
     Semantic Scholar (--identity-via) counts as verified; arXiv's failure still makes it 2.
     """
-    import contextlib
-    from pathlib import Path
-
     from freshness.anchors import check_anchors, exit_code
     from freshness.citations.identity import identity_from_settings
     from freshness.claims import load_claims_file
-    from freshness.locking import writer_lock
     from freshness.output import make_console, strip_control
     from freshness.sources.arxiv_api import ArxivApiSource
-    from freshness.store import Store
     from freshness.views.anchors import render_github, render_json, render_text, summary_line
 
     claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
     claims = claims_file.claims
     source = None if offline else ArxivApiSource.from_settings(ctx.settings)
     identity = None if offline else identity_from_settings(ctx.settings, claims_file.citations, identity_via)
-    # Offline without a store (a fresh clone, a pre-commit hook): read an empty one, create nothing.
-    db = ctx.settings.db_path if source is not None or ctx.settings.db_path.exists() else Path(":memory:")
-    with contextlib.ExitStack() as stack:
-        if source is not None:  # online it saves arXiv's answers; offline it only reads
-            stack.enter_context(writer_lock(db, command="check-anchors", now=ctx.now, wait=lock_wait))
-        store = stack.enter_context(Store.open(db, check=source is not None))
+    # Online it saves arXiv's answers; offline it only reads (without a store: an empty one).
+    with open_store(ctx, writer=None if offline else "check-anchors", lock_wait=lock_wait) as store:
         check = check_anchors(
             claims, store=store, now=ctx.now, lookup=source, max_age=max_age, identity=identity
         )
