@@ -198,3 +198,24 @@ def test_every_poll_names_the_uncovered_claims_and_the_command_that_fills_the_ga
     assert first.stdout.splitlines()[-1].startswith("note: 1 claim is not covered")
     assert fill.exit_code == after.exit_code == 0, fill.output + after.output
     assert "not covered" not in fill.stdout + after.stdout  # the gap is filled: nothing to say
+
+
+def test_while_another_writer_holds_the_store_exits_2_after_lock_wait_and_asks_nothing(
+    files: tuple[Path, Path],
+) -> None:
+    import os
+
+    from freshness.locking import writer_lock
+
+    since = dt.datetime(2026, 11, 27, 6, 30, tzinfo=dt.UTC)
+    with FakeArxiv() as fake, writer_lock(files[1], command="run", now=since):
+        result = run(fake, files, "--source", "rss", "--lock-wait", "0")
+        dry = run(fake, files, "--source", "rss", "--dry-run", "--lock-wait", "0")
+        assert fake.requests == []
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: the store {files[1]} is busy: pid {os.getpid()} (freshness run) "
+    )
+    assert "holds its writer lock; gave up after 0 s" in result.stderr
+    # A dry run only reads: the writer does not stop it.
+    assert dry.exit_code == 0, dry.output

@@ -46,14 +46,14 @@ class Context:
 
 
 @contextlib.contextmanager
-def open_store(ctx: Context, *, writer: str | None = None, lock_wait: float | None = None) -> Iterator[Store]:
+def open_store(ctx: Context, *, writer: str | None = None, lock_wait: float = 0.0) -> Iterator[Store]:
     """The store for one command. A writer (`writer` names the command, for whoever waits) holds the
     writer lock, waiting up to `lock_wait` seconds for another holder, and opens the store checked
     (PRAGMA quick_check) before writing. A reader takes no lock, and on a store that does not exist
     yet reads an empty one in memory: it creates nothing (a fresh clone, a pre-commit hook)."""
     from pathlib import Path
 
-    from freshness.locking import DEFAULT_LOCK_WAIT, writer_lock
+    from freshness.locking import writer_lock
     from freshness.store import Store
 
     db = ctx.settings.db_path
@@ -61,8 +61,7 @@ def open_store(ctx: Context, *, writer: str | None = None, lock_wait: float | No
         with Store.open(db if db.exists() else Path(":memory:")) as store:
             yield store
         return
-    wait = DEFAULT_LOCK_WAIT if lock_wait is None else lock_wait
-    with writer_lock(db, command=writer, now=ctx.now, wait=wait), Store.open(db, check=True) as store:
+    with writer_lock(db, command=writer, now=ctx.now, wait=lock_wait), Store.open(db, check=True) as store:
         yield store
 
 

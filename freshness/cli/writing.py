@@ -15,6 +15,7 @@ from freshness.cli.app import (
     Context,
     cli,
     handle_errors,
+    lock_wait_option,
     online_lock_wait_option,
     open_store,
     pass_ctx,
@@ -36,13 +37,17 @@ from freshness.cli.app import (
     help="Backfill with OAI-PMH from this day (records changed since; auto and oai only).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the planned requests and their time; change nothing.")
+@lock_wait_option
 @handle_errors
 @pass_ctx
-def poll_command(ctx: Context, source: str, since: dt.datetime | None, dry_run: bool) -> None:
+def poll_command(
+    ctx: Context, source: str, since: dt.datetime | None, dry_run: bool, lock_wait: float
+) -> None:
     """Bring arXiv's new papers for the claims' categories into the store.
 
     Exit codes: 0 got papers, or arXiv had nothing new (weekend, holiday); 2 could not poll (arXiv
-    unreachable or answering wrongly: what was stored is kept, the watermark is not advanced).
+    unreachable or answering wrongly: what was stored is kept, the watermark is not advanced), or
+    another writer (run, schedule, import) held the store past --lock-wait.
     """
     from freshness.claims import load_claims
     from freshness.output import strip_control
@@ -51,7 +56,9 @@ def poll_command(ctx: Context, source: str, since: dt.datetime | None, dry_run: 
 
     claims = load_claims(ctx.settings.claims_path, today=ctx.today)
     day = since.date() if since else None
-    with open_store(ctx, writer=None if dry_run else "poll") as store:  # a dry run only reads
+    with open_store(
+        ctx, writer=None if dry_run else "poll", lock_wait=lock_wait
+    ) as store:  # a dry run only reads
         result = poll_once(
             store, claims, ctx.settings, now=ctx.now, source=source, since=day, dry_run=dry_run
         )
@@ -68,9 +75,10 @@ def poll_command(ctx: Context, source: str, since: dt.datetime | None, dry_run: 
 
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path())
+@lock_wait_option
 @handle_errors
 @pass_ctx
-def import_command(ctx: Context, files: tuple[str, ...]) -> None:
+def import_command(ctx: Context, files: tuple[str, ...], lock_wait: float) -> None:
     """Load arXiv metadata FILEs into the store.
 
     Formats, plain or gzipped, detected from the content: arXiv's bulk snapshot (JSON lines), arXiv
@@ -79,7 +87,8 @@ def import_command(ctx: Context, files: tuple[str, ...]) -> None:
     claims file is not needed.
 
     Exit codes: 0 every file was read (even with rejected records); 2 a file is missing, unreadable
-    or corrupt (what was read before the fault stays stored).
+    or corrupt (what was read before the fault stays stored), or another writer (run, schedule,
+    poll) held the store past --lock-wait.
     """
     from pathlib import Path
 
@@ -87,7 +96,7 @@ def import_command(ctx: Context, files: tuple[str, ...]) -> None:
     from freshness.sources.files import describe_import, import_files
 
     with (
-        open_store(ctx, writer="import") as store,
+        open_store(ctx, writer="import", lock_wait=lock_wait) as store,
         _ImportProgressBar(make_console(stderr=True)) as progress,
     ):
         result = import_files(store, [Path(f) for f in files], now=ctx.now, progress=progress)
