@@ -3,9 +3,36 @@ matcher on labeled claims."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import click
 
 from freshness.cli.app import Context, cli, handle_errors, open_store, pass_ctx
+
+if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs
+    from freshness.evaluation import Evaluation
+
+
+def _evaluation_as_terminal(result: Evaluation) -> None:
+    from freshness.output import make_console
+    from freshness.views.evaluation import render_terminal
+
+    render_terminal(result, make_console())
+
+
+def _evaluation_as_json(result: Evaluation) -> None:
+    import json
+
+    click.echo(json.dumps(result.to_json(), indent=2))
+
+
+# eval --format: "text" is another name for the terminal tables.
+EVAL_FORMATS: dict[str, Callable[[Evaluation], None]] = {
+    "terminal": _evaluation_as_terminal,
+    "text": _evaluation_as_terminal,
+    "json": _evaluation_as_json,
+}
 
 
 @cli.command("eval")
@@ -13,7 +40,7 @@ from freshness.cli.app import Context, cli, handle_errors, open_store, pass_ctx
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["terminal", "text", "json"]),
+    type=click.Choice(list(EVAL_FORMATS)),
     default="terminal",
     show_default=True,
     help="terminal (or text): tables per claim, the headline per file, the goals; json: the stable shape "
@@ -68,22 +95,16 @@ def eval_command(
     Exit codes: 0 measured; 2 a labels file or the --citations file is invalid, two files share a claim
     key, or the store is missing or empty.
     """
-    import json
     from pathlib import Path
 
     from freshness.evaluation import evaluate_files
-    from freshness.output import make_console
-    from freshness.views.evaluation import render_terminal
 
     db_path = Path(db) if db else ctx.settings.db_path
     citations_path = Path(citations_file) if citations_file else None
     result = evaluate_files(
         [Path(p) for p in labels], db_path, k=k, citations_path=citations_path, feedback=feedback
     )
-    if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2))
-    else:
-        render_terminal(result, make_console())
+    EVAL_FORMATS[fmt](result)
 
 
 @cli.command("extract")

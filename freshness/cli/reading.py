@@ -8,14 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from freshness.cli.app import Context, cli, handle_errors, open_store, pass_ctx
+from freshness.cli.app import Context, RegistryChoice, cli, handle_errors, open_store, pass_ctx
 from freshness.errors import ClaimsError, ConfigError
 
 if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs
     from freshness.models import Claim
-
-# The claim statuses, for --status choices without importing the models at start-up.
-_STATUSES = ("anchor_broken", "possibly_superseded", "perishable", "unchecked", "fresh")
 
 
 @cli.command("validate")
@@ -40,7 +37,7 @@ def validate_command(ctx: Context) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["terminal", "json", "markdown", "html"]),
+    type=RegistryChoice("freshness.report", "FORMATS"),
     default="terminal",
     show_default=True,
     help="terminal: for people; json: stable, documented in docs/report-json.md; markdown: paste into "
@@ -67,7 +64,7 @@ def validate_command(ctx: Context) -> None:
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice([s.replace("_", "-") for s in _STATUSES]),
+    type=RegistryChoice("freshness.models", "ClaimStatus", lambda status: status.value.replace("_", "-")),
     help="Only the claims with this status (repeatable).",
 )
 @click.option(
@@ -79,7 +76,7 @@ def validate_command(ctx: Context) -> None:
 @click.option(
     "--color",
     "color_choice",
-    type=click.Choice(["auto", "always", "never"]),
+    type=RegistryChoice("freshness.output", "COLORS"),
     default="auto",
     show_default=True,
     help="Colour in the terminal format; auto: on a terminal, NO_COLOR off, FORCE_COLOR on.",

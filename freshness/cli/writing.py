@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from freshness.cli.app import (
     EXIT_FAILED,
     Context,
+    RegistryChoice,
     cli,
     handle_errors,
     lock_wait_option,
@@ -21,11 +22,14 @@ from freshness.cli.app import (
     pass_ctx,
 )
 
+if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs
+    from freshness.anchors import AnchorCheck
+
 
 @cli.command("poll")
 @click.option(
     "--source",
-    type=click.Choice(["auto", "rss", "oai", "api"]),
+    type=RegistryChoice("freshness.poll", "SOURCES"),
     default="auto",
     show_default=True,
     help="auto: RSS on a normal night, OAI-PMH to catch up missed days, the API for unknown anchors.",
@@ -174,6 +178,35 @@ def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> d
         raise click.BadParameter(str(exc)) from None
 
 
+def _anchors_as_text(ctx: Context, check: AnchorCheck) -> None:
+    from freshness.output import make_console
+    from freshness.views.anchors import render_text, summary_line
+
+    console = make_console()
+    console.print(render_text(check))
+    console.print(summary_line(check), markup=False)
+
+
+def _anchors_as_github(ctx: Context, check: AnchorCheck) -> None:
+    from freshness.views.anchors import render_github
+
+    click.echo(render_github(check, str(ctx.settings.claims_path)), nl=False)
+
+
+def _anchors_as_json(ctx: Context, check: AnchorCheck) -> None:
+    from freshness.views.anchors import render_json
+
+    click.echo(render_json(check), nl=False)
+
+
+# check-anchors --format: the views of freshness/views/anchors.py, by name.
+ANCHOR_FORMATS: dict[str, Callable[[Context, AnchorCheck], None]] = {
+    "text": _anchors_as_text,
+    "github": _anchors_as_github,
+    "json": _anchors_as_json,
+}
+
+
 @cli.command("check-anchors")
 @click.option("--offline", is_flag=True, help="Use only the store (cached checks, imported papers).")
 @click.option(
@@ -184,7 +217,7 @@ def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> d
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "github", "json"]),
+    type=click.Choice(list(ANCHOR_FORMATS)),
     default="text",
     show_default=True,
     help="text: a table; github: Actions annotations at each anchor's line; json: docs/ci.md.",
@@ -231,9 +264,8 @@ def check_anchors_command(
     from freshness.anchors import check_anchors, exit_code
     from freshness.citations.identity import identity_from_settings
     from freshness.claims import load_claims_file
-    from freshness.output import make_console, strip_control
+    from freshness.output import strip_control
     from freshness.sources.arxiv_api import ArxivApiSource
-    from freshness.views.anchors import render_github, render_json, render_text, summary_line
 
     claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
     claims = claims_file.claims
@@ -244,14 +276,7 @@ def check_anchors_command(
         check = check_anchors(
             claims, store=store, now=ctx.now, lookup=source, max_age=max_age, identity=identity
         )
-    if fmt == "json":
-        click.echo(render_json(check), nl=False)
-    elif fmt == "github":
-        click.echo(render_github(check, str(ctx.settings.claims_path)), nl=False)
-    else:
-        console = make_console()
-        console.print(render_text(check))
-        console.print(summary_line(check), markup=False)
+    ANCHOR_FORMATS[fmt](ctx, check)
     for problem in check.problems:
         click.echo(f"error: could not check: {strip_control(problem)}", err=True)
     if check.problems:
