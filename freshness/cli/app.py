@@ -37,11 +37,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 @dataclass(frozen=True)
 class Context:
     settings: Settings
-    now: dt.datetime  # the one `now` every command passes down
+    now: dt.datetime  # the one `now` every command passes down (UTC)
 
     @property
     def today(self) -> dt.date:
-        """The one "today" for claim dates, in every command: the user's local date."""
+        """The one "today" every command passes down (claim dates, ages, the run's day): `now`'s date
+        where the user is, their local date (docs/reliability.md)."""
         return self.now.astimezone().date()
 
 
@@ -187,9 +188,17 @@ pass_ctx = click.make_pass_decorator(Context)
     metavar="FILE",
     help="The SQLite store. [env FRESHNESS_DB; default .freshness/store.sqlite beside the claims file]",
 )
+@click.option(
+    "--now",
+    "fixed_now",
+    metavar="ISO",
+    hidden=True,  # for tests: a fixed clock instead of the system's
+    callback=lambda ctx, param, value: None if value is None else _moment(value),
+    help="Run at this moment (ISO 8601; UTC unless it names its offset) instead of the system clock.",
+)
 @click.version_option(package_name="freshness")
 @click.pass_context
-def cli(ctx: click.Context, claims: str | None, db: str | None) -> None:
+def cli(ctx: click.Context, claims: str | None, db: str | None, fixed_now: dt.datetime | None) -> None:
     """Keep a file of dated research claims honest against newer arXiv papers.
 
     Exit codes: 0 ok, 1 something needs attention, 2 could not do the job.
@@ -200,7 +209,16 @@ def cli(ctx: click.Context, claims: str | None, db: str | None) -> None:
         settings = load_settings(claims=claims, db=db)
     except FreshnessError as exc:
         fail(str(exc), tip=exc.tip)
-    ctx.obj = Context(settings=settings, now=dt.datetime.now(dt.UTC))
+    ctx.obj = Context(settings=settings, now=fixed_now or dt.datetime.now(dt.UTC))
+
+
+def _moment(text: str) -> dt.datetime:
+    """`--now`: an ISO 8601 moment, in UTC; one without an offset is read as UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 date and time") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def main() -> None:

@@ -136,7 +136,7 @@ def extract_command(ctx: Context, note: str, output: str, force: bool) -> None:
     from freshness.extract import draft_claims
     from freshness.notes import read_note
 
-    path, today = Path(note), ctx.now.date()
+    path, today = Path(note), ctx.today
     parsed = read_note(read_note_file(path))
     if not parsed.findings:
         raise NoteError(f"{note}: no dated finding (a sentence or bullet naming a year or an arXiv id)")

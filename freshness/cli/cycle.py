@@ -49,7 +49,7 @@ def run_command(
     from freshness.views.run import summary_lines
 
     options = CycleOptions(Path(reports_dir) if reports_dir else None, html, lock_wait, "run", citations)
-    result = run_cycle(ctx.settings, now=ctx.now, options=options)
+    result = run_cycle(ctx.settings, now=ctx.now, today=ctx.today, options=options)
     for line in summary_lines(result):
         click.echo(line)
     if result.outcome is RunOutcome.FAILED:

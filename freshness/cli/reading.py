@@ -182,7 +182,7 @@ def prompt_command(ctx: Context, claim_id: str) -> None:
     from freshness.claims import load_claims
     from freshness.retest import retest_prompt
 
-    claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.now.date()), (claim_id,))
+    claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.today), (claim_id,))
     with open_store(ctx) as store:
-        report = build_report(store, claims, now=ctx.now)
+        report = build_report(store, claims, now=ctx.now, today=ctx.today)
     click.echo(retest_prompt(report.verdicts[0]), nl=False)
