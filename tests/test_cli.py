@@ -85,3 +85,13 @@ def test_context_today_is_derived_from_now() -> None:
     now = dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC)
     ctx = Context(settings=load_settings(env={}), now=now)
     assert ctx.today == now.astimezone().date()
+
+
+# -- exit codes ----------------------------------------------------------------------------------
+
+
+def test_the_clis_exit_codes_agree_with_the_cores_verdicts() -> None:
+    from freshness.cli.app import EXIT_FAILED, EXIT_OK
+    from freshness.nightly import RunOutcome
+
+    assert (RunOutcome.OK.exit_code, RunOutcome.FAILED.exit_code) == (EXIT_OK, EXIT_FAILED)

@@ -5,7 +5,9 @@ The command line is a thin adapter: each command parses flags, calls one core fu
 result and picks the exit code. Only this package prints errors and exits.
 
 Exit codes: 0 success; 1 something needs attention (a broken anchor, a claim newly superseded);
-2 could not do the job (bad input, arXiv unreachable, store locked).
+2 could not do the job (bad input, arXiv unreachable, store locked). The CLI exits EXIT_FAILED on
+the errors it turns into messages and EXIT_OK on a closed stdout; 0, 1 or 2 after a check or a run is
+the core's verdict (anchors.exit_code, nightly.RunOutcome), passed on as it is.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs; s
     from freshness.store import Store
 
 EXIT_OK = 0
-EXIT_ATTENTION = 1
 EXIT_FAILED = 2
 
 F = TypeVar("F", bound=Callable[..., Any])
