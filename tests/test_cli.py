@@ -45,6 +45,72 @@ def time_zone(monkeypatch: pytest.MonkeyPatch, zone: str) -> Iterator[None]:
         time.tzset()
 
 
+# -- help ------------------------------------------------------------------------------------------
+
+
+def test_every_command_has_help_text() -> None:
+    for name, command in cli.commands.items():
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert command.help, f"{name} has no help text"
+        assert len(command.help.strip()) > 20, f"{name}'s help says too little"
+
+
+def test_python_dash_m_runs_the_same_cli() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "freshness", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert "report" in done.stdout
+
+
+# -- choices come from the core's registries ---------------------------------------------------------
+
+
+def _choices(command: str, option: str) -> list[str]:
+    param = next(p for p in cli.commands[command].params if p.name == option)
+    return list(param.type.choices)  # type: ignore[attr-defined]
+
+
+def test_choices_are_the_registries() -> None:
+    from freshness.cli.authoring import EVAL_FORMATS
+    from freshness.cli.writing import ANCHOR_FORMATS
+    from freshness.models import ClaimStatus
+    from freshness.output import COLORS
+    from freshness.poll import SOURCES
+    from freshness.report import FORMATS
+
+    assert _choices("report", "fmt") == list(FORMATS) == ["terminal", "json", "markdown", "html"]
+    assert _choices("report", "statuses") == [s.value.replace("_", "-") for s in ClaimStatus]
+    assert _choices("report", "color_choice") == list(COLORS)
+    assert _choices("poll", "source") == list(SOURCES)
+    assert _choices("check-anchors", "fmt") == list(ANCHOR_FORMATS) == ["text", "github", "json"]
+    assert _choices("eval", "fmt") == list(EVAL_FORMATS) == ["terminal", "text", "json"]
+
+
+def test_an_unknown_choice_is_a_usage_error_listing_the_registry() -> None:
+    result = CliRunner().invoke(cli, ["report", "--format", "pdf"])
+    assert result.exit_code == 2
+    assert "'pdf' is not one of 'terminal', 'json', 'markdown', 'html'" in result.output
+
+
+def test_the_top_level_help_imports_no_registry() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from freshness.cli import main; sys.argv = ['freshness', '--help']\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in ('freshness.report', 'freshness.models', 'freshness.poll', 'rich') "
+        "if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stderr.strip() == "[]"
+
+
 # -- the one `now` and "today" ----------------------------------------------------------------------
 
 

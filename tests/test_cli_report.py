@@ -92,25 +92,6 @@ def invoke(paths: tuple[Path, Path], *args: str) -> Result:
     )
 
 
-def test_every_command_has_help_text() -> None:
-    for name, command in cli.commands.items():
-        result = CliRunner().invoke(cli, [name, "--help"])
-        assert result.exit_code == 0, name
-        assert command.help, f"{name} has no help text"
-        assert len(command.help.strip()) > 20, f"{name}'s help says too little"
-
-
-def test_python_dash_m_runs_the_same_cli() -> None:
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-m", "freshness", "--help"], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0
-    assert "report" in done.stdout
-
-
 def test_terminal_report_shows_status_evidence_and_links(paths: tuple[Path, Path]) -> None:
     result = invoke(paths, "report")
     assert result.exit_code == 0, result.output
