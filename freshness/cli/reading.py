@@ -12,7 +12,7 @@ from freshness.cli.app import Context, RegistryChoice, cli, handle_errors, open_
 from freshness.errors import ClaimsError, ConfigError
 
 if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs
-    from freshness.models import Claim
+    from freshness.models import Claim, Report
 
 
 @cli.command("validate")
@@ -114,14 +114,29 @@ def report_command(
 
     Exit codes: 0 shown; 2 bad claims file, unknown --claim, or unreadable store.
     """
-    import shutil
+    from freshness.report import only_statuses
+
+    report = _build(ctx, claim_ids, citations, since.date() if since else None)
+    report = only_statuses(report, [s.replace("-", "_") for s in statuses])
+    if output is None:
+        _show(report, fmt, top=top, color_choice=color_choice, pager=pager)
+        return
     from pathlib import Path
 
+    from freshness.outfile import write_replacing
+    from freshness.report import render
+
+    color = fmt == "terminal" and color_choice == "always"
+    text = render(report, fmt, width=100, color=color, top=top)
+    click.echo(f"wrote {write_replacing(Path(output), text, follow_symlinks=follow_symlinks)}", err=True)
+
+
+def _build(ctx: Context, claim_ids: tuple[str, ...], citations: bool | None, since: dt.date | None) -> Report:
+    """The report on the claims asked for, from the store; with `since`, only what changed since the
+    run of that day."""
     from freshness.assess import build_report
     from freshness.citations.storage import stored_citations
     from freshness.claims import load_claims_file
-    from freshness.output import make_console, should_page, stdout_is_terminal, want_color
-    from freshness.report import only_statuses, render
 
     claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
     claims = select_claims(list(claims_file.claims), claim_ids)
@@ -129,22 +144,20 @@ def report_command(
     with open_store(ctx) as store:
         index = stored_citations(store, claims) if use_citations else None
         report = build_report(store, claims, now=ctx.now, today=ctx.today, citations=index)
-        if since is not None:
-            from freshness.history import changes_since, report_since
+        if since is None:
+            return report
+        from freshness.history import changes_since, report_since
 
-            report = report_since(report, changes_since(store, since.date(), current=report), since.date())
-    report = only_statuses(report, [s.replace("-", "_") for s in statuses])
-    if output is not None:
-        from freshness.outfile import write_replacing
+        return report_since(report, changes_since(store, since, current=report), since)
 
-        color = fmt == "terminal" and color_choice == "always"
-        written = write_replacing(
-            Path(output),
-            render(report, fmt, width=100, color=color, top=top),
-            follow_symlinks=follow_symlinks,
-        )
-        click.echo(f"wrote {written}", err=True)
-        return
+
+def _show(report: Report, fmt: str, *, top: int | None, color_choice: str, pager: bool | None) -> None:
+    """The report on stdout, at the terminal's width, coloured and paged as asked and as fits."""
+    import shutil
+
+    from freshness.output import make_console, should_page, stdout_is_terminal, want_color
+    from freshness.report import render
+
     tty = stdout_is_terminal()
     color = fmt == "terminal" and want_color(color_choice, is_terminal=tty)
     text = render(report, fmt, width=make_console().width, color=color, top=top)

@@ -264,7 +264,6 @@ def check_anchors_command(
     from freshness.anchors import check_anchors, exit_code
     from freshness.citations.identity import identity_from_settings
     from freshness.claims import load_claims_file
-    from freshness.output import strip_control
     from freshness.sources.arxiv_api import ArxivApiSource
 
     claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
@@ -277,6 +276,14 @@ def check_anchors_command(
             claims, store=store, now=ctx.now, lookup=source, max_age=max_age, identity=identity
         )
     ANCHOR_FORMATS[fmt](ctx, check)
+    _say_what_went_wrong(check, strict=strict)
+    sys.exit(exit_code(check, strict=strict))
+
+
+def _say_what_went_wrong(check: AnchorCheck, *, strict: bool) -> None:
+    """On stderr: what arXiv could not answer, and a check that verified nothing, each with its tip."""
+    from freshness.output import strip_control
+
     for problem in check.problems:
         click.echo(f"error: could not check: {strip_control(problem)}", err=True)
     if check.problems:
@@ -297,4 +304,3 @@ def check_anchors_command(
             "--strict makes this an error in CI.",
             err=True,
         )
-    sys.exit(exit_code(check, strict=strict))
