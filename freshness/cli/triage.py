@@ -5,6 +5,7 @@ writer lock."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -56,13 +57,24 @@ _REASON = click.option("--reason", metavar="TEXT", help="Why; shown in `freshnes
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-@cli.command("dismiss")
-@click.argument("claim_id", metavar="CLAIM")
-@click.argument("arxiv_id", metavar="ARXIV_ID")
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
+def _decision(
+    name: str, *options: Callable[[Callable[..., Any]], Callable[..., Any]], paper: bool = True
+) -> Callable[[Callable[..., None]], click.Command]:
+    """Register a decision command: CLAIM (and ARXIV_ID with `paper`), then `options`, --reason and
+    --lock-wait, in that order in its help; its body says which decision it records."""
+
+    def register(body: Callable[..., None]) -> click.Command:
+        func: Callable[..., Any] = _REASON(lock_wait_option(handle_errors(pass_ctx(body))))
+        for option in reversed(options):
+            func = option(func)
+        if paper:
+            func = click.argument("arxiv_id", metavar="ARXIV_ID")(func)
+        return cli.command(name)(click.argument("claim_id", metavar="CLAIM")(func))
+
+    return register
+
+
+@_decision("dismiss")
 def dismiss_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None, lock_wait: float) -> None:
     """ARXIV_ID does not bear on CLAIM: never flag it for this claim again (any version).
 
@@ -72,13 +84,7 @@ def dismiss_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | No
     _decide(ctx, claim_id, "dismiss", lock_wait, arxiv_id=arxiv_id, reason=reason)
 
 
-@cli.command("confirm")
-@click.argument("claim_id", metavar="CLAIM")
-@click.argument("arxiv_id", metavar="ARXIV_ID")
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
+@_decision("confirm")
 def confirm_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None, lock_wait: float) -> None:
     """ARXIV_ID supersedes CLAIM: keep it at the top of the claim's matches, counted as superseding.
 
@@ -88,15 +94,13 @@ def confirm_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | No
     _decide(ctx, claim_id, "confirm", lock_wait, arxiv_id=arxiv_id, reason=reason)
 
 
-@cli.command("snooze")
-@click.argument("claim_id", metavar="CLAIM")
-@click.option(
-    "--until", "until", type=_DATE, required=True, metavar="YYYY-MM-DD", help="Quiet until this day."
+@_decision(
+    "snooze",
+    click.option(
+        "--until", "until", type=_DATE, required=True, metavar="YYYY-MM-DD", help="Quiet until this day."
+    ),
+    paper=False,
 )
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
 def snooze_command(
     ctx: Context, claim_id: str, until: dt.datetime, reason: str | None, lock_wait: float
 ) -> None:
@@ -108,15 +112,13 @@ def snooze_command(
     _decide(ctx, claim_id, "snooze", lock_wait, until=until.date(), reason=reason)
 
 
-@cli.command("reviewed")
-@click.argument("claim_id", metavar="CLAIM")
-@click.option(
-    "--date", "on", type=_DATE, metavar="YYYY-MM-DD", help="When it was re-checked. [default: today]"
+@_decision(
+    "reviewed",
+    click.option(
+        "--date", "on", type=_DATE, metavar="YYYY-MM-DD", help="When it was re-checked. [default: today]"
+    ),
+    paper=False,
 )
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
 def reviewed_command(
     ctx: Context, claim_id: str, on: dt.datetime | None, reason: str | None, lock_wait: float
 ) -> None:
@@ -130,19 +132,15 @@ def reviewed_command(
     _decide(ctx, claim_id, "reviewed", lock_wait, until=on.date() if on else None, reason=reason)
 
 
-@cli.command("mark")
-@click.argument("claim_id", metavar="CLAIM")
-@click.argument("arxiv_id", metavar="ARXIV_ID")
-@click.option(
-    "--relevant/--not-relevant",
-    "relevant",
-    default=None,
-    help="On the claim's topic but not a challenge / off the claim's topic.",
+@_decision(
+    "mark",
+    click.option(
+        "--relevant/--not-relevant",
+        "relevant",
+        default=None,
+        help="On the claim's topic but not a challenge / off the claim's topic.",
+    ),
 )
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
 def mark_command(
     ctx: Context, claim_id: str, arxiv_id: str, relevant: bool | None, reason: str | None, lock_wait: float
 ) -> None:
@@ -164,13 +162,7 @@ def mark_command(
     _decide(ctx, claim_id, kind, lock_wait, arxiv_id=arxiv_id, reason=reason)
 
 
-@cli.command("undo")
-@click.argument("claim_id", metavar="CLAIM")
-@click.argument("arxiv_id", metavar="ARXIV_ID")
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
+@_decision("undo")
 def undo_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None, lock_wait: float) -> None:
     """Take back the decision in force on ARXIV_ID for CLAIM (confirm, dismiss or mark): the paper is
     judged by the matcher again and what the claim learned from it is gone. The decision stays in
