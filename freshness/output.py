@@ -24,7 +24,6 @@ __all__ = [
     "setup_logging",
     "should_page",
     "stdout_is_terminal",
-    "strip_control",
     "want_color",
 ]
 

@@ -54,8 +54,8 @@ def poll_command(
     another writer (run, schedule, import) held the store past --lock-wait.
     """
     from freshness.claims import load_claims
-    from freshness.output import strip_control
     from freshness.poll import PollOutcome, poll_once
+    from freshness.untrusted import strip_control
     from freshness.views.poll import describe
 
     claims = load_claims(ctx.settings.claims_path, today=ctx.today)
@@ -96,8 +96,9 @@ def import_command(ctx: Context, files: tuple[str, ...], lock_wait: float) -> No
     """
     from pathlib import Path
 
-    from freshness.output import make_console, strip_control
+    from freshness.output import make_console
     from freshness.sources.files import describe_import, import_files
+    from freshness.untrusted import strip_control
 
     with (
         open_store(ctx, writer="import", lock_wait=lock_wait) as store,
@@ -282,7 +283,7 @@ def check_anchors_command(
 
 def _say_what_went_wrong(check: AnchorCheck, *, strict: bool) -> None:
     """On stderr: what arXiv could not answer, and a check that verified nothing, each with its tip."""
-    from freshness.output import strip_control
+    from freshness.untrusted import strip_control
 
     for problem in check.problems:
         click.echo(f"error: could not check: {strip_control(problem)}", err=True)
