@@ -118,30 +118,38 @@ def load_settings(
     )
 
 
+# Each URL setting: its environment variable and its default.
+ARXIV_URLS = {
+    "api_url": ("FRESHNESS_ARXIV_API_URL", DEFAULT_API_URL),
+    "rss_url": ("FRESHNESS_ARXIV_RSS_URL", DEFAULT_RSS_URL),
+    "oai_url": ("FRESHNESS_ARXIV_OAI_URL", DEFAULT_OAI_URL),
+}
+CITATION_URLS = {
+    "s2_url": ("FRESHNESS_S2_URL", DEFAULT_S2_URL),
+    "openalex_url": ("FRESHNESS_OPENALEX_URL", DEFAULT_OPENALEX_URL),
+}
+
+
 def _arxiv_urls(env: Mapping[str, str]) -> dict[str, str]:
     """arXiv's three endpoints by setting name; ConfigError for one that is not an http(s) URL."""
-    urls = {
-        "api_url": env.get("FRESHNESS_ARXIV_API_URL", DEFAULT_API_URL),
-        "rss_url": env.get("FRESHNESS_ARXIV_RSS_URL", DEFAULT_RSS_URL),
-        "oai_url": env.get("FRESHNESS_ARXIV_OAI_URL", DEFAULT_OAI_URL),
-    }
-    for name, url in urls.items():
-        if not _is_http_url(url):
-            raise ConfigError(
-                f"FRESHNESS_{name.upper().replace('_URL', '')}_URL={url!r} is not an http(s) URL"
-            )
-    return urls
+    return _urls(env, ARXIV_URLS, lambda url: url)
 
 
 def _citation_urls(env: Mapping[str, str]) -> dict[str, str]:
     """The two citation services' base URLs by setting name, without a trailing slash."""
-    urls = {
-        "s2_url": env.get("FRESHNESS_S2_URL", DEFAULT_S2_URL).rstrip("/"),
-        "openalex_url": env.get("FRESHNESS_OPENALEX_URL", DEFAULT_OPENALEX_URL).rstrip("/"),
-    }
-    for name, url in urls.items():
+    return _urls(env, CITATION_URLS, lambda url: url.rstrip("/"))
+
+
+def _urls(
+    env: Mapping[str, str], settings: Mapping[str, tuple[str, str]], tidy: Callable[[str], str]
+) -> dict[str, str]:
+    """Each URL setting from its variable (or default), tidied; ConfigError naming the variable for one
+    that is not an http(s) URL."""
+    urls = {}
+    for name, (variable, default) in settings.items():
+        url = urls[name] = tidy(env.get(variable, default))
         if not _is_http_url(url):
-            raise ConfigError(f"FRESHNESS_{name.upper()}={url!r} is not an http(s) URL")
+            raise ConfigError(f"{variable}={url!r} is not an http(s) URL")
     return urls
 
 
@@ -200,8 +208,13 @@ def check_range(
     if not math.isfinite(value):
         raise ConfigError(f"{name}={raw!r} must be a finite number")
     if value < low or (open_low and value == low) or value > high:
-        bound = f"more than {low:g}" if open_low else f"at least {low:g}"
-        raise ConfigError(f"{name}={raw!r} is out of range: it must be {bound} and at most {high:g}")
+        bound = f"more than {_figure(low)}" if open_low else f"at least {_figure(low)}"
+        raise ConfigError(f"{name}={raw!r} is out of range: it must be {bound} and at most {_figure(high)}")
+
+
+def _figure(bound: float) -> str:
+    """A bound as people write it: 17179869184, not 1.71799e+10; 0.5 stays 0.5."""
+    return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
 
 
 def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:

@@ -22,11 +22,9 @@ from pathlib import Path
 from freshness.citations.base import CitationSource
 from freshness.claims import read_claims
 from freshness.config import Settings
-from freshness.coverage import uncovered_note
 from freshness.decisions import Decisions, load_decisions, triage
 from freshness.errors import ClaimsError, FreshnessError, SourceUnavailable, StoreError, WireFormatError
 from freshness.history import (
-    SHOWN_CANDIDATES,
     ClaimChange,
     change_text,
     compare,
@@ -34,7 +32,6 @@ from freshness.history import (
     record_run,
     run_claims,
 )
-from freshness.history import status_words as _status
 from freshness.http import PoliteSession, polite_session
 from freshness.locking import DEFAULT_LOCK_WAIT, writer_lock
 from freshness.models import (
@@ -42,7 +39,6 @@ from freshness.models import (
     CitationIndex,
     CitationSettings,
     Claim,
-    ClaimStatus,
     Dashboard,
     Report,
 )
@@ -206,7 +202,8 @@ def _poll(
     store: Store, claims: Sequence[Claim], settings: Settings, *, now: dt.datetime, session: PoliteSession
 ) -> tuple[bool, str, tuple[str, ...], str | None]:
     """(polled, headline, per-source lines, tip). arXiv trouble is a failed poll, never an error."""
-    from freshness.poll import PollOutcome, describe, poll_once
+    from freshness.poll import PollOutcome, poll_once
+    from freshness.views.poll import describe
 
     try:
         result = poll_once(store, claims, settings, now=now, session=session)
@@ -390,70 +387,6 @@ def _write_atomically(path: Path, text: str) -> None:
     write_replacing(path, text, follow_symlinks=True)
 
 
-# -- what the curator reads ----------------------------------------------------------------------------
-
-
-def summary_lines(result: CycleResult) -> list[str]:
-    """The short plain-text summary `freshness run` prints and `schedule` logs. Titles are untrusted:
-    control characters are stripped and whitespace collapsed."""
-    counts: dict[ClaimStatus, int] = {}
-    for v in result.report.verdicts:
-        counts[v.status] = counts.get(v.status, 0) + 1
-    tally = ", ".join(f"{n} {_status(s)}" for s, n in sorted(counts.items(), key=lambda kv: kv[0].severity))
-    lines = [f"freshness run {result.day}: {result.poll}"]
-    if result.outcome is RunOutcome.FAILED:
-        lines.append("the report is STALE: judged on the papers already stored")
-    lines.extend(f"warning: anchors not re-checked: {p}" for p in result.anchor_problems)
-    lines.append(f"{len(result.report.verdicts)} claims: {tally or 'none'}")
-    # Every run, not only the first: a hole in the store's coverage is named with the command that
-    # fills it until it is filled (the first poll backfills only BACKFILL_MAX_DAYS; docs/polling.md).
-    gaps = {v.claim.id: v.coverage_gaps for v in result.report.verdicts}
-    if (uncovered := uncovered_note(gaps)) is not None:
-        lines.append(f"note: {uncovered}")
-    titles = {m.arxiv_id: m.title for v in result.report.verdicts for m in v.matches}
-    shown = _shown(result.changes, result.baseline)
-    if result.baseline is None:
-        lines.append("First run: no earlier run to compare with." + (" Flagged:" if shown else ""))
-    elif not result.changes:
-        lines.append(f"No changes since the run of {result.baseline}.")
-    else:
-        lines.append(f"Changes since the run of {result.baseline}:")
-    for change in shown:
-        if change.after is None:
-            lines.append(f"  {change.claim_id}: no longer in the claims file")
-            continue
-        head = f"  {change.claim_id}: "
-        if change.before is None:
-            head += f"{_status(change.after)} (first judged)"
-        elif change.status_changed:
-            head += f"{_status(change.before)} -> {_status(change.after)}"
-        else:
-            head += f"still {_status(change.after)}"
-        if change.new_matches and change.before is not None:
-            n = len(change.new_matches)
-            head += f" (+{n} related paper{'s' if n != 1 else ''})"
-        lines.append(head)
-        for m in change.new_superseding[:SHOWN_CANDIDATES]:
-            lines.append(
-                f"    new superseding candidate: {m.arxiv_id}  {_one_line(titles.get(m.arxiv_id, m.title))}"
-            )
-        if len(change.new_superseding) > SHOWN_CANDIDATES:
-            lines.append(
-                f"    ... and {len(change.new_superseding) - SHOWN_CANDIDATES} more (see the report)"
-            )
-    if result.attention:
-        lines.append("Needs attention: " + ", ".join(result.attention))
-    if result.snoozed:
-        lines.append("Snoozed (not counted): " + ", ".join(result.snoozed))
-    lines.append("Reports: " + ", ".join(str(p) for p in result.files))
-    return lines
-
-
-def _one_line(text: str, limit: int = 90) -> str:
-    flat = " ".join(strip_control(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
-
-
 # -- the scheduled job -------------------------------------------------------------------------------
 
 
@@ -482,6 +415,8 @@ def scheduled_cycle(
         except FreshnessError as exc:
             log.error("could not run the cycle: %s%s", exc, f" (Tip: {exc.tip})" if exc.tip else "")
             return None
+        from freshness.views.run import summary_lines  # the views import this module
+
         level = logging.WARNING if result.outcome is RunOutcome.FAILED else logging.INFO
         for line in summary_lines(result):
             log.log(level, "%s", line)

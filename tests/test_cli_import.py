@@ -202,3 +202,19 @@ def test_the_progress_bar_fits_80_columns_and_labels_the_index_merge(db: Path, t
     assert shown[0].startswith("arxiv-metadata-oai-snaps")
     assert "…" in shown[0]
     assert shown[-1].startswith("merging the full-text index ")
+
+
+def test_while_another_writer_holds_the_store_exits_2_after_lock_wait_and_stores_nothing(db: Path) -> None:
+    import os
+
+    from freshness.locking import writer_lock
+
+    since = dt.datetime(2026, 11, 27, 6, 30, tzinfo=dt.UTC)
+    with writer_lock(db, command="poll", now=since):
+        result = run(db, str(FIXTURES / "oai_arxivraw.xml"), "--lock-wait", "0")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: the store {db} is busy: pid {os.getpid()} (freshness poll) ")
+    assert "holds its writer lock; gave up after 0 s" in result.stderr
+    with Store.open(db) as store:
+        assert store.summary().papers == 0

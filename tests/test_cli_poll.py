@@ -33,7 +33,7 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return claims, tmp_path / "state" / "store.sqlite"
 
 
-def run(fake: FakeArxiv, files: tuple[Path, Path], *args: str) -> Result:
+def run(fake: FakeArxiv, files: tuple[Path, Path], *args: str, now: dt.datetime | None = None) -> Result:
     env = {
         "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
         "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
@@ -41,7 +41,12 @@ def run(fake: FakeArxiv, files: tuple[Path, Path], *args: str) -> Result:
         "FRESHNESS_REQUEST_DELAY": "0",  # allowed: every endpoint is loopback
     }
     claims, db = files
-    return CliRunner().invoke(cli, ["--claims", str(claims), "--db", str(db), "poll", *args], env=env)
+    at = ["--now", now.isoformat()] if now else []  # the CLI's hidden fixed clock
+    return CliRunner().invoke(cli, [*at, "--claims", str(claims), "--db", str(db), "poll", *args], env=env)
+
+
+# The CLI's fixed clock: the morning after the announcement of Thursday 2026-11-26.
+NOW = dt.datetime(2026, 11, 27, 6, 30, tzinfo=dt.UTC)
 
 
 def feed(*papers: str, day: dt.date = dt.date(2026, 11, 26)) -> Reply:
@@ -91,14 +96,14 @@ def test_auto_first_poll_harvests_oai_then_rss(files: tuple[Path, Path]) -> None
     with FakeArxiv() as fake:
         fake.on("/oai", lambda req: Reply(200, oai_list_records(papers), XML_CT))
         fake.on("/rss/cs.AI+cs.CL", lambda req: feed("2611.00005", "2611.00006"))
-        result = run(fake, files)
+        result = run(fake, files, now=NOW)
         oai_query = fake.requests_to("/oai")[0].query
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == "got 7 papers (6 added, 0 updated, 1 already stored)"
     assert "plan: first poll" in result.stdout
     assert oai_query["set"] == "cs"
-    # the claim's date, unless the first backfill's 90-day bound is later (these tests use the real clock)
-    bound = last_complete_day(dt.datetime.now(dt.UTC)) - dt.timedelta(days=BACKFILL_MAX_DAYS)
+    # the claim's date, unless the first backfill's 90-day bound is later
+    bound = last_complete_day(NOW) - dt.timedelta(days=BACKFILL_MAX_DAYS)
     assert oai_query["from"] == max(dt.date(2026, 10, 1), bound).isoformat()
 
 
@@ -198,3 +203,24 @@ def test_every_poll_names_the_uncovered_claims_and_the_command_that_fills_the_ga
     assert first.stdout.splitlines()[-1].startswith("note: 1 claim is not covered")
     assert fill.exit_code == after.exit_code == 0, fill.output + after.output
     assert "not covered" not in fill.stdout + after.stdout  # the gap is filled: nothing to say
+
+
+def test_while_another_writer_holds_the_store_exits_2_after_lock_wait_and_asks_nothing(
+    files: tuple[Path, Path],
+) -> None:
+    import os
+
+    from freshness.locking import writer_lock
+
+    since = dt.datetime(2026, 11, 27, 6, 30, tzinfo=dt.UTC)
+    with FakeArxiv() as fake, writer_lock(files[1], command="run", now=since):
+        result = run(fake, files, "--source", "rss", "--lock-wait", "0")
+        dry = run(fake, files, "--source", "rss", "--dry-run", "--lock-wait", "0")
+        assert fake.requests == []
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: the store {files[1]} is busy: pid {os.getpid()} (freshness run) "
+    )
+    assert "holds its writer lock; gave up after 0 s" in result.stderr
+    # A dry run only reads: the writer does not stop it.
+    assert dry.exit_code == 0, dry.output

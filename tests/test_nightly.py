@@ -19,9 +19,10 @@ from freshness.history import claim_history
 from freshness.http import PoliteSession, RateLimiter
 from freshness.locking import writer_lock
 from freshness.models import ClaimStatus, DecisionKind, Paper, SourceState
-from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle, summary_lines
+from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
+from freshness.views.run import summary_lines
 from tests.conftest import NOW, make_paper
 from tests.fakearxiv import (
     CANARY_TITLE,

@@ -25,7 +25,6 @@ from freshness.poll import (
     BACKFILL_MAX_DAYS,
     PollOutcome,
     announcement_day,
-    describe,
     last_complete_day,
     missed_days,
     open_poll_store,
@@ -34,6 +33,7 @@ from freshness.poll import (
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.sources.wire import iter_snapshot
 from freshness.store import Store
+from freshness.views.poll import describe
 from tests.conftest import NOW, FakeClock, make_paper, shared_path
 from tests.fakearxiv import (
     CANARY_TITLE,

@@ -5,16 +5,19 @@ The command line is a thin adapter: each command parses flags, calls one core fu
 result and picks the exit code. Only this package prints errors and exits.
 
 Exit codes: 0 success; 1 something needs attention (a broken anchor, a claim newly superseded);
-2 could not do the job (bad input, arXiv unreachable, store locked).
+2 could not do the job (bad input, arXiv unreachable, store locked). The CLI exits EXIT_FAILED on
+the errors it turns into messages and EXIT_OK on a closed stdout; 0, 1 or 2 after a check or a run is
+the core's verdict (anchors.exit_code, nightly.RunOutcome), passed on as it is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -24,9 +27,9 @@ from freshness.errors import ClaimsError, FreshnessError
 
 if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs; see docs/benchmarks.md
     from freshness.config import Settings
+    from freshness.store import Store
 
 EXIT_OK = 0
-EXIT_ATTENTION = 1
 EXIT_FAILED = 2
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,12 +38,33 @@ F = TypeVar("F", bound=Callable[..., Any])
 @dataclass(frozen=True)
 class Context:
     settings: Settings
-    now: dt.datetime  # the one `now` every command passes down
+    now: dt.datetime  # the one `now` every command passes down (UTC)
 
     @property
     def today(self) -> dt.date:
-        """The one "today" for claim dates, in every command: the user's local date."""
+        """The one "today" every command passes down (claim dates, ages, the run's day): `now`'s date
+        where the user is, their local date (docs/reliability.md)."""
         return self.now.astimezone().date()
+
+
+@contextlib.contextmanager
+def open_store(ctx: Context, *, writer: str | None = None, lock_wait: float = 0.0) -> Iterator[Store]:
+    """The store for one command. A writer (`writer` names the command, for whoever waits) holds the
+    writer lock, waiting up to `lock_wait` seconds for another holder, and opens the store checked
+    (PRAGMA quick_check) before writing. A reader takes no lock, and on a store that does not exist
+    yet reads an empty one in memory: it creates nothing (a fresh clone, a pre-commit hook)."""
+    from pathlib import Path
+
+    from freshness.locking import writer_lock
+    from freshness.store import Store
+
+    db = ctx.settings.db_path
+    if writer is None:
+        with Store.open(db if db.exists() else Path(":memory:")) as store:
+            yield store
+        return
+    with writer_lock(db, command=writer, now=ctx.now, wait=lock_wait), Store.open(db, check=True) as store:
+        yield store
 
 
 def fail(message: str, *, tip: str | None = None, code: int = EXIT_FAILED) -> NoReturn:
@@ -124,6 +148,31 @@ class FiniteSeconds(click.ParamType):  # type: ignore[type-arg]
         return number
 
 
+class RegistryChoice(click.Choice):  # type: ignore[type-arg]
+    """The choices of a registry in the core (`freshness.report.FORMATS`, `freshness.poll.SOURCES`),
+    read when first needed: `freshness --help` imports none of them (docs/benchmarks.md, start-up);
+    a command's own --help and its parsing do. `spell` turns a registry entry into its choice."""
+
+    def __init__(self, module: str, name: str, spell: Callable[[Any], str] = str) -> None:
+        self.where = (module, name)
+        self.spell = spell
+        self.loaded: tuple[str, ...] | None = None
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        if self.loaded is None:
+            import importlib
+
+            module, name = self.where
+            self.loaded = tuple(self.spell(entry) for entry in getattr(importlib.import_module(module), name))
+        return self.loaded
+
+    @choices.setter
+    def choices(self, value: tuple[str, ...]) -> None:
+        self.loaded = tuple(value)
+
+
 pass_ctx = click.make_pass_decorator(Context)
 
 
@@ -140,9 +189,17 @@ pass_ctx = click.make_pass_decorator(Context)
     metavar="FILE",
     help="The SQLite store. [env FRESHNESS_DB; default .freshness/store.sqlite beside the claims file]",
 )
+@click.option(
+    "--now",
+    "fixed_now",
+    metavar="ISO",
+    hidden=True,  # for tests: a fixed clock instead of the system's
+    callback=lambda ctx, param, value: None if value is None else _moment(value),
+    help="Run at this moment (ISO 8601; UTC unless it names its offset) instead of the system clock.",
+)
 @click.version_option(package_name="freshness")
 @click.pass_context
-def cli(ctx: click.Context, claims: str | None, db: str | None) -> None:
+def cli(ctx: click.Context, claims: str | None, db: str | None, fixed_now: dt.datetime | None) -> None:
     """Keep a file of dated research claims honest against newer arXiv papers.
 
     Exit codes: 0 ok, 1 something needs attention, 2 could not do the job.
@@ -153,7 +210,16 @@ def cli(ctx: click.Context, claims: str | None, db: str | None) -> None:
         settings = load_settings(claims=claims, db=db)
     except FreshnessError as exc:
         fail(str(exc), tip=exc.tip)
-    ctx.obj = Context(settings=settings, now=dt.datetime.now(dt.UTC))
+    ctx.obj = Context(settings=settings, now=fixed_now or dt.datetime.now(dt.UTC))
+
+
+def _moment(text: str) -> dt.datetime:
+    """`--now`: an ISO 8601 moment, in UTC; one without an offset is read as UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 date and time") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def main() -> None:

@@ -3,9 +3,36 @@ matcher on labeled claims."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import click
 
-from freshness.cli.app import Context, cli, handle_errors, pass_ctx
+from freshness.cli.app import Context, cli, handle_errors, open_store, pass_ctx
+
+if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs
+    from freshness.evaluation import Evaluation
+
+
+def _evaluation_as_terminal(result: Evaluation) -> None:
+    from freshness.output import make_console
+    from freshness.views.evaluation import render_terminal
+
+    render_terminal(result, make_console())
+
+
+def _evaluation_as_json(result: Evaluation) -> None:
+    import json
+
+    click.echo(json.dumps(result.to_json(), indent=2))
+
+
+# eval --format: "text" is another name for the terminal tables.
+EVAL_FORMATS: dict[str, Callable[[Evaluation], None]] = {
+    "terminal": _evaluation_as_terminal,
+    "text": _evaluation_as_terminal,
+    "json": _evaluation_as_json,
+}
 
 
 @cli.command("eval")
@@ -13,7 +40,7 @@ from freshness.cli.app import Context, cli, handle_errors, pass_ctx
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["terminal", "text", "json"]),
+    type=click.Choice(list(EVAL_FORMATS)),
     default="terminal",
     show_default=True,
     help="terminal (or text): tables per claim, the headline per file, the goals; json: the stable shape "
@@ -68,22 +95,16 @@ def eval_command(
     Exit codes: 0 measured; 2 a labels file or the --citations file is invalid, two files share a claim
     key, or the store is missing or empty.
     """
-    import json
     from pathlib import Path
 
     from freshness.evaluation import evaluate_files
-    from freshness.output import make_console
-    from freshness.views.evaluation import render_terminal
 
     db_path = Path(db) if db else ctx.settings.db_path
     citations_path = Path(citations_file) if citations_file else None
     result = evaluate_files(
         [Path(p) for p in labels], db_path, k=k, citations_path=citations_path, feedback=feedback
     )
-    if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2))
-    else:
-        render_terminal(result, make_console())
+    EVAL_FORMATS[fmt](result)
 
 
 @cli.command("extract")
@@ -114,15 +135,13 @@ def extract_command(ctx: Context, note: str, output: str, force: bool) -> None:
     from freshness.errors import NoteError
     from freshness.extract import draft_claims
     from freshness.notes import read_note
-    from freshness.store import Store
 
-    path, today = Path(note), ctx.now.date()
+    path, today = Path(note), ctx.today
     parsed = read_note(read_note_file(path))
     if not parsed.findings:
         raise NoteError(f"{note}: no dated finding (a sentence or bullet naming a year or an arXiv id)")
     ids = [p.arxiv_id.base for p in parsed.papers if p.arxiv_id is not None]
-    db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")  # a read: create nothing
-    with Store.open(db) as store:
+    with open_store(ctx) as store:
         draft = draft_claims(parsed, store.get_papers(ids), today=today)
     text = render_draft(draft, note_name=path.name, today=today)
     check_draft(text, today=today)

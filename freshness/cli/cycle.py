@@ -3,14 +3,49 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from freshness.cli.app import Context, F, cli, handle_errors, lock_wait_option, pass_ctx
+from freshness.cli.app import Context, cli, handle_errors, lock_wait_option, pass_ctx
+
+if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs
+    from apscheduler.triggers.cron import CronTrigger
+
+    from freshness.nightly import CycleOptions
 
 
-def _cycle_options(func: F) -> F:
+def _cycle_options(command: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--reports-dir, --html, --citations and --lock-wait, handed to the command as one CycleOptions
+    (`options`) that names `command` in the writer lock."""
+
+    def add(body: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(body)
+        def with_options(
+            *args: Any,
+            reports_dir: str | None,
+            html: bool,
+            citations: bool | None,
+            lock_wait: float,
+            **kw: Any,
+        ) -> Any:
+            from pathlib import Path
+
+            from freshness.nightly import CycleOptions
+
+            directory = Path(reports_dir) if reports_dir else None
+            options = CycleOptions(directory, html, lock_wait, command, citations)
+            return body(*args, options=options, **kw)
+
+        return _cycle_flags(with_options)
+
+    return add
+
+
+def _cycle_flags(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--html", is_flag=True, help="Also write reports/DAY.html.")(func)
     func = click.option(
         "--citations/--no-citations",
@@ -28,12 +63,10 @@ def _cycle_options(func: F) -> F:
 
 
 @cli.command("run")
-@_cycle_options
+@_cycle_options("run")
 @handle_errors
 @pass_ctx
-def run_command(
-    ctx: Context, reports_dir: str | None, html: bool, citations: bool | None, lock_wait: float
-) -> None:
+def run_command(ctx: Context, options: CycleOptions) -> None:
     """One nightly cycle: poll arXiv, check anchors, judge every claim, write reports/DAY.json and
     reports/DAY.md, record the run, and print what changed since the last run.
 
@@ -43,12 +76,10 @@ def run_command(
     (and not snoozed); 2 could not run: arXiv unreachable (the report is still written from the
     store, marked stale), another writer holds the store, or the claims file is invalid.
     """
-    from pathlib import Path
+    from freshness.nightly import RunOutcome, run_cycle
+    from freshness.views.run import summary_lines
 
-    from freshness.nightly import CycleOptions, RunOutcome, run_cycle, summary_lines
-
-    options = CycleOptions(Path(reports_dir) if reports_dir else None, html, lock_wait, "run", citations)
-    result = run_cycle(ctx.settings, now=ctx.now, options=options)
+    result = run_cycle(ctx.settings, now=ctx.now, today=ctx.today, options=options)
     for line in summary_lines(result):
         click.echo(line)
     if result.outcome is RunOutcome.FAILED:
@@ -84,7 +115,7 @@ def run_command(
     metavar="N",
     help="Print the next N run times and exit.",
 )
-@_cycle_options
+@_cycle_options("schedule")
 @handle_errors
 @pass_ctx
 def schedule_command(
@@ -93,10 +124,7 @@ def schedule_command(
     timezone: str | None,
     misfire_grace: int | None,
     show_next: int | None,
-    reports_dir: str | None,
-    html: bool,
-    citations: bool | None,
-    lock_wait: float,
+    options: CycleOptions,
 ) -> None:
     """Run the nightly cycle on a schedule, in the foreground, until SIGTERM or Ctrl-C.
 
@@ -106,22 +134,8 @@ def schedule_command(
 
     Exit codes: 0 stopped by a signal; 2 could not start (bad --cron/--timezone, bad claims file).
     """
-    import threading
-    from pathlib import Path
-
     from freshness.claims import load_claims
-    from freshness.nightly import CycleOptions, last_success, scheduled_cycle
-    from freshness.output import setup_logging
-    from freshness.scheduler import (
-        DEFAULT_CRON,
-        DEFAULT_MISFIRE_GRACE,
-        DEFAULT_TIMEZONE,
-        build_scheduler,
-        is_overdue,
-        make_trigger,
-        next_fire_times,
-        serve,
-    )
+    from freshness.scheduler import DEFAULT_CRON, DEFAULT_TIMEZONE, make_trigger, next_fire_times
 
     trigger = make_trigger(cron or DEFAULT_CRON, timezone or DEFAULT_TIMEZONE)
     if show_next:
@@ -129,14 +143,21 @@ def schedule_command(
             click.echo(f"{at.isoformat()}  ({at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC, {at:%a})")
         return
     load_claims(ctx.settings.claims_path, today=ctx.today)  # fail now, not at 01:30
+    _serve(ctx, trigger, options, misfire_grace)
+
+
+def _serve(ctx: Context, trigger: CronTrigger, options: CycleOptions, misfire_grace: int | None) -> None:
+    """Log with timestamps, run at once when a scheduled run was missed, then run at the trigger's
+    times until a signal."""
+    import threading
+
+    from freshness.nightly import last_success, scheduled_cycle
+    from freshness.output import setup_logging
+    from freshness.scheduler import DEFAULT_MISFIRE_GRACE, build_scheduler, is_overdue, serve
+
     setup_logging(service=True)
-    options = CycleOptions(Path(reports_dir) if reports_dir else None, html, lock_wait, "schedule", citations)
     run_now = ctx.now if is_overdue(trigger, last_success(ctx.settings), ctx.now) else None
     stop = threading.Event()  # set by a second signal: the running cycle stops between requests
     job = scheduled_cycle(ctx.settings, options, stop=stop)
-    serve(
-        build_scheduler(
-            job, trigger=trigger, run_now=run_now, misfire_grace_time=misfire_grace or DEFAULT_MISFIRE_GRACE
-        ),
-        stop,
-    )
+    grace = misfire_grace or DEFAULT_MISFIRE_GRACE
+    serve(build_scheduler(job, trigger=trigger, run_now=run_now, misfire_grace_time=grace), stop)

@@ -8,14 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from freshness.cli.app import Context, cli, handle_errors, pass_ctx
+from freshness.cli.app import Context, RegistryChoice, cli, handle_errors, open_store, pass_ctx
 from freshness.errors import ClaimsError, ConfigError
 
 if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs
-    from freshness.models import Claim
-
-# The claim statuses, for --status choices without importing the models at start-up.
-_STATUSES = ("anchor_broken", "possibly_superseded", "perishable", "unchecked", "fresh")
+    from freshness.models import Claim, Report
 
 
 @cli.command("validate")
@@ -40,7 +37,7 @@ def validate_command(ctx: Context) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["terminal", "json", "markdown", "html"]),
+    type=RegistryChoice("freshness.report", "FORMATS"),
     default="terminal",
     show_default=True,
     help="terminal: for people; json: stable, documented in docs/report-json.md; markdown: paste into "
@@ -67,7 +64,7 @@ def validate_command(ctx: Context) -> None:
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice([s.replace("_", "-") for s in _STATUSES]),
+    type=RegistryChoice("freshness.models", "ClaimStatus", lambda status: status.value.replace("_", "-")),
     help="Only the claims with this status (repeatable).",
 )
 @click.option(
@@ -79,7 +76,7 @@ def validate_command(ctx: Context) -> None:
 @click.option(
     "--color",
     "color_choice",
-    type=click.Choice(["auto", "always", "never"]),
+    type=RegistryChoice("freshness.output", "COLORS"),
     default="auto",
     show_default=True,
     help="Colour in the terminal format; auto: on a terminal, NO_COLOR off, FORCE_COLOR on.",
@@ -117,40 +114,50 @@ def report_command(
 
     Exit codes: 0 shown; 2 bad claims file, unknown --claim, or unreadable store.
     """
-    import shutil
+    from freshness.report import only_statuses
+
+    report = _build(ctx, claim_ids, citations, since.date() if since else None)
+    report = only_statuses(report, [s.replace("-", "_") for s in statuses])
+    if output is None:
+        _show(report, fmt, top=top, color_choice=color_choice, pager=pager)
+        return
     from pathlib import Path
 
+    from freshness.outfile import write_replacing
+    from freshness.report import render
+
+    color = fmt == "terminal" and color_choice == "always"
+    text = render(report, fmt, width=100, color=color, top=top)
+    click.echo(f"wrote {write_replacing(Path(output), text, follow_symlinks=follow_symlinks)}", err=True)
+
+
+def _build(ctx: Context, claim_ids: tuple[str, ...], citations: bool | None, since: dt.date | None) -> Report:
+    """The report on the claims asked for, from the store; with `since`, only what changed since the
+    run of that day."""
     from freshness.assess import build_report
     from freshness.citations.storage import stored_citations
     from freshness.claims import load_claims_file
-    from freshness.output import make_console, should_page, stdout_is_terminal, want_color
-    from freshness.report import only_statuses, render
-    from freshness.store import Store
 
     claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
     claims = select_claims(list(claims_file.claims), claim_ids)
     use_citations = claims_file.citations is not None if citations is None else citations
-    # A report reads: on a store that does not exist yet it reports an empty one and creates nothing.
-    db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")
-    with Store.open(db) as store:
+    with open_store(ctx) as store:
         index = stored_citations(store, claims) if use_citations else None
         report = build_report(store, claims, now=ctx.now, today=ctx.today, citations=index)
-        if since is not None:
-            from freshness.history import changes_since, report_since
+        if since is None:
+            return report
+        from freshness.history import changes_since, report_since
 
-            report = report_since(report, changes_since(store, since.date(), current=report), since.date())
-    report = only_statuses(report, [s.replace("-", "_") for s in statuses])
-    if output is not None:
-        from freshness.outfile import write_replacing
+        return report_since(report, changes_since(store, since, current=report), since)
 
-        color = fmt == "terminal" and color_choice == "always"
-        written = write_replacing(
-            Path(output),
-            render(report, fmt, width=100, color=color, top=top),
-            follow_symlinks=follow_symlinks,
-        )
-        click.echo(f"wrote {written}", err=True)
-        return
+
+def _show(report: Report, fmt: str, *, top: int | None, color_choice: str, pager: bool | None) -> None:
+    """The report on stdout, at the terminal's width, coloured and paged as asked and as fits."""
+    import shutil
+
+    from freshness.output import make_console, should_page, stdout_is_terminal, want_color
+    from freshness.report import render
+
     tty = stdout_is_terminal()
     color = fmt == "terminal" and want_color(color_choice, is_terminal=tty)
     text = render(report, fmt, width=make_console().width, color=color, top=top)
@@ -184,15 +191,11 @@ def prompt_command(ctx: Context, claim_id: str) -> None:
 
     Reads the store only (no network, no LLM). Exit codes: 0 printed; 2 unknown claim or bad claims file.
     """
-    from pathlib import Path
-
     from freshness.assess import build_report
     from freshness.claims import load_claims
     from freshness.retest import retest_prompt
-    from freshness.store import Store
 
-    claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.now.date()), (claim_id,))
-    db = ctx.settings.db_path if ctx.settings.db_path.exists() else Path(":memory:")  # a read: create nothing
-    with Store.open(db) as store:
-        report = build_report(store, claims, now=ctx.now)
+    claims = select_claims(load_claims(ctx.settings.claims_path, today=ctx.today), (claim_id,))
+    with open_store(ctx) as store:
+        report = build_report(store, claims, now=ctx.now, today=ctx.today)
     click.echo(retest_prompt(report.verdicts[0]), nl=False)

@@ -5,11 +5,12 @@ writer lock."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from freshness.cli.app import Context, cli, handle_errors, lock_wait_option, pass_ctx
+from freshness.cli.app import Context, cli, handle_errors, lock_wait_option, open_store, pass_ctx
 
 
 @cli.command("history")
@@ -27,15 +28,12 @@ def history_command(ctx: Context, claim_id: str, show_all: bool) -> None:
     from freshness.claims import load_claims
     from freshness.decisions import TriageError
     from freshness.history import claim_history
-    from freshness.store import Store
     from freshness.views.history import history_lines
 
     known = {c.id for c in load_claims(ctx.settings.claims_path, today=ctx.today)}
-    history = None
-    if ctx.settings.db_path.exists():  # a read: never create the store
-        with Store.open(ctx.settings.db_path) as store:
-            history = claim_history(store, claim_id)
-    if claim_id not in known and (history is None or not history.entries):
+    with open_store(ctx) as store:
+        history = claim_history(store, claim_id)
+    if claim_id not in known and not history.entries:
         raise TriageError(f"no claim {claim_id!r} in the claims file, and no run has judged one")
     for line in history_lines(history, claim_id, show_all=show_all):
         click.echo(line)
@@ -46,16 +44,11 @@ def _decide(ctx: Context, claim_id: str, kind: str, lock_wait: float, **fields: 
     the middle of a nightly run."""
     from freshness.claims import load_claims
     from freshness.decisions import decide, describe_decision
-    from freshness.locking import writer_lock
     from freshness.models import DecisionKind
-    from freshness.store import Store
 
     today = ctx.today
     claims = load_claims(ctx.settings.claims_path, today=today)
-    with (
-        writer_lock(ctx.settings.db_path, command=kind, now=ctx.now, wait=lock_wait),
-        Store.open(ctx.settings.db_path, check=True) as store,
-    ):
+    with open_store(ctx, writer=kind, lock_wait=lock_wait) as store:
         decision = decide(store, claims, claim_id, DecisionKind(kind), now=ctx.now, today=today, **fields)
     click.echo(describe_decision(decision))
 
@@ -64,13 +57,24 @@ _REASON = click.option("--reason", metavar="TEXT", help="Why; shown in `freshnes
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-@cli.command("dismiss")
-@click.argument("claim_id", metavar="CLAIM")
-@click.argument("arxiv_id", metavar="ARXIV_ID")
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
+def _decision(
+    name: str, *options: Callable[[Callable[..., Any]], Callable[..., Any]], paper: bool = True
+) -> Callable[[Callable[..., None]], click.Command]:
+    """Register a decision command: CLAIM (and ARXIV_ID with `paper`), then `options`, --reason and
+    --lock-wait, in that order in its help; its body says which decision it records."""
+
+    def register(body: Callable[..., None]) -> click.Command:
+        func: Callable[..., Any] = _REASON(lock_wait_option(handle_errors(pass_ctx(body))))
+        for option in reversed(options):
+            func = option(func)
+        if paper:
+            func = click.argument("arxiv_id", metavar="ARXIV_ID")(func)
+        return cli.command(name)(click.argument("claim_id", metavar="CLAIM")(func))
+
+    return register
+
+
+@_decision("dismiss")
 def dismiss_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None, lock_wait: float) -> None:
     """ARXIV_ID does not bear on CLAIM: never flag it for this claim again (any version).
 
@@ -80,13 +84,7 @@ def dismiss_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | No
     _decide(ctx, claim_id, "dismiss", lock_wait, arxiv_id=arxiv_id, reason=reason)
 
 
-@cli.command("confirm")
-@click.argument("claim_id", metavar="CLAIM")
-@click.argument("arxiv_id", metavar="ARXIV_ID")
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
+@_decision("confirm")
 def confirm_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None, lock_wait: float) -> None:
     """ARXIV_ID supersedes CLAIM: keep it at the top of the claim's matches, counted as superseding.
 
@@ -96,15 +94,13 @@ def confirm_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | No
     _decide(ctx, claim_id, "confirm", lock_wait, arxiv_id=arxiv_id, reason=reason)
 
 
-@cli.command("snooze")
-@click.argument("claim_id", metavar="CLAIM")
-@click.option(
-    "--until", "until", type=_DATE, required=True, metavar="YYYY-MM-DD", help="Quiet until this day."
+@_decision(
+    "snooze",
+    click.option(
+        "--until", "until", type=_DATE, required=True, metavar="YYYY-MM-DD", help="Quiet until this day."
+    ),
+    paper=False,
 )
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
 def snooze_command(
     ctx: Context, claim_id: str, until: dt.datetime, reason: str | None, lock_wait: float
 ) -> None:
@@ -116,15 +112,13 @@ def snooze_command(
     _decide(ctx, claim_id, "snooze", lock_wait, until=until.date(), reason=reason)
 
 
-@cli.command("reviewed")
-@click.argument("claim_id", metavar="CLAIM")
-@click.option(
-    "--date", "on", type=_DATE, metavar="YYYY-MM-DD", help="When it was re-checked. [default: today]"
+@_decision(
+    "reviewed",
+    click.option(
+        "--date", "on", type=_DATE, metavar="YYYY-MM-DD", help="When it was re-checked. [default: today]"
+    ),
+    paper=False,
 )
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
 def reviewed_command(
     ctx: Context, claim_id: str, on: dt.datetime | None, reason: str | None, lock_wait: float
 ) -> None:
@@ -138,19 +132,15 @@ def reviewed_command(
     _decide(ctx, claim_id, "reviewed", lock_wait, until=on.date() if on else None, reason=reason)
 
 
-@cli.command("mark")
-@click.argument("claim_id", metavar="CLAIM")
-@click.argument("arxiv_id", metavar="ARXIV_ID")
-@click.option(
-    "--relevant/--not-relevant",
-    "relevant",
-    default=None,
-    help="On the claim's topic but not a challenge / off the claim's topic.",
+@_decision(
+    "mark",
+    click.option(
+        "--relevant/--not-relevant",
+        "relevant",
+        default=None,
+        help="On the claim's topic but not a challenge / off the claim's topic.",
+    ),
 )
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
 def mark_command(
     ctx: Context, claim_id: str, arxiv_id: str, relevant: bool | None, reason: str | None, lock_wait: float
 ) -> None:
@@ -172,13 +162,7 @@ def mark_command(
     _decide(ctx, claim_id, kind, lock_wait, arxiv_id=arxiv_id, reason=reason)
 
 
-@cli.command("undo")
-@click.argument("claim_id", metavar="CLAIM")
-@click.argument("arxiv_id", metavar="ARXIV_ID")
-@_REASON
-@lock_wait_option
-@handle_errors
-@pass_ctx
+@_decision("undo")
 def undo_command(ctx: Context, claim_id: str, arxiv_id: str, reason: str | None, lock_wait: float) -> None:
     """Take back the decision in force on ARXIV_ID for CLAIM (confirm, dismiss or mark): the paper is
     judged by the matcher again and what the claim learned from it is gone. The decision stays in

@@ -6,17 +6,30 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from freshness.cli.app import EXIT_FAILED, Context, cli, handle_errors, online_lock_wait_option, pass_ctx
+from freshness.cli.app import (
+    EXIT_FAILED,
+    Context,
+    RegistryChoice,
+    cli,
+    handle_errors,
+    lock_wait_option,
+    online_lock_wait_option,
+    open_store,
+    pass_ctx,
+)
+
+if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs
+    from freshness.anchors import AnchorCheck
 
 
 @cli.command("poll")
 @click.option(
     "--source",
-    type=click.Choice(["auto", "rss", "oai", "api"]),
+    type=RegistryChoice("freshness.poll", "SOURCES"),
     default="auto",
     show_default=True,
     help="auto: RSS on a normal night, OAI-PMH to catch up missed days, the API for unknown anchors.",
@@ -28,27 +41,28 @@ from freshness.cli.app import EXIT_FAILED, Context, cli, handle_errors, online_l
     help="Backfill with OAI-PMH from this day (records changed since; auto and oai only).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the planned requests and their time; change nothing.")
+@lock_wait_option
 @handle_errors
 @pass_ctx
-def poll_command(ctx: Context, source: str, since: dt.datetime | None, dry_run: bool) -> None:
+def poll_command(
+    ctx: Context, source: str, since: dt.datetime | None, dry_run: bool, lock_wait: float
+) -> None:
     """Bring arXiv's new papers for the claims' categories into the store.
 
     Exit codes: 0 got papers, or arXiv had nothing new (weekend, holiday); 2 could not poll (arXiv
-    unreachable or answering wrongly: what was stored is kept, the watermark is not advanced).
+    unreachable or answering wrongly: what was stored is kept, the watermark is not advanced), or
+    another writer (run, schedule, import) held the store past --lock-wait.
     """
-    import contextlib
-
     from freshness.claims import load_claims
-    from freshness.locking import writer_lock
-    from freshness.output import strip_control
-    from freshness.poll import PollOutcome, describe, open_poll_store, poll_once
+    from freshness.poll import PollOutcome, poll_once
+    from freshness.untrusted import strip_control
+    from freshness.views.poll import describe
 
     claims = load_claims(ctx.settings.claims_path, today=ctx.today)
     day = since.date() if since else None
-    with contextlib.ExitStack() as stack:
-        if not dry_run:
-            stack.enter_context(writer_lock(ctx.settings.db_path, command="poll", now=ctx.now))
-        store = stack.enter_context(open_poll_store(ctx.settings, dry_run=dry_run))  # checked if written
+    with open_store(
+        ctx, writer=None if dry_run else "poll", lock_wait=lock_wait
+    ) as store:  # a dry run only reads
         result = poll_once(
             store, claims, ctx.settings, now=ctx.now, source=source, since=day, dry_run=dry_run
         )
@@ -65,9 +79,10 @@ def poll_command(ctx: Context, source: str, since: dt.datetime | None, dry_run: 
 
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...", type=click.Path())
+@lock_wait_option
 @handle_errors
 @pass_ctx
-def import_command(ctx: Context, files: tuple[str, ...]) -> None:
+def import_command(ctx: Context, files: tuple[str, ...], lock_wait: float) -> None:
     """Load arXiv metadata FILEs into the store.
 
     Formats, plain or gzipped, detected from the content: arXiv's bulk snapshot (JSON lines), arXiv
@@ -76,18 +91,17 @@ def import_command(ctx: Context, files: tuple[str, ...]) -> None:
     claims file is not needed.
 
     Exit codes: 0 every file was read (even with rejected records); 2 a file is missing, unreadable
-    or corrupt (what was read before the fault stays stored).
+    or corrupt (what was read before the fault stays stored), or another writer (run, schedule,
+    poll) held the store past --lock-wait.
     """
     from pathlib import Path
 
-    from freshness.locking import writer_lock
-    from freshness.output import make_console, strip_control
+    from freshness.output import make_console
     from freshness.sources.files import describe_import, import_files
-    from freshness.store import Store
+    from freshness.untrusted import strip_control
 
     with (
-        writer_lock(ctx.settings.db_path, command="import", now=ctx.now),
-        Store.open(ctx.settings.db_path, check=True) as store,
+        open_store(ctx, writer="import", lock_wait=lock_wait) as store,
         _ImportProgressBar(make_console(stderr=True)) as progress,
     ):
         result = import_files(store, [Path(f) for f in files], now=ctx.now, progress=progress)
@@ -165,6 +179,35 @@ def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> d
         raise click.BadParameter(str(exc)) from None
 
 
+def _anchors_as_text(ctx: Context, check: AnchorCheck) -> None:
+    from freshness.output import make_console
+    from freshness.views.anchors import render_text, summary_line
+
+    console = make_console()
+    console.print(render_text(check))
+    console.print(summary_line(check), markup=False)
+
+
+def _anchors_as_github(ctx: Context, check: AnchorCheck) -> None:
+    from freshness.views.anchors import render_github
+
+    click.echo(render_github(check, str(ctx.settings.claims_path)), nl=False)
+
+
+def _anchors_as_json(ctx: Context, check: AnchorCheck) -> None:
+    from freshness.views.anchors import render_json
+
+    click.echo(render_json(check), nl=False)
+
+
+# check-anchors --format: the views of freshness/views/anchors.py, by name.
+ANCHOR_FORMATS: dict[str, Callable[[Context, AnchorCheck], None]] = {
+    "text": _anchors_as_text,
+    "github": _anchors_as_github,
+    "json": _anchors_as_json,
+}
+
+
 @cli.command("check-anchors")
 @click.option("--offline", is_flag=True, help="Use only the store (cached checks, imported papers).")
 @click.option(
@@ -175,7 +218,7 @@ def _max_age_option(ctx: click.Context, param: click.Parameter, value: str) -> d
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "github", "json"]),
+    type=click.Choice(list(ANCHOR_FORMATS)),
     default="text",
     show_default=True,
     help="text: a table; github: Actions annotations at each anchor's line; json: docs/ci.md.",
@@ -219,39 +262,29 @@ def check_anchors_command(
     writer holds the store), or --strict and no anchor was verified. An anchor confirmed through
     Semantic Scholar (--identity-via) counts as verified; arXiv's failure still makes it 2.
     """
-    import contextlib
-    from pathlib import Path
-
     from freshness.anchors import check_anchors, exit_code
     from freshness.citations.identity import identity_from_settings
     from freshness.claims import load_claims_file
-    from freshness.locking import writer_lock
-    from freshness.output import make_console, strip_control
     from freshness.sources.arxiv_api import ArxivApiSource
-    from freshness.store import Store
-    from freshness.views.anchors import render_github, render_json, render_text, summary_line
 
     claims_file = load_claims_file(ctx.settings.claims_path, today=ctx.today)
     claims = claims_file.claims
     source = None if offline else ArxivApiSource.from_settings(ctx.settings)
     identity = None if offline else identity_from_settings(ctx.settings, claims_file.citations, identity_via)
-    # Offline without a store (a fresh clone, a pre-commit hook): read an empty one, create nothing.
-    db = ctx.settings.db_path if source is not None or ctx.settings.db_path.exists() else Path(":memory:")
-    with contextlib.ExitStack() as stack:
-        if source is not None:  # online it saves arXiv's answers; offline it only reads
-            stack.enter_context(writer_lock(db, command="check-anchors", now=ctx.now, wait=lock_wait))
-        store = stack.enter_context(Store.open(db, check=source is not None))
+    # Online it saves arXiv's answers; offline it only reads (without a store: an empty one).
+    with open_store(ctx, writer=None if offline else "check-anchors", lock_wait=lock_wait) as store:
         check = check_anchors(
             claims, store=store, now=ctx.now, lookup=source, max_age=max_age, identity=identity
         )
-    if fmt == "json":
-        click.echo(render_json(check), nl=False)
-    elif fmt == "github":
-        click.echo(render_github(check, str(ctx.settings.claims_path)), nl=False)
-    else:
-        console = make_console()
-        console.print(render_text(check))
-        console.print(summary_line(check), markup=False)
+    ANCHOR_FORMATS[fmt](ctx, check)
+    _say_what_went_wrong(check, strict=strict)
+    sys.exit(exit_code(check, strict=strict))
+
+
+def _say_what_went_wrong(check: AnchorCheck, *, strict: bool) -> None:
+    """On stderr: what arXiv could not answer, and a check that verified nothing, each with its tip."""
+    from freshness.untrusted import strip_control
+
     for problem in check.problems:
         click.echo(f"error: could not check: {strip_control(problem)}", err=True)
     if check.problems:
@@ -272,4 +305,3 @@ def check_anchors_command(
             "--strict makes this an error in CI.",
             err=True,
         )
-    sys.exit(exit_code(check, strict=strict))

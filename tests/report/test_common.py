@@ -10,7 +10,6 @@ import pytest
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.models import Match, Stance, confidence_word
-from freshness.output import strip_control
 from freshness.report._common import (
     abs_url,
     group_matches,
@@ -18,7 +17,7 @@ from freshness.report._common import (
     stance_tail,
     top_match,
 )
-from freshness.untrusted import one_line
+from freshness.untrusted import one_line, strip_control
 
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
