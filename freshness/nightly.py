@@ -203,7 +203,7 @@ def _poll(
 ) -> tuple[bool, str, tuple[str, ...], str | None]:
     """(polled, headline, per-source lines, tip). arXiv trouble is a failed poll, never an error."""
     from freshness.poll import PollOutcome, poll_once
-    from freshness.views.poll import describe
+    from freshness.poll_account import describe
 
     try:
         result = poll_once(store, claims, settings, now=now, session=session)
@@ -309,14 +309,14 @@ def _notes(
         notes.append("first run: no earlier run to compare with")
     elif not changes:
         notes.append(f"no changes since the run of {baseline}")
-    for change in _shown(changes, baseline):
+    for change in shown_changes(changes, baseline):
         notes.append(
             f"{'since the run of ' + str(baseline) if baseline else 'first run'}: {change_text(change)}"
         )
     return notes
 
 
-def _shown(changes: Sequence[ClaimChange], baseline: dt.date | None) -> list[ClaimChange]:
+def shown_changes(changes: Sequence[ClaimChange], baseline: dt.date | None) -> list[ClaimChange]:
     """Every change against an earlier run; on the first run (everything is new) only the alarming."""
     return (
         list(changes)
@@ -403,11 +403,13 @@ def scheduled_cycle(
     settings: Settings,
     options: CycleOptions,
     *,
+    summarise: Callable[[CycleResult], Sequence[str]],
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     stop: threading.Event | None = None,
 ) -> Callable[[], CycleResult | None]:
-    """The job `freshness schedule` runs: a cycle at the time it fires, its summary logged; errors
-    are logged (with their tip), never raised into the scheduler, which keeps running."""
+    """The job `freshness schedule` runs: a cycle at the time it fires, its summary (`summarise`, the
+    caller's view of a result) logged; errors are logged (with their tip), never raised into the
+    scheduler, which keeps running."""
 
     def job() -> CycleResult | None:
         try:
@@ -415,10 +417,9 @@ def scheduled_cycle(
         except FreshnessError as exc:
             log.error("could not run the cycle: %s%s", exc, f" (Tip: {exc.tip})" if exc.tip else "")
             return None
-        from freshness.views.run import summary_lines  # the views import this module
 
         level = logging.WARNING if result.outcome is RunOutcome.FAILED else logging.INFO
-        for line in summary_lines(result):
+        for line in summarise(result):
             log.log(level, "%s", line)
         if result.tip and result.outcome is RunOutcome.FAILED:
             log.warning("Tip: %s", strip_control(result.tip))

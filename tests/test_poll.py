@@ -30,10 +30,10 @@ from freshness.poll import (
     open_poll_store,
     poll_once,
 )
+from freshness.poll_account import describe
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.sources.wire import iter_snapshot
 from freshness.store import Store
-from freshness.views.poll import describe
 from tests.conftest import NOW, FakeClock, make_paper, shared_path
 from tests.fakearxiv import (
     CANARY_TITLE,

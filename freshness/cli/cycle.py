@@ -154,10 +154,11 @@ def _serve(ctx: Context, trigger: CronTrigger, options: CycleOptions, misfire_gr
     from freshness.nightly import last_success, scheduled_cycle
     from freshness.output import setup_logging
     from freshness.scheduler import DEFAULT_MISFIRE_GRACE, build_scheduler, is_overdue, serve
+    from freshness.views.run import summary_lines
 
     setup_logging(service=True)
     run_now = ctx.now if is_overdue(trigger, last_success(ctx.settings), ctx.now) else None
     stop = threading.Event()  # set by a second signal: the running cycle stops between requests
-    job = scheduled_cycle(ctx.settings, options, stop=stop)
+    job = scheduled_cycle(ctx.settings, options, summarise=summary_lines, stop=stop)
     grace = misfire_grace or DEFAULT_MISFIRE_GRACE
     serve(build_scheduler(job, trigger=trigger, run_now=run_now, misfire_grace_time=grace), stop)

@@ -55,8 +55,8 @@ def poll_command(
     """
     from freshness.claims import load_claims
     from freshness.poll import PollOutcome, poll_once
+    from freshness.poll_account import describe
     from freshness.untrusted import strip_control
-    from freshness.views.poll import describe
 
     claims = load_claims(ctx.settings.claims_path, today=ctx.today)
     day = since.date() if since else None

@@ -1,6 +1,7 @@
-"""`freshness poll` for people: a poll's result (or its dry-run plan) as a headline, per-source lines
-and a tip. arXiv's own words (its error messages) may be in them: the caller strips control characters
-before printing (freshness.untrusted)."""
+"""A poll's account in words: its result (or its dry-run plan) as a headline, per-source lines and a
+tip. `freshness poll` prints it; the nightly cycle keeps the headline in the run's record and the
+report's notes, so it belongs to the core, not to the views. arXiv's own words (its error messages)
+may be in them: the caller strips control characters before printing (freshness.untrusted)."""
 
 from __future__ import annotations
 
