@@ -7,8 +7,7 @@ from freshness.coverage import uncovered_note
 from freshness.history import SHOWN_CANDIDATES, ClaimChange
 from freshness.history import status_words as _status
 from freshness.models import ClaimStatus
-from freshness.nightly import CycleResult, RunOutcome
-from freshness.nightly import shown_changes
+from freshness.nightly import CycleResult, RunOutcome, shown_changes
 from freshness.untrusted import one_line
 
 TITLE_LIMIT = 90  # characters of a title on a summary line
