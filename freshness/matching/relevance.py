@@ -200,12 +200,51 @@ def _features(
     the claim (stance.judge_stance). `pool`: the claim's candidates, which say how rare a word is
     among them (for the title's focus, and how specifically a topic names the claim)."""
     title, abstract = texts or (_Text(paper.title), _Text(paper.abstract))
-    near_score = settings.near_score
     f = _Features()
     f.focus, title_shared, title_words = (pool or _Pool([(title, abstract)])).focus(title, prep.vocabulary)
+    topics = _topic_hits(prep, title, abstract, settings)
+    f.topics, f.coverage, f.title = topics.weight, topics.coverage, topics.title
+    f.words, shared = _claim_words(prep, title, abstract)
+    named = _anchors_named(prep, title, abstract)
+    f.anchor = 1.0 if named else 0.0
+    cue_words = settings.cue_words
+    spans = topics.spans
+    f.prior = 1.0 if spans and _cue_near(abstract.cues(_PRIOR, spans, cue_words), spans, cue_words) else 0.0
+    f.proximity = _proximity(paper, prep)
+    if not explain:
+        return f
+    f.evidence.extend(_topic_evidence(topics, prep, abstract, settings))
+    if shared:
+        f.evidence.append(f"shares the claim's words: {', '.join(shared)}")
+    if title_shared:
+        f.evidence.append(f"title: {title_shared} of its {title_words} words are the claim's")
+    f.evidence.extend(named)
+    if judge:
+        pool = pool or _Pool([(title, abstract)])
+        side, names = pool.judging(prep)
+        f.stance = judge_stance(side, title, abstract, names)
+    return f
 
+
+@dataclass
+class _TopicHits:
+    """Where a paper mentions the claim's topics: the features they give and what explains them."""
+
+    weight: float  # _Features.topics
+    coverage: float  # _Features.coverage
+    title: float  # _Features.title
+    title_topic: str  # the topic the title names best ("" for none)
+    covered: int  # how many topics it mentions
+    spans: list[_Hit]  # the topics' places in the abstract, best first
+
+
+def _topic_hits(prep: _Prepared, title: _Text, abstract: _Text, settings: MatchSettings) -> _TopicHits:
+    """Each topic found in the title and the abstract: rarity-weighted, saturated mentions (a title
+    mention counts 3), the share of topics covered, and the title's best topic hit."""
+    near_score = settings.near_score
     covered = 0
     topic_sum = 0.0
+    title_score = 0.0
     title_topic = ""
     spans: list[_Hit] = []
     for topic in prep.topics:
@@ -218,14 +257,23 @@ def _features(
         covered += 1
         tf = (3 * sum(h.score for h in t_hits) + sum(h.score for h in a_hits)) / 100
         topic_sum += topic.weight * _saturate(tf)
-        if t_hits and t_hits[0].score >= near_score and t_hits[0].score / 100 > f.title:
-            f.title, title_topic = t_hits[0].score / 100, topic.text
+        if t_hits and t_hits[0].score >= near_score and t_hits[0].score / 100 > title_score:
+            title_score, title_topic = t_hits[0].score / 100, topic.text
         spans.extend(a_hits)
-    f.topics = topic_sum / (sum(t.weight for t in prep.topics) or 1.0)
-    f.coverage = covered / (len(prep.topics) or 1)
     spans.sort(key=lambda h: (-h.score, h.first))
+    return _TopicHits(
+        weight=topic_sum / (sum(t.weight for t in prep.topics) or 1.0),
+        coverage=covered / (len(prep.topics) or 1),
+        title=title_score,
+        title_topic=title_topic,
+        covered=covered,
+        spans=spans,
+    )
 
-    # The claim's own content words, counted by crude stem (forgives inflection); title counts 3.
+
+def _claim_words(prep: _Prepared, title: _Text, abstract: _Text) -> tuple[float, list[str]]:
+    """The claim's own content words, counted by crude stem (forgives inflection; the title counts
+    3): their rarity-weighted, saturated share (_Features.words), and the words the paper uses."""
     word_sum = 0.0
     shared = []
     for w in prep.words:
@@ -235,44 +283,39 @@ def _features(
         if tf:
             shared.append(w.text)
             word_sum += w.weight * _saturate(tf)
-    f.words = word_sum / (sum(w.weight for w in prep.words) or 1.0)
+    return word_sum / (sum(w.weight for w in prep.words) or 1.0), shared
 
+
+def _anchors_named(prep: _Prepared, title: _Text, abstract: _Text) -> list[str]:
+    """Evidence for each anchor the paper names (by id, title or short name), in the claim's order."""
     named = []
-    anchor_spans: list[tuple[str, _Hit]] = []  # where the abstract names an anchor
     for ref in prep.refs:
         for seq, how in ref.patterns:
-            in_abstract = _occurrences(seq, abstract)
-            if in_abstract or _occurrences(seq, title):
+            if _occurrences(seq, abstract) or _occurrences(seq, title):
                 named.append(_naming(ref.label, how))
-                if in_abstract:
-                    anchor_spans.append((ref.label, in_abstract[0]))
                 break
-    f.anchor = 1.0 if named else 0.0
+    return named
 
-    cue_words = settings.cue_words
-    f.prior = 1.0 if spans and _cue_near(abstract.cues(_PRIOR, spans, cue_words), spans, cue_words) else 0.0
+
+def _proximity(paper: Paper, prep: _Prepared) -> float:
+    """1 / (1 + years between the claim and the paper); 0 for a timeless claim (velocity)."""
     years = max(0, (paper.published - prep.claim.date).days) / 365.25
-    f.proximity = 0.0 if prep.timeless else 1.0 / (1.0 + years)
-    if not explain:
-        return f
+    return 0.0 if prep.timeless else 1.0 / (1.0 + years)
 
-    if f.title:
-        f.evidence.append(f"title matches topic '{title_topic}' (score {100 * f.title:.0f})")
-    if spans:
-        h = spans[0]
-        f.evidence.append(f"abstract: '{abstract.quote(h.first, h.last, settings.snippet_context)}'")
+
+def _topic_evidence(
+    topics: _TopicHits, prep: _Prepared, abstract: _Text, settings: MatchSettings
+) -> list[str]:
+    """What the topics say for the paper: the title's topic, the best place in the abstract, how many."""
+    evidence = []
+    if topics.title:
+        evidence.append(f"title matches topic '{topics.title_topic}' (score {100 * topics.title:.0f})")
+    if topics.spans:
+        h = topics.spans[0]
+        evidence.append(f"abstract: '{abstract.quote(h.first, h.last, settings.snippet_context)}'")
     if prep.topics:
-        f.evidence.append(f"covers {covered} of {len(prep.topics)} topics")
-    if shared:
-        f.evidence.append(f"shares the claim's words: {', '.join(shared)}")
-    if title_shared:
-        f.evidence.append(f"title: {title_shared} of its {title_words} words are the claim's")
-    f.evidence.extend(named)
-    if judge:
-        pool = pool or _Pool([(title, abstract)])
-        side, names = pool.judging(prep)
-        f.stance = judge_stance(side, title, abstract, names)
-    return f
+        evidence.append(f"covers {topics.covered} of {len(prep.topics)} topics")
+    return evidence
 
 
 def _naming(label: str, how: str) -> str:
@@ -345,50 +388,63 @@ def _rank(
     bound first; once `keep` scores are in, a candidate whose bound is below the `keep`-th best score
     (or below `min_score`) cannot enter, and neither can any after it. `bonus`: points a paper gains
     on top of its score (citing an anchor), in its bound too."""
-    weights = settings.weights
-    bonus = bonus or {}
+    scoring = _Scoring(prep, texts, pool, settings, bonus or {})
+    worth_it = min_score > settings.min_score or len(papers) >= settings.prune_ratio * keep
+    if settings.prune and worth_it and not switch.broken:
+        ranked = _rank_pruned(papers, scoring, keep=keep, min_score=min_score)
+        if ranked is not None:
+            return ranked
+        switch.broken = True
+    scored = [(scoring.score(p), p) for p in papers]
+    return [s for s in scored if s[0] >= min_score]
 
-    def plus(p: Paper, score: float) -> float:
-        extra = bonus.get(p.arxiv_id)
+
+@dataclass(frozen=True)
+class _Scoring:
+    """A claim's candidates scored for ranking (numbers only, no evidence), each with its bonus."""
+
+    prep: _Prepared
+    texts: Mapping[str, tuple[_Text, _Text]]
+    pool: _Pool
+    settings: MatchSettings
+    bonus: Mapping[str, float]
+
+    def score(self, p: Paper) -> float:
+        f = _features(
+            p, self.prep, self.settings, explain=False, texts=self.texts[p.arxiv_id], pool=self.pool
+        )
+        return self._plus(p, f.score(self.settings.weights))
+
+    def bound(self, p: Paper) -> float:
+        """An upper bound of `score(p)` (_score_bound plus the bonus)."""
+        return self._plus(
+            p, _score_bound(p, self.prep, self.texts[p.arxiv_id], self.pool, self.settings.weights)
+        )
+
+    def _plus(self, p: Paper, score: float) -> float:
+        extra = self.bonus.get(p.arxiv_id)
         return score if extra is None else min(100.0, score + extra)
 
-    worth_it = min_score > settings.min_score or len(papers) >= settings.prune_ratio * keep
-    if not (settings.prune and worth_it) or switch.broken:
-        scored = [
-            (
-                plus(
-                    p,
-                    _features(p, prep, settings, explain=False, texts=texts[p.arxiv_id], pool=pool).score(
-                        weights
-                    ),
-                ),
-                p,
-            )
-            for p in papers
-        ]
-        return [s for s in scored if s[0] >= min_score]
-    bounded = sorted(
-        ((plus(p, _score_bound(p, prep, texts[p.arxiv_id], pool, weights)), i) for i, p in enumerate(papers)),
-        reverse=True,
-    )
+
+def _rank_pruned(
+    papers: Sequence[Paper], scoring: _Scoring, *, keep: int, min_score: float
+) -> list[tuple[float, Paper]] | None:
+    """`_rank`'s answer, scoring candidates best bound first until no bound can reach the `keep`
+    best (or `min_score`); None (logged) when a candidate scored above its bound."""
+    bounded = sorted(((scoring.bound(p), i) for i, p in enumerate(papers)), reverse=True)
     best: list[float] = []  # min-heap of the `keep` best scores so far
     ranked: list[tuple[float, Paper]] = []
     for bound, i in bounded:
         if bound + _SLACK < min_score or (len(best) >= keep and bound + _SLACK < best[0]):
             break
         p = papers[i]
-        score = plus(
-            p, _features(p, prep, settings, explain=False, texts=texts[p.arxiv_id], pool=pool).score(weights)
-        )
+        score = scoring.score(p)
         if score > bound + _SLACK:
             # The scoring no longer keeps to what _score_bound assumes: score everything, from now on.
-            switch.broken = True
             log.warning(
                 "a candidate scored %.3f above its bound %.3f: matching without pruning", score, bound
             )
-            return _rank(
-                papers, prep, texts, pool, settings, switch, keep=keep, min_score=min_score, bonus=bonus
-            )
+            return None
         if score >= min_score:
             ranked.append((score, p))
             if len(best) < keep:
@@ -427,20 +483,12 @@ def _score_bound(
             in_abstract = in_abstract or hits_a > 0
     b.topics = topic_sum / (sum(t.weight for t in prep.topics) or 1.0)
     b.coverage = covered / (len(prep.topics) or 1)  # a topic can only be covered where it can hit
-    word_sum = 0.0  # exactly as _features counts them
-    for w in prep.words:
-        tf = 0
-        for s in w.stems:
-            tf += 3 * title.count(s) + abstract.count(s)
-        if tf:
-            word_sum += w.weight * _saturate(tf)
-    b.words = word_sum / (sum(w.weight for w in prep.words) or 1.0)
+    b.words = _claim_words(prep, title, abstract)[0]  # exactly as _features counts them
     b.title = 1.0 if in_title else 0.0  # a title hit
     b.prior = 1.0 if in_abstract else 0.0  # needs a topic in the abstract
     b.anchor = 1.0 if prep.refs else 0.0
     b.focus = pool.focus(title, prep.vocabulary)[0]
-    years = max(0, (paper.published - prep.claim.date).days) / 365.25
-    b.proximity = 0.0 if prep.timeless else 1.0 / (1.0 + years)
+    b.proximity = _proximity(paper, prep)
     for name, weight in weights:
         if weight < 0 and name in _FEATURE_NAMES:  # a feature that lowers the score: at its least
             setattr(b, name, 0.0)
