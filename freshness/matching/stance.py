@@ -14,7 +14,7 @@ has a confidence (docs/matching.md section 2); independent sentences add up (noi
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from freshness.matching.text import _ASCII_SPACES, _WORD, _Text
@@ -384,15 +384,42 @@ def judge_stance(
     sentences = _sentences(side, abstract, names)
     title_sentence = _sentences(side, title, names, whole=True)
     title_aim = title_sentence[0].aim if title_sentence else None
-    challenges: dict[int, tuple[float, str, str]] = {}  # sentence -> (confidence, target, cue)
-    agrees: list[tuple[float, int, str, str]] = []
+    evidence = _Evidence(trace)
+    for i, s, aim, belief in _aimed(sentences, title_aim):
+        _read_sentence(evidence, side, i, s, aim, belief)
+    if title_aim is not None:
+        kind = _title_kind(side, title_sentence[0], title.raw.rstrip().endswith("?"))
+        if kind is not None:
+            (base, per_aim), cue = kind
+            evidence.challenge(-1, base + per_aim * title_aim.strength, title_aim.label, cue)
+    return _decide(evidence.challenges, evidence.agrees, title, abstract, sentences)
 
-    def challenge(i: int, confidence: float, target: str, cue: str) -> None:
-        if trace is not None:
-            trace.append((f"challenge@{i}", round(confidence, 3), target, cue))
-        if confidence > challenges.get(i, (0.0, "", ""))[0]:
-            challenges[i] = (confidence, target, cue)
 
+class _Evidence:
+    """What the sentences say: each one's surest challenge, and every agreement."""
+
+    def __init__(self, trace: list[tuple[str, float, str, str]] | None) -> None:
+        self.challenges: dict[int, tuple[float, str, str]] = {}  # sentence -> (confidence, target, cue)
+        self.agrees: list[tuple[float, int, str, str]] = []  # (confidence, sentence, target, cue)
+        self.trace = trace
+
+    def challenge(self, i: int, confidence: float, target: str, cue: str) -> None:
+        if self.trace is not None:
+            self.trace.append((f"challenge@{i}", round(confidence, 3), target, cue))
+        if confidence > self.challenges.get(i, (0.0, "", ""))[0]:
+            self.challenges[i] = (confidence, target, cue)
+
+    def agree(self, confidence: float, i: int, target: str, cue: str) -> None:
+        self.agrees.append((confidence, i, target, cue))
+
+
+def _aimed(
+    sentences: Sequence[_Sentence], title_aim: Aim | None
+) -> Iterator[tuple[int, _Sentence, Aim, bool]]:
+    """(index, sentence, what it is aimed at, whether it answers a stated belief) for each sentence
+    aimed at what the claim is about: what it names itself or, when it answers the sentence before
+    ("Prior work suggests this failure is inherent. We challenge this view."), what that one names or
+    refers back to; or what the title names, when it answers a belief."""
     previous_belief = False
     reach: list[list[_Sentence]] = []  # per sentence: it, and what it refers back to
     for i, s in enumerate(sentences):
@@ -402,9 +429,6 @@ def judge_stance(
         previous_belief = belief_here
         belief = belief_before or belief_here
         back = bool(_BACK_REFERENCE.search(text))
-        # What the sentence is aimed at: what it names itself or, when it answers the sentence before
-        # ("Prior work suggests this failure is inherent. We challenge this view."), what that one names
-        # or refers back to; or what the title names, when it answers a belief.
         context = [s, *reach[-1]][:REACH] if reach and (belief_before or back) else [s]
         reach.append(context if (back or belief_here) else [s])
         aims = [c.aim for c in context]
@@ -419,53 +443,61 @@ def judge_stance(
         aspects = len(named) + (max(c.claim_words for c in context) >= CLAIM_WORDS_ASPECT)
         if aspects < 2:
             aim = Aim(aim.label, aim.first, aim.last, ONE_ASPECT * aim.strength)
-        authors = bool(_AUTHORS.search(text))
-        finding = s.aim is not None and bool(_FINDING.search(text))
-        if not (authors or finding):
-            continue  # background in no one's voice, reporting nothing: most sentences
-        own = bool(_OWN_METHOD.search(text))
-        agree = None
-        if authors:
-            agree = None if _AGREE_NEGATED.search(text) or _OWN_RESULTS.search(text) else _AGREE.search(text)
-        if authors and not agree:
-            if m := _EXPLICIT.search(s.masked):
-                confidence = EXPLICIT_BASE + ANSWERS_BELIEF * belief + EXPLICIT_AIM * aim.strength
-                challenge(i, confidence - OWN_METHOD_PENALTY * own, aim.label, f"'{m.group(0)}'")
-            elif not own and (m := _QUALIFY.search(s.masked)):
-                if belief:
-                    challenge(i, QUALIFY_BASE + QUALIFY_AIM * aim.strength, aim.label, f"'{m.group(0)}'")
-                elif s.aim is not None:
-                    challenge(
-                        i, QUALIFY_ALONE_BASE + QUALIFY_ALONE_AIM * aim.strength, aim.label, f"'{m.group(0)}'"
-                    )
-            removed = (
-                _REMOVED.search(s.masked)
-                if s.aim is not None and side.negative and not _NOT_REMOVED.search(s.masked)
-                else None
-            )
-            if s.aim is not None and removed and not own:
-                confidence = REMOVED_BASE + REMOVED_AIM * s.aim.strength
-                challenge(i, confidence, s.aim.label, f"'{removed.group(0)}'")
-        if finding and authors and s.aim is not None and not own:
-            polarity = _polarity(s.masked)
-            if polarity is not None and polarity != side.negative:
-                turn = belief or bool(_TURN.match(text))
-                confidence = OPPOSITE_BASE + OPPOSITE_AIM * s.aim.strength + OPPOSITE_TURN * turn
-                challenge(i, confidence, s.aim.label, "a finding opposite to the claim")
-            elif polarity is not None:
-                agrees.append((SAME_POLARITY, i, s.aim.label, "a finding in line with the claim"))
-        if agree:
-            anchored = belief or aim.strength >= 1.0
-            agrees.append((AGREE_BASE + AGREE_ANCHORED * anchored, i, aim.label, f"'{agree.group(0)}'"))
+        yield i, s, aim, belief
 
-    if title_aim is not None:
-        t = title_sentence[0]
-        kind = _title_kind(side, t, title.raw.rstrip().endswith("?"))
-        if kind is not None:
-            (base, per_aim), cue = kind
-            challenge(-1, base + per_aim * title_aim.strength, title_aim.label, cue)
 
-    return _decide(challenges, agrees, title, abstract, sentences)
+def _read_sentence(
+    evidence: _Evidence, side: ClaimSide, i: int, s: _Sentence, aim: Aim, belief: bool
+) -> None:
+    """What one aimed sentence, in the authors' voice or reporting a finding, says of the claim:
+    disagreement (explicit, a qualification, the limitation removed), a finding of either polarity,
+    or agreement."""
+    text = s.joined
+    authors = bool(_AUTHORS.search(text))
+    finding = s.aim is not None and bool(_FINDING.search(text))
+    if not (authors or finding):
+        return  # background in no one's voice, reporting nothing: most sentences
+    own = bool(_OWN_METHOD.search(text))
+    agree = None
+    if authors:
+        agree = None if _AGREE_NEGATED.search(text) or _OWN_RESULTS.search(text) else _AGREE.search(text)
+    if authors and not agree:
+        _disagreement(evidence, side, i, s, aim, belief, own)
+    if finding and authors and s.aim is not None and not own:
+        polarity = _polarity(s.masked)
+        if polarity is not None and polarity != side.negative:
+            turn = belief or bool(_TURN.match(text))
+            confidence = OPPOSITE_BASE + OPPOSITE_AIM * s.aim.strength + OPPOSITE_TURN * turn
+            evidence.challenge(i, confidence, s.aim.label, "a finding opposite to the claim")
+        elif polarity is not None:
+            evidence.agree(SAME_POLARITY, i, s.aim.label, "a finding in line with the claim")
+    if agree:
+        anchored = belief or aim.strength >= 1.0
+        evidence.agree(AGREE_BASE + AGREE_ANCHORED * anchored, i, aim.label, f"'{agree.group(0)}'")
+
+
+def _disagreement(
+    evidence: _Evidence, side: ClaimSide, i: int, s: _Sentence, aim: Aim, belief: bool, own: bool
+) -> None:
+    """The authors disagreeing: explicitly, or with a qualification (that counts for much only as the
+    answer to a stated belief), or saying the claim's limitation goes away."""
+    if m := _EXPLICIT.search(s.masked):
+        confidence = EXPLICIT_BASE + ANSWERS_BELIEF * belief + EXPLICIT_AIM * aim.strength
+        evidence.challenge(i, confidence - OWN_METHOD_PENALTY * own, aim.label, f"'{m.group(0)}'")
+    elif not own and (m := _QUALIFY.search(s.masked)):
+        if belief:
+            evidence.challenge(i, QUALIFY_BASE + QUALIFY_AIM * aim.strength, aim.label, f"'{m.group(0)}'")
+        elif s.aim is not None:
+            confidence = QUALIFY_ALONE_BASE + QUALIFY_ALONE_AIM * aim.strength
+            evidence.challenge(i, confidence, aim.label, f"'{m.group(0)}'")
+    removed = (
+        _REMOVED.search(s.masked)
+        if s.aim is not None and side.negative and not _NOT_REMOVED.search(s.masked)
+        else None
+    )
+    if s.aim is not None and removed and not own:
+        confidence = REMOVED_BASE + REMOVED_AIM * s.aim.strength
+        evidence.challenge(i, confidence, s.aim.label, f"'{removed.group(0)}'")
 
 
 def _decide(
