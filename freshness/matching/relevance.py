@@ -16,18 +16,9 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from freshness.matching.sentences import ANCHOR_AIM, FIELD_AIM, GENERIC_SHARE, TOPIC_AIM, Name
 from freshness.matching.settings import MatchSettings
-from freshness.matching.stance import (
-    ANCHOR_AIM,
-    FIELD_AIM,
-    GENERIC_SHARE,
-    RELATED,
-    TOPIC_AIM,
-    ClaimSide,
-    Name,
-    StanceFinding,
-    judge_stance,
-)
+from freshness.matching.stance import RELATED, ClaimSide, StanceFinding, judge_stance
 from freshness.matching.terms import _Prepared, _Topic
 from freshness.matching.text import _FUNCTION_WORDS, _STEMS, _STOPWORDS, _Hit, _Text
 from freshness.models import Paper
