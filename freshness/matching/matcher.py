@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from freshness.flagging import flags
 from freshness.matching.citing import citation_evidence, citation_stance
 from freshness.matching.index import _DocFreq, _DocFreqMemo
-from freshness.matching.relevance import _features, _Pool, _PruneSwitch, _rank
+from freshness.matching.pool import _Pool
+from freshness.matching.relevance import _features, _PruneSwitch, _rank
 from freshness.matching.retrieval import _candidates
 from freshness.matching.settings import DEFAULT_SETTINGS, MatchSettings
 from freshness.matching.terms import _prepare, _Prepared
