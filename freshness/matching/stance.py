@@ -63,7 +63,7 @@ REACH = 3  # a sentence answers at most this many sentences back (itself include
 TITLE_ANSWER = 0.8  # a sentence that answers a belief about what the title names: its aim, this much
 MAX_CONFIDENCE = 0.97
 MIN_STANCE = 0.35  # weaker evidence either way (a title that only asks) is no stance: the paper is related
-CLAIM_WORDS_ASPECT = 2  # this many count as one more aspect of the claim named
+CLAIM_WORDS_ASPECT = 2  # this many of the claim's own content words count as one more aspect named
 ONE_ASPECT = 0.6  # the aim of a sentence that names only one aspect of the claim counts this much
 
 
