@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -22,7 +22,7 @@ from pathlib import Path
 from freshness.citations.base import CitationSource
 from freshness.claims import read_claims
 from freshness.config import Settings
-from freshness.decisions import Decisions, load_decisions, triage
+from freshness.decisions import load_decisions, triage
 from freshness.errors import ClaimsError, FreshnessError, SourceUnavailable, StoreError, WireFormatError
 from freshness.history import (
     ClaimChange,
@@ -116,13 +116,7 @@ def run_cycle(
     """
     today = today or now.astimezone().date()
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
-    claims_file = read_claims(settings.claims_path, today=today)  # fail before taking any lock
-    if claims_file.hard:
-        raise ClaimsError(list(claims_file.problems))
-    claims = list(claims_file.claims)
-    citing = claims_file.citations
-    if options.citations is not None:
-        citing = (citing or CitationSettings()) if options.citations else None
+    claims, citing = _claims_to_judge(settings, today, options)  # fail before taking any lock
     with (
         writer_lock(
             settings.db_path,
@@ -135,67 +129,127 @@ def run_cycle(
         Store.open(settings.db_path, check=True) as store,
     ):
         session = session or polite_session(settings, stop=stop)
-        polled, poll_line, poll_lines, tip = _poll(store, claims, settings, now=now, session=session)
-        anchors, anchor_problems = _anchors(
-            store, claims, settings, now=now, session=session if polled else None
-        )
-        index, citation_notes = (
-            _citations(
-                store,
-                claims,
-                settings,
-                citing,
-                now=now,
-                session=session if polled else None,
-                sources=citation_sources,
-            )
-            if citing is not None
-            else (None, [])
-        )
-        decisions = load_decisions(store)
-        report = _build_report(
-            store,
-            claims,
-            now=now,
-            today=today,
-            anchors=anchors,
-            decisions=decisions,
-            stale=not polled,
-            citations=index,
-        )
-        before = previous_run(store, today)
-        changes = compare(before[1] if before else {}, {c.claim_id: c for c in run_claims(report)})
-        attention, snoozed = triage(changes, report.verdicts, decisions, today)
-        outcome = RunOutcome.FAILED if not polled else RunOutcome.ATTENTION if attention else RunOutcome.OK
-        baseline = before[0].day if before else None
-        notes = _notes(poll_line, polled, anchor_problems, baseline, changes)
-        report = dataclasses.replace(report, notes=(*report.notes, *notes, *citation_notes))
+        asked = _ask(store, claims, settings, citing, now=now, session=session, sources=citation_sources)
+        result = _judge(store, claims, asked, now=now, today=today)
         directory = reports_dir_for(settings, options)
-        files = write_reports(report, directory, today, html=options.html)
-        record_run(
-            store,
-            report,
-            day=today,
-            started_at=now,
-            finished_at=clock(),
-            outcome=outcome.value,
-            poll=poll_line,
-        )
-        files = (*files, write_dashboard(store, directory, now=now))
+        files = _write_and_record(store, result, directory, html=options.html, now=now, clock=clock)
+    return dataclasses.replace(result, files=files)
+
+
+def _claims_to_judge(
+    settings: Settings, today: dt.date, options: CycleOptions
+) -> tuple[list[Claim], CitationSettings | None]:
+    """The claims file's claims, and how to ask who cites their anchors (None: not at all, as the
+    claims file or `options.citations` says). Raises ClaimsError for a file with hard problems."""
+    claims_file = read_claims(settings.claims_path, today=today)
+    if claims_file.hard:
+        raise ClaimsError(list(claims_file.problems))
+    citing = claims_file.citations
+    if options.citations is not None:
+        citing = (citing or CitationSettings()) if options.citations else None
+    return list(claims_file.claims), citing
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What tonight's sources said: the poll, the anchors' statuses, who cites the anchors."""
+
+    polled: bool
+    poll: str  # one line: what the poll brought, or why it failed
+    poll_lines: tuple[str, ...]  # per source
+    tip: str | None  # what to do when the poll failed
+    anchors: dict[str, tuple[AnchorResult, ...]]
+    anchor_problems: tuple[str, ...]
+    citations: CitationIndex | None  # None: citations are off
+    citation_notes: tuple[str, ...]
+
+
+def _ask(
+    store: Store,
+    claims: Sequence[Claim],
+    settings: Settings,
+    citing: CitationSettings | None,
+    *,
+    now: dt.datetime,
+    session: PoliteSession,
+    sources: Sequence[CitationSource] | None,
+) -> _Asked:
+    """Poll arXiv, then check the anchors and refresh who cites them; when the poll failed, arXiv is
+    not asked again (anchors and citing papers come from the store)."""
+    polled, poll_line, poll_lines, tip = _poll(store, claims, settings, now=now, session=session)
+    arxiv = session if polled else None
+    anchors, anchor_problems = _anchors(store, claims, settings, now=now, session=arxiv)
+    index, citation_notes = (
+        _citations(store, claims, settings, citing, now=now, session=arxiv, sources=sources)
+        if citing is not None
+        else (None, [])
+    )
+    return _Asked(polled, poll_line, poll_lines, tip, anchors, anchor_problems, index, tuple(citation_notes))
+
+
+def _judge(
+    store: Store, claims: Sequence[Claim], asked: _Asked, *, now: dt.datetime, today: dt.date
+) -> CycleResult:
+    """Judge every claim on what the store has now (stale when the poll failed), compare with the last
+    run of an earlier day, and say who needs attention; the result, with no files yet."""
+    from freshness.assess import build_report
+
+    decisions = load_decisions(store)
+    report = build_report(
+        store,
+        claims,
+        now=now,
+        today=today,
+        anchors=asked.anchors,
+        decisions=decisions,
+        stale=not asked.polled,
+        citations=asked.citations,
+    )
+    before = previous_run(store, today)
+    changes = compare(before[1] if before else {}, {c.claim_id: c for c in run_claims(report)})
+    attention, snoozed = triage(changes, report.verdicts, decisions, today)
+    outcome = RunOutcome.FAILED if not asked.polled else RunOutcome.ATTENTION if attention else RunOutcome.OK
+    baseline = before[0].day if before else None
+    notes = _notes(asked.poll, asked.polled, asked.anchor_problems, baseline, changes)
     return CycleResult(
         day=today,
         outcome=outcome,
-        report=report,
-        poll=poll_line,
-        poll_lines=poll_lines,
-        tip=tip,
+        report=dataclasses.replace(report, notes=(*report.notes, *notes, *asked.citation_notes)),
+        poll=asked.poll,
+        poll_lines=asked.poll_lines,
+        tip=asked.tip,
         baseline=baseline,
         changes=changes,
         attention=attention,
         snoozed=snoozed,
-        files=files,
-        anchor_problems=anchor_problems,
+        files=(),
+        anchor_problems=asked.anchor_problems,
     )
+
+
+def _write_and_record(
+    store: Store,
+    result: CycleResult,
+    directory: Path,
+    *,
+    html: bool,
+    now: dt.datetime,
+    clock: Callable[[], dt.datetime],
+) -> tuple[Path, ...]:
+    """Write the day's reports, record the run (finished at `clock()`), then write the dashboard that
+    shows it; the files written."""
+    report, day = result.report, result.day
+    files = write_reports(report, directory, day, html=html)
+    record_run(
+        store,
+        report,
+        day=day,
+        started_at=now,
+        finished_at=clock(),
+        outcome=result.outcome.value,
+        poll=result.poll,
+    )
+    return (*files, write_dashboard(store, directory, now=now))
 
 
 def _poll(
@@ -268,31 +322,6 @@ def _citations(
     )
     notes = [strip_control(n) for n in refreshed.notes()]
     return citation_index(store, anchor_ids(claims)), notes
-
-
-def _build_report(
-    store: Store,
-    claims: Sequence[Claim],
-    *,
-    now: dt.datetime,
-    today: dt.date,
-    anchors: Mapping[str, tuple[AnchorResult, ...]],
-    decisions: Decisions,
-    stale: bool,
-    citations: CitationIndex | None = None,
-) -> Report:
-    from freshness.assess import build_report
-
-    return build_report(
-        store,
-        claims,
-        now=now,
-        today=today,
-        anchors=anchors,
-        decisions=decisions,
-        stale=stale,
-        citations=citations,
-    )
 
 
 def _notes(

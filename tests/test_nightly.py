@@ -23,7 +23,7 @@ from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
 from freshness.views.run import summary_lines
-from tests.conftest import NOW, make_paper
+from tests.conftest import NOW, FakeClock, make_paper
 from tests.fakearxiv import (
     CANARY_TITLE,
     RSS_CT,
@@ -153,21 +153,8 @@ def settings(arxiv: Arxiv, tmp_path: Path) -> Settings:
     return s
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1_000_000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
-
-
 def cycle(settings: Settings, now: dt.datetime, **options: object) -> CycleResult:
-    clock = Clock()
+    clock = FakeClock()
     session = PoliteSession(
         user_agent="freshness/test",
         limiter=RateLimiter(0.0, None, clock=clock, sleep=clock.sleep),
@@ -470,7 +457,7 @@ def test_the_summary_makes_untrusted_titles_inert(arxiv: Arxiv, settings: Settin
 def test_claims_are_aged_at_the_day_the_run_is_named_by(arxiv: Arxiv, settings: Settings) -> None:
     """A run late in the evening west of Greenwich is already tomorrow in UTC: its files, its log and
     the ages in its report all use the run's own day."""
-    clock = Clock()
+    clock = FakeClock()
     session = PoliteSession(
         user_agent="freshness/test",
         limiter=RateLimiter(0.0, None, clock=clock, sleep=clock.sleep),

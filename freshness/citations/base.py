@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+from freshness.errors import CitationsUnavailable
 from freshness.models import CitationContext
 
 
@@ -72,5 +74,18 @@ class CitationSource(Protocol):
 
 
 SourceFactory = Callable[[str], CitationSource]
+
+
+def json_object(body: bytes, label: str) -> dict[str, Any]:
+    """A service's answer read as a JSON object; CitationsUnavailable naming the service (`label`)
+    when it is not JSON, or not an object."""
+    try:
+        page = json.loads(body)
+    except ValueError as exc:
+        raise CitationsUnavailable(f"{label}: the answer is not JSON ({exc})") from exc
+    if not isinstance(page, dict):
+        raise CitationsUnavailable(f"{label}: the answer is not a JSON object")
+    return page
+
 
 LABELS = {"semantic_scholar": "Semantic Scholar", "openalex": "OpenAlex"}

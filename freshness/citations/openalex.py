@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
-from freshness.citations.base import CitingRecord, Fetched
+from freshness.citations.base import CitingRecord, Fetched, json_object
 from freshness.errors import CitationsUnavailable, SourceUnavailable
 from freshness.http import PoliteSession
 
@@ -58,14 +58,8 @@ class OpenAlexSource:
         cursor, seen = "*", set()
         while True:
             if requests >= self.max_pages + 1:
-                return Fetched.ended(
-                    anchor_id,
-                    self.name,
-                    records,
-                    requests,
-                    service_id=service_id,
-                    problem=f"stopped after {requests} requests",
-                )
+                problem: str | None = f"stopped after {requests} requests"
+                break
             params = {"filter": f"cites:{service_id}", "per-page": str(PAGE_SIZE), "select": SELECT}
             params["cursor"] = cursor
             page = self._get(f"{self.base_url}/works", params)
@@ -80,23 +74,15 @@ class OpenAlexSource:
             records.extend(r for w in results if (r := _record(w)) is not None)
             nxt = meta.get("next_cursor")
             if nxt is None or not results:
-                problem = None
-                if nxt is not None:  # an empty page that still offers a cursor: cut short
-                    problem = "an empty page still offered a next cursor"
-                return Fetched.ended(
-                    anchor_id, self.name, records, requests, service_id=service_id, problem=problem
-                )
+                # an empty page that still offers a cursor: cut short
+                problem = None if nxt is None else "an empty page still offered a next cursor"
+                break
             if not isinstance(nxt, str) or nxt in seen:
-                return Fetched.ended(
-                    anchor_id,
-                    self.name,
-                    records,
-                    requests,
-                    service_id=service_id,
-                    problem="the cursor repeated",
-                )
+                problem = "the cursor repeated"
+                break
             seen.add(nxt)
             cursor = nxt
+        return Fetched.ended(anchor_id, self.name, records, requests, service_id=service_id, problem=problem)
 
     def resolve(self, anchor_id: str) -> str | None:
         """The anchor's OpenAlex work id (W...) by its arXiv DOI; None when OpenAlex does not know it."""
@@ -123,13 +109,7 @@ class OpenAlexSource:
             raise CitationsUnavailable(
                 f"OpenAlex answered HTTP {resp.status} for {resp.url}: {_error(resp.body)}"
             )
-        try:
-            page = json.loads(resp.body)
-        except ValueError as exc:
-            raise CitationsUnavailable(f"OpenAlex: the answer is not JSON ({exc})") from exc
-        if not isinstance(page, dict):
-            raise CitationsUnavailable("OpenAlex: the answer is not a JSON object")
-        return page
+        return json_object(resp.body, self.label)
 
 
 def arxiv_id_of(work: Mapping[str, Any]) -> str | None:

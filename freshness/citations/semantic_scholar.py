@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from freshness.citations.base import CitingRecord, Fetched
+from freshness.citations.base import CitingRecord, Fetched, json_object
 from freshness.errors import CitationsUnavailable, SourceUnavailable
 from freshness.http import PoliteSession
 from freshness.models import CitationContext
@@ -159,13 +159,7 @@ class SemanticScholarSource:
         if resp.status == 404 and params.get("offset") == "0":
             return None
         _check_status(resp.status, resp.url, resp.body)
-        try:
-            page = json.loads(resp.body)
-        except ValueError as exc:
-            raise CitationsUnavailable(f"Semantic Scholar: the answer is not JSON ({exc})") from exc
-        if not isinstance(page, dict):
-            raise CitationsUnavailable("Semantic Scholar: the answer is not a JSON object")
-        return page
+        return json_object(resp.body, self.label)
 
 
 def _check_status(status: int, url: str, body: bytes) -> None:

@@ -4,6 +4,7 @@ anchor's last fetch, and read the edges back as the matcher's `CitationIndex`.""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -41,6 +42,19 @@ def save_fetched(store: Store, fetched: Fetched, *, now: dt.datetime) -> int:
     did not list may be past the cut); a complete one drops the edges it no longer lists. Returns
     the number of edges stored."""
     at = utc_iso(now)
+    edges = _edges(fetched)
+    with store.transaction() as db:
+        if fetched.complete:
+            _drop_unlisted(db, fetched, list(edges))
+        for citing, (influential, contexts) in edges.items():
+            _save_edge(db, fetched, citing, influential, contexts, at)
+        _save_fetch(db, fetched, at)
+    return len(edges)
+
+
+def _edges(fetched: Fetched) -> dict[str, tuple[bool, tuple[CitationContext, ...]]]:
+    """Citing arXiv id (no version) -> (influential, contexts) over the answer's records, a paper
+    listed twice merged; records with no arXiv id, a bad one, or the anchor's own are left out."""
     edges: dict[str, tuple[bool, tuple[CitationContext, ...]]] = {}
     for r in fetched.records:
         if r.arxiv_id is None:
@@ -53,50 +67,67 @@ def save_fetched(store: Store, fetched: Fetched, *, now: dt.datetime) -> int:
             continue
         old = edges.get(citing)
         edges[citing] = (r.influential or (old[0] if old else False), (old[1] if old else ()) + r.contexts)
-    with store.transaction() as db:
-        if fetched.complete:
-            kept = list(edges)
-            marks = ",".join("?" * len(kept))
-            for table in ("citation_edges", "citation_contexts"):
-                db.execute(
-                    f"DELETE FROM {table} WHERE anchor_id = ? AND source = ?"
-                    + (f" AND citing_id NOT IN ({marks})" if kept else ""),
-                    (fetched.anchor_id, fetched.source, *kept),
-                )
-        for citing, (influential, contexts) in edges.items():
-            db.execute(_UPSERT_EDGE, (fetched.anchor_id, citing, fetched.source, int(influential), at, at))
-            db.execute(
-                "DELETE FROM citation_contexts WHERE anchor_id = ? AND citing_id = ? AND source = ?",
-                (fetched.anchor_id, citing, fetched.source),
-            )
-            db.executemany(
-                "INSERT INTO citation_contexts (anchor_id, citing_id, source, n, context, intents)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (fetched.anchor_id, citing, fetched.source, n, c.text, " ".join(c.intents))
-                    for n, c in enumerate(contexts)
-                ],
-            )
+    return edges
+
+
+def _drop_unlisted(db: sqlite3.Connection, fetched: Fetched, kept: Sequence[str]) -> None:
+    """Remove the anchor's edges from this source (and their contexts) that a complete answer no
+    longer lists."""
+    marks = ",".join("?" * len(kept))
+    for table in ("citation_edges", "citation_contexts"):
         db.execute(
-            "INSERT INTO citation_fetches (anchor_id, source, attempted_at, fetched_at, complete, known,"
-            " citing, problem, service_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (anchor_id, source) DO UPDATE SET attempted_at = excluded.attempted_at,"
-            " fetched_at = excluded.fetched_at, complete = excluded.complete, known = excluded.known,"
-            " citing = excluded.citing, problem = excluded.problem,"
-            " service_id = COALESCE(excluded.service_id, citation_fetches.service_id)",
-            (
-                fetched.anchor_id,
-                fetched.source,
-                at,
-                at,
-                int(fetched.complete),
-                int(fetched.known),
-                len(fetched.records),
-                fetched.problem,
-                fetched.service_id,
-            ),
+            f"DELETE FROM {table} WHERE anchor_id = ? AND source = ?"
+            + (f" AND citing_id NOT IN ({marks})" if kept else ""),
+            (fetched.anchor_id, fetched.source, *kept),
         )
-    return len(edges)
+
+
+def _save_edge(
+    db: sqlite3.Connection,
+    fetched: Fetched,
+    citing: str,
+    influential: bool,
+    contexts: Sequence[CitationContext],
+    at: str,
+) -> None:
+    """One edge, first seen or seen again `at`, with its contexts replacing the ones stored."""
+    db.execute(_UPSERT_EDGE, (fetched.anchor_id, citing, fetched.source, int(influential), at, at))
+    db.execute(
+        "DELETE FROM citation_contexts WHERE anchor_id = ? AND citing_id = ? AND source = ?",
+        (fetched.anchor_id, citing, fetched.source),
+    )
+    db.executemany(
+        "INSERT INTO citation_contexts (anchor_id, citing_id, source, n, context, intents)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (fetched.anchor_id, citing, fetched.source, n, c.text, " ".join(c.intents))
+            for n, c in enumerate(contexts)
+        ],
+    )
+
+
+def _save_fetch(db: sqlite3.Connection, fetched: Fetched, at: str) -> None:
+    """The fetch itself: when, complete or not, known or not, how many records, any problem, and the
+    service's own id of the anchor (kept when this answer has none)."""
+    db.execute(
+        "INSERT INTO citation_fetches (anchor_id, source, attempted_at, fetched_at, complete, known,"
+        " citing, problem, service_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (anchor_id, source) DO UPDATE SET attempted_at = excluded.attempted_at,"
+        " fetched_at = excluded.fetched_at, complete = excluded.complete, known = excluded.known,"
+        " citing = excluded.citing, problem = excluded.problem,"
+        " service_id = COALESCE(excluded.service_id, citation_fetches.service_id)",
+        (
+            fetched.anchor_id,
+            fetched.source,
+            at,
+            at,
+            int(fetched.complete),
+            int(fetched.known),
+            len(fetched.records),
+            fetched.problem,
+            fetched.service_id,
+        ),
+    )
 
 
 def save_failure(store: Store, anchor_id: str, source: str, problem: str, *, now: dt.datetime) -> None:

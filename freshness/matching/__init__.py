@@ -13,9 +13,11 @@ explains every step and today's figures.
 
 The package, one layer a module: `text` (words, stems), `index` (FTS5 queries, document
 frequencies), `terms` (a claim as weighted aspects), `retrieval` (candidates), `relevance`
-(features, score, pruning), `stance` (does it challenge or support the claim), `matcher` (one
-store's `Matcher` and its memo), `workers` (worker processes), `settings` (the tunables). This
-module is the public API.
+(features, score, pruning), `pool` (the claim's candidates as a whole), `sentences` (an abstract as
+sentences naming the claim), `cues` (what each kind of sentence sounds like), `stance` (does it
+challenge or support the claim: weighing the evidence), `citing` (what citing sentences say),
+`matcher` (one store's `Matcher` and its memo), `workers` (worker processes), `settings` (the
+tunables). This module is the public API.
 """
 
 from __future__ import annotations

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from freshness.matching.cues import _EXPLICIT, _QUALIFY
 from freshness.matching.settings import MatchSettings
-from freshness.matching.stance import _EXPLICIT, _QUALIFY, StanceFinding
+from freshness.matching.stance import StanceFinding
 from freshness.models import CitationContext, Citing, Stance
 
 # Contrast aimed at the cited work itself (the citation marker is the object, so the belief nouns
-# stance.py's lexicons ask for are often absent): "contrary to [12]", "unlike [12], we find",
+# cues.py's lexicons ask for are often absent): "contrary to [12]", "unlike [12], we find",
 # "in contrast to the findings of Smith et al.", "[12] claimed ..., but we show".
 _CONTRAST = re.compile(
     r"\b(?:"
@@ -39,7 +40,7 @@ MAX_QUOTED = 400
 
 
 def _words(text: str) -> str:
-    """Lower-case words joined by single spaces, as stance.py's lexicons are matched."""
+    """Lower-case words joined by single spaces, as cues.py's lexicons are matched."""
     return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower()))
 
 

@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from freshness.flagging import flags
 from freshness.matching.citing import citation_evidence, citation_stance
 from freshness.matching.index import _DocFreq, _DocFreqMemo
-from freshness.matching.relevance import _features, _Pool, _PruneSwitch, _rank
+from freshness.matching.pool import _Pool
+from freshness.matching.relevance import _features, _PruneSwitch, _rank
 from freshness.matching.retrieval import _candidates
 from freshness.matching.settings import DEFAULT_SETTINGS, MatchSettings
-from freshness.matching.terms import _prepare
+from freshness.matching.terms import _prepare, _Prepared
 from freshness.matching.text import _Text
-from freshness.models import CitationIndex, Claim, Match, Paper, Velocity
+from freshness.models import CitationIndex, Citing, Claim, Match, Paper, Velocity
 from freshness.store import Store
 
 _TEXTS_MAX = 3000  # papers (~30 kB each) a memo reads as words; the oldest are forgotten first
@@ -127,15 +128,10 @@ class Matcher:
             min_score = settings.min_score
         df = _DocFreq(store, memo.doc_freq, settings)
         prep = _prepare(claim, df, settings, timeless=timeless)
-        cites = (
-            self.citations.citing(a.arxiv_id.base for a in claim.anchors if a.arxiv_id)
-            if self.citations
-            else {}
-        )
+        cites = self._citing(claim)
         papers = _candidates(store, df, prep, after, query_scale, settings, after_rowid, citing=cites)
         texts = {p.arxiv_id: memo.texts_of(p) for p in papers}
         pool = _Pool(list(texts.values()))
-        rule, depth = settings.flag_rule, settings.stance_depth if judge else 0
         ranked = _rank(
             papers,
             prep,
@@ -143,39 +139,63 @@ class Matcher:
             pool,
             settings,
             memo.pruning,
-            keep=max(limit, rule.max_rank),
+            keep=max(limit, settings.flag_rule.max_rank),
             min_score=min_score,
             bonus={p.arxiv_id: settings.cites_bonus for p in papers if p.arxiv_id in cites},
         )
         ranked.sort(key=lambda s: (-s[0], -s[1].published.toordinal(), s[1].arxiv_id))
-        matches = []
-        for rank, (score, p) in enumerate(ranked[:limit], start=1):
-            f = _features(
-                p, prep, settings, explain=True, judge=rank <= depth, texts=texts[p.arxiv_id], pool=pool
+        depth = settings.stance_depth if judge else 0
+        return [
+            self._explained(
+                score, p, prep, texts[p.arxiv_id], pool, cites.get(p.arxiv_id), rank, judge=rank <= depth
             )
-            st = f.stance
-            evidence = tuple(f.evidence)
-            if (edges := cites.get(p.arxiv_id)) is not None:
-                evidence += (citation_evidence(edges),)
-                cited = citation_stance(edges, settings) if rank <= depth else None
-                if cited is not None and (st.stance is not cited.stance or cited.confidence > st.confidence):
-                    st = cited
-            match = Match(
-                arxiv_id=p.arxiv_id,
-                title=p.title,
-                published=p.published,
-                score=round(score, 1),
-                superseding=False,
-                evidence=evidence,
-                stance=st.stance,
-                confidence=st.confidence,
-                stance_sentence=st.sentence,
-                stance_target=st.target,
-            )
-            if flags(match, rank, rule):
-                match = dataclasses.replace(match, superseding=True)
-            matches.append(match)
-        return matches
+            for rank, (score, p) in enumerate(ranked[:limit], start=1)
+        ]
+
+    def _citing(self, claim: Claim) -> dict[str, list[Citing]]:
+        """Citing arXiv id -> its edges to the claim's anchors (none without citation data)."""
+        if not self.citations:
+            return {}
+        return self.citations.citing(a.arxiv_id.base for a in claim.anchors if a.arxiv_id)
+
+    def _explained(
+        self,
+        score: float,
+        paper: Paper,
+        prep: _Prepared,
+        texts: tuple[_Text, _Text],
+        pool: _Pool,
+        edges: list[Citing] | None,
+        rank: int,
+        *,
+        judge: bool,
+    ) -> Match:
+        """The match at `rank`, with its evidence (and the citing edges'); with `judge`, its stance
+        (the citing sentences' when they disagree with the paper's, or are surer) and the flag rule."""
+        settings = self.settings
+        f = _features(paper, prep, settings, explain=True, judge=judge, texts=texts, pool=pool)
+        st = f.stance
+        evidence = tuple(f.evidence)
+        if edges is not None:
+            evidence += (citation_evidence(edges),)
+            cited = citation_stance(edges, settings) if judge else None
+            if cited is not None and (st.stance is not cited.stance or cited.confidence > st.confidence):
+                st = cited
+        match = Match(
+            arxiv_id=paper.arxiv_id,
+            title=paper.title,
+            published=paper.published,
+            score=round(score, 1),
+            superseding=False,
+            evidence=evidence,
+            stance=st.stance,
+            confidence=st.confidence,
+            stance_sentence=st.sentence,
+            stance_target=st.target,
+        )
+        if flags(match, rank, settings.flag_rule):
+            match = dataclasses.replace(match, superseding=True)
+        return match
 
 
 # Each open store's memos, one per settings, dropped with the store: `match_claim` and friends, called

@@ -6,30 +6,18 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-import itertools
 import logging
-import math
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from freshness.matching.pool import _Pool
 from freshness.matching.settings import MatchSettings
-from freshness.matching.stance import (
-    ANCHOR_AIM,
-    FIELD_AIM,
-    GENERIC_SHARE,
-    RELATED,
-    TOPIC_AIM,
-    ClaimSide,
-    Name,
-    StanceFinding,
-    judge_stance,
-)
+from freshness.matching.stance import RELATED, StanceFinding, judge_stance
 from freshness.matching.terms import _Prepared, _Topic
-from freshness.matching.text import _FUNCTION_WORDS, _STEMS, _STOPWORDS, _Hit, _Text
+from freshness.matching.text import _Hit, _Text
 from freshness.models import Paper
 
 log = logging.getLogger(__package__)  # the matcher's one logger, "freshness.matching"
@@ -137,53 +125,6 @@ class _Features:
 _FEATURE_NAMES = frozenset(f.name for f in dataclasses.fields(_Features) if f.type in ("float", float))
 
 
-_FUNCTION_STEMS = frozenset(_STEMS[w] for w in _FUNCTION_WORDS)
-SHARE_FROM = 20  # candidates a claim needs before a name they mostly share counts as the field's
-
-
-class _Pool:
-    """A claim's candidates as a whole: in how many of them each stem occurs."""
-
-    def __init__(self, texts: Sequence[tuple[_Text, _Text]]) -> None:
-        self._judging: tuple[_Prepared, ClaimSide, list[Name]] | None = None
-        self.size = len(texts)
-        self.df = Counter(itertools.chain.from_iterable(t.present | a.present for t, a in texts))
-
-    def share(self, stems: Sequence[str]) -> float:
-        """At most what share of the candidates has all of `stems` (the rarest one's share); 0 for a
-        pool too small to say what is common."""
-        if not stems or self.size < SHARE_FROM:
-            return 0.0
-        return min(self.df[s] for s in stems) / self.size
-
-    def judging(self, prep: _Prepared) -> tuple[ClaimSide, list[Name]]:
-        """What stance reads of the claim among these candidates: its side, with only the content
-        words few of them use, and its names (remembered: every paper judged asks again)."""
-        if self._judging is None or self._judging[0] is not prep:
-            words = frozenset(s for s in prep.side.words if self.share((s,)) < GENERIC_SHARE)
-            side = dataclasses.replace(prep.side, words=words)
-            self._judging = (prep, side, _names(prep, self))
-        return self._judging[1], self._judging[2]
-
-    def rarity(self, stem: str) -> float:
-        """How rare a stem is among the candidates: a word most of them use says little."""
-        return math.log((self.size + 1) / (self.df[stem] + 0.5))
-
-    def focus(self, title: _Text, vocabulary: frozenset[str]) -> tuple[float, int, int]:
-        """The rarity-weighted share of the title's content words that are the claim's, and the plain
-        counts for the evidence: "LoRA+: Efficient Low Rank Adaptation of Large Models" is about its
-        claim's subject; "Malware Detection with LoRA" mostly about something else."""
-        words = [
-            s for w, s in zip(title.words, title.stems, strict=True) if w not in _STOPWORDS and len(w) > 1
-        ]
-        if not words:
-            return 0.0, 0, 0
-        weights = [self.rarity(s) for s in words]
-        ours = [w for s, w in zip(words, weights, strict=True) if s in vocabulary]
-        total = sum(weights)
-        return (sum(ours) / total if total else 0.0), len(ours), len(words)
-
-
 def _features(
     paper: Paper,
     prep: _Prepared,
@@ -200,69 +141,20 @@ def _features(
     the claim (stance.judge_stance). `pool`: the claim's candidates, which say how rare a word is
     among them (for the title's focus, and how specifically a topic names the claim)."""
     title, abstract = texts or (_Text(paper.title), _Text(paper.abstract))
-    near_score = settings.near_score
     f = _Features()
     f.focus, title_shared, title_words = (pool or _Pool([(title, abstract)])).focus(title, prep.vocabulary)
-
-    covered = 0
-    topic_sum = 0.0
-    title_topic = ""
-    spans: list[_Hit] = []
-    for topic in prep.topics:
-        if topic.keys.isdisjoint(abstract.present) and topic.keys.isdisjoint(title.present):
-            continue  # none of its words: most topics for most candidates
-        t_hits = _find(topic, title, settings)
-        a_hits = _find(topic, abstract, settings)
-        if not (t_hits or a_hits):
-            continue
-        covered += 1
-        tf = (3 * sum(h.score for h in t_hits) + sum(h.score for h in a_hits)) / 100
-        topic_sum += topic.weight * _saturate(tf)
-        if t_hits and t_hits[0].score >= near_score and t_hits[0].score / 100 > f.title:
-            f.title, title_topic = t_hits[0].score / 100, topic.text
-        spans.extend(a_hits)
-    f.topics = topic_sum / (sum(t.weight for t in prep.topics) or 1.0)
-    f.coverage = covered / (len(prep.topics) or 1)
-    spans.sort(key=lambda h: (-h.score, h.first))
-
-    # The claim's own content words, counted by crude stem (forgives inflection); title counts 3.
-    word_sum = 0.0
-    shared = []
-    for w in prep.words:
-        tf = 0
-        for s in w.stems:
-            tf += 3 * title.count(s) + abstract.count(s)
-        if tf:
-            shared.append(w.text)
-            word_sum += w.weight * _saturate(tf)
-    f.words = word_sum / (sum(w.weight for w in prep.words) or 1.0)
-
-    named = []
-    anchor_spans: list[tuple[str, _Hit]] = []  # where the abstract names an anchor
-    for ref in prep.refs:
-        for seq, how in ref.patterns:
-            in_abstract = _occurrences(seq, abstract)
-            if in_abstract or _occurrences(seq, title):
-                named.append(_naming(ref.label, how))
-                if in_abstract:
-                    anchor_spans.append((ref.label, in_abstract[0]))
-                break
+    topics = _topic_hits(prep, title, abstract, settings)
+    f.topics, f.coverage, f.title = topics.weight, topics.coverage, topics.title
+    f.words, shared = _claim_words(prep, title, abstract)
+    named = _anchors_named(prep, title, abstract)
     f.anchor = 1.0 if named else 0.0
-
     cue_words = settings.cue_words
+    spans = topics.spans
     f.prior = 1.0 if spans and _cue_near(abstract.cues(_PRIOR, spans, cue_words), spans, cue_words) else 0.0
-    years = max(0, (paper.published - prep.claim.date).days) / 365.25
-    f.proximity = 0.0 if prep.timeless else 1.0 / (1.0 + years)
+    f.proximity = _proximity(paper, prep)
     if not explain:
         return f
-
-    if f.title:
-        f.evidence.append(f"title matches topic '{title_topic}' (score {100 * f.title:.0f})")
-    if spans:
-        h = spans[0]
-        f.evidence.append(f"abstract: '{abstract.quote(h.first, h.last, settings.snippet_context)}'")
-    if prep.topics:
-        f.evidence.append(f"covers {covered} of {len(prep.topics)} topics")
+    f.evidence.extend(_topic_evidence(topics, prep, abstract, settings))
     if shared:
         f.evidence.append(f"shares the claim's words: {', '.join(shared)}")
     if title_shared:
@@ -275,41 +167,104 @@ def _features(
     return f
 
 
+@dataclass
+class _TopicHits:
+    """Where a paper mentions the claim's topics: the features they give and what explains them."""
+
+    weight: float  # _Features.topics
+    coverage: float  # _Features.coverage
+    title: float  # _Features.title
+    title_topic: str  # the topic the title names best ("" for none)
+    covered: int  # how many topics it mentions
+    spans: list[_Hit]  # the topics' places in the abstract, best first
+
+
+def _topic_hits(prep: _Prepared, title: _Text, abstract: _Text, settings: MatchSettings) -> _TopicHits:
+    """Each topic found in the title and the abstract: rarity-weighted, saturated mentions (a title
+    mention counts 3), the share of topics covered, and the title's best topic hit."""
+    near_score = settings.near_score
+    covered = 0
+    topic_sum = 0.0
+    title_score = 0.0
+    title_topic = ""
+    spans: list[_Hit] = []
+    for topic in prep.topics:
+        if topic.keys.isdisjoint(abstract.present) and topic.keys.isdisjoint(title.present):
+            continue  # none of its words: most topics for most candidates
+        t_hits = _find(topic, title, settings)
+        a_hits = _find(topic, abstract, settings)
+        if not (t_hits or a_hits):
+            continue
+        covered += 1
+        tf = (3 * sum(h.score for h in t_hits) + sum(h.score for h in a_hits)) / 100
+        topic_sum += topic.weight * _saturate(tf)
+        if t_hits and t_hits[0].score >= near_score and t_hits[0].score / 100 > title_score:
+            title_score, title_topic = t_hits[0].score / 100, topic.text
+        spans.extend(a_hits)
+    spans.sort(key=lambda h: (-h.score, h.first))
+    return _TopicHits(
+        weight=topic_sum / (sum(t.weight for t in prep.topics) or 1.0),
+        coverage=covered / (len(prep.topics) or 1),
+        title=title_score,
+        title_topic=title_topic,
+        covered=covered,
+        spans=spans,
+    )
+
+
+def _claim_words(prep: _Prepared, title: _Text, abstract: _Text) -> tuple[float, list[str]]:
+    """The claim's own content words, counted by crude stem (forgives inflection; the title counts
+    3): their rarity-weighted, saturated share (_Features.words), and the words the paper uses."""
+    word_sum = 0.0
+    shared = []
+    for w in prep.words:
+        tf = 0
+        for s in w.stems:
+            tf += 3 * title.count(s) + abstract.count(s)
+        if tf:
+            shared.append(w.text)
+            word_sum += w.weight * _saturate(tf)
+    return word_sum / (sum(w.weight for w in prep.words) or 1.0), shared
+
+
+def _anchors_named(prep: _Prepared, title: _Text, abstract: _Text) -> list[str]:
+    """Evidence for each anchor the paper names (by id, title or short name), in the claim's order."""
+    named = []
+    for ref in prep.refs:
+        for seq, how in ref.patterns:
+            if _occurrences(seq, abstract) or _occurrences(seq, title):
+                named.append(_naming(ref.label, how))
+                break
+    return named
+
+
+def _proximity(paper: Paper, prep: _Prepared) -> float:
+    """1 / (1 + years between the claim and the paper); 0 for a timeless claim (velocity)."""
+    years = max(0, (paper.published - prep.claim.date).days) / 365.25
+    return 0.0 if prep.timeless else 1.0 / (1.0 + years)
+
+
+def _topic_evidence(
+    topics: _TopicHits, prep: _Prepared, abstract: _Text, settings: MatchSettings
+) -> list[str]:
+    """What the topics say for the paper: the title's topic, the best place in the abstract, how many."""
+    evidence = []
+    if topics.title:
+        evidence.append(f"title matches topic '{topics.title_topic}' (score {100 * topics.title:.0f})")
+    if topics.spans:
+        h = topics.spans[0]
+        evidence.append(f"abstract: '{abstract.quote(h.first, h.last, settings.snippet_context)}'")
+    if prep.topics:
+        evidence.append(f"covers {topics.covered} of {len(prep.topics)} topics")
+    return evidence
+
+
 def _naming(label: str, how: str) -> str:
     """Evidence that a paper names an anchor. A short name alone ("Medusa") is only what the claims
     file's title for the anchor is called: the id may be another paper, so the words say no more."""
     if how.startswith("as "):
         return f"mentions {how[3:]} (the short name the claims file gives anchor {label})"
     return f"names anchor {label} {how}"
-
-
-def _names(prep: _Prepared, pool: _Pool) -> list[Name]:
-    """How a paper can name what the claim is about, each with how specifically (stance.Name): its
-    anchors by id or title (specific), by short name and its topics (specific unless most of the
-    claim's candidates use them: then they name the field)."""
-    names: list[Name] = []
-    for ref in prep.refs:
-        for seq, how in ref.patterns:
-            content = frozenset(s for s in seq if s not in _FUNCTION_STEMS) or frozenset(seq)
-            if how == "by title" and len(content) > TITLE_BAG:
-                need = math.ceil(TITLE_SHARE * len(content))  # most of a long title, in any order
-            else:
-                need = len(content)
-            strength = ANCHOR_AIM
-            if how.startswith("as ") and pool.share(tuple(content)) >= GENERIC_SHARE:
-                strength = FIELD_AIM  # a short name most candidates use names the field ("LoRA")
-            names.append(Name(f"anchor {ref.label}", content, need, strength))
-    for topic in prep.topics:
-        content = frozenset(topic.content) or frozenset(topic.variants[0] if topic.variants else ())
-        if not content:
-            continue
-        strength = TOPIC_AIM if pool.share(tuple(content)) < GENERIC_SHARE else FIELD_AIM
-        names.append(Name(f"topic '{topic.text}'", content, len(content), strength))
-    return names
-
-
-TITLE_BAG = 3  # an anchor title with more content words than this names it with TITLE_SHARE of them
-TITLE_SHARE = 0.8
 
 
 # A candidate is scored in full only when an upper bound of its score (_score_bound, about half the
@@ -345,50 +300,63 @@ def _rank(
     bound first; once `keep` scores are in, a candidate whose bound is below the `keep`-th best score
     (or below `min_score`) cannot enter, and neither can any after it. `bonus`: points a paper gains
     on top of its score (citing an anchor), in its bound too."""
-    weights = settings.weights
-    bonus = bonus or {}
+    scoring = _Scoring(prep, texts, pool, settings, bonus or {})
+    worth_it = min_score > settings.min_score or len(papers) >= settings.prune_ratio * keep
+    if settings.prune and worth_it and not switch.broken:
+        ranked = _rank_pruned(papers, scoring, keep=keep, min_score=min_score)
+        if ranked is not None:
+            return ranked
+        switch.broken = True
+    scored = [(scoring.score(p), p) for p in papers]
+    return [s for s in scored if s[0] >= min_score]
 
-    def plus(p: Paper, score: float) -> float:
-        extra = bonus.get(p.arxiv_id)
+
+@dataclass(frozen=True)
+class _Scoring:
+    """A claim's candidates scored for ranking (numbers only, no evidence), each with its bonus."""
+
+    prep: _Prepared
+    texts: Mapping[str, tuple[_Text, _Text]]
+    pool: _Pool
+    settings: MatchSettings
+    bonus: Mapping[str, float]
+
+    def score(self, p: Paper) -> float:
+        f = _features(
+            p, self.prep, self.settings, explain=False, texts=self.texts[p.arxiv_id], pool=self.pool
+        )
+        return self._plus(p, f.score(self.settings.weights))
+
+    def bound(self, p: Paper) -> float:
+        """An upper bound of `score(p)` (_score_bound plus the bonus)."""
+        return self._plus(
+            p, _score_bound(p, self.prep, self.texts[p.arxiv_id], self.pool, self.settings.weights)
+        )
+
+    def _plus(self, p: Paper, score: float) -> float:
+        extra = self.bonus.get(p.arxiv_id)
         return score if extra is None else min(100.0, score + extra)
 
-    worth_it = min_score > settings.min_score or len(papers) >= settings.prune_ratio * keep
-    if not (settings.prune and worth_it) or switch.broken:
-        scored = [
-            (
-                plus(
-                    p,
-                    _features(p, prep, settings, explain=False, texts=texts[p.arxiv_id], pool=pool).score(
-                        weights
-                    ),
-                ),
-                p,
-            )
-            for p in papers
-        ]
-        return [s for s in scored if s[0] >= min_score]
-    bounded = sorted(
-        ((plus(p, _score_bound(p, prep, texts[p.arxiv_id], pool, weights)), i) for i, p in enumerate(papers)),
-        reverse=True,
-    )
+
+def _rank_pruned(
+    papers: Sequence[Paper], scoring: _Scoring, *, keep: int, min_score: float
+) -> list[tuple[float, Paper]] | None:
+    """`_rank`'s answer, scoring candidates best bound first until no bound can reach the `keep`
+    best (or `min_score`); None (logged) when a candidate scored above its bound."""
+    bounded = sorted(((scoring.bound(p), i) for i, p in enumerate(papers)), reverse=True)
     best: list[float] = []  # min-heap of the `keep` best scores so far
     ranked: list[tuple[float, Paper]] = []
     for bound, i in bounded:
         if bound + _SLACK < min_score or (len(best) >= keep and bound + _SLACK < best[0]):
             break
         p = papers[i]
-        score = plus(
-            p, _features(p, prep, settings, explain=False, texts=texts[p.arxiv_id], pool=pool).score(weights)
-        )
+        score = scoring.score(p)
         if score > bound + _SLACK:
             # The scoring no longer keeps to what _score_bound assumes: score everything, from now on.
-            switch.broken = True
             log.warning(
                 "a candidate scored %.3f above its bound %.3f: matching without pruning", score, bound
             )
-            return _rank(
-                papers, prep, texts, pool, settings, switch, keep=keep, min_score=min_score, bonus=bonus
-            )
+            return None
         if score >= min_score:
             ranked.append((score, p))
             if len(best) < keep:
@@ -427,20 +395,12 @@ def _score_bound(
             in_abstract = in_abstract or hits_a > 0
     b.topics = topic_sum / (sum(t.weight for t in prep.topics) or 1.0)
     b.coverage = covered / (len(prep.topics) or 1)  # a topic can only be covered where it can hit
-    word_sum = 0.0  # exactly as _features counts them
-    for w in prep.words:
-        tf = 0
-        for s in w.stems:
-            tf += 3 * title.count(s) + abstract.count(s)
-        if tf:
-            word_sum += w.weight * _saturate(tf)
-    b.words = word_sum / (sum(w.weight for w in prep.words) or 1.0)
+    b.words = _claim_words(prep, title, abstract)[0]  # exactly as _features counts them
     b.title = 1.0 if in_title else 0.0  # a title hit
     b.prior = 1.0 if in_abstract else 0.0  # needs a topic in the abstract
     b.anchor = 1.0 if prep.refs else 0.0
     b.focus = pool.focus(title, prep.vocabulary)[0]
-    years = max(0, (paper.published - prep.claim.date).days) / 365.25
-    b.proximity = 0.0 if prep.timeless else 1.0 / (1.0 + years)
+    b.proximity = _proximity(paper, prep)
     for name, weight in weights:
         if weight < 0 and name in _FEATURE_NAMES:  # a feature that lowers the score: at its least
             setattr(b, name, 0.0)

@@ -79,18 +79,44 @@ def _match_in_workers(path: Path, tasks: Sequence[_Task], workers: int, batch: i
     batch when it has answered one, so a worker slowed by another job on its core takes fewer: dealing
     the claims out up front left the whole call waiting for the slower worker on this shared machine
     (docs/benchmarks.md)."""
-    batches = iter([list(tasks[i : i + batch]) for i in range(0, len(tasks), batch)])
-    lock = threading.Lock()
-    failed = threading.Event()
+    batches = _Batches([list(tasks[i : i + batch]) for i in range(0, len(tasks), batch)])
+    procs = _start_workers(workers)
+    header = pickle.dumps(list(sys.path)) + pickle.dumps(str(path))
+    pool = ThreadPoolExecutor(workers)
+    try:
+        answers = list(pool.map(lambda pe: _drive(pe[0], pe[1], header, batches), procs))
+    except BaseException:  # Ctrl-C, a failed worker: no worker outlives the call
+        batches.failed.set()
+        _end_workers(procs, kill=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        _end_workers(procs, kill=False)
+    out: _Done = {}
+    for answer in answers:
+        out.update(answer)
+    return out
 
-    def next_batch() -> list[_Task] | None:
-        with lock:
-            return None if failed.is_set() else next(batches, None)
 
+class _Batches:
+    """The batches of tasks the workers take in turn; none once a worker has failed."""
+
+    def __init__(self, batches: list[list[_Task]]) -> None:
+        self._batches = iter(batches)
+        self._lock = threading.Lock()
+        self.failed = threading.Event()
+
+    def next(self) -> list[_Task] | None:
+        with self._lock:
+            return None if self.failed.is_set() else next(self._batches, None)
+
+
+def _start_workers(workers: int) -> list[tuple[subprocess.Popen[bytes], BinaryIO]]:
+    """`workers` fresh interpreters running _WORKER, each with a temporary file for its stderr."""
     procs: list[tuple[subprocess.Popen[bytes], BinaryIO]] = []
     try:
         for _ in range(workers):
-            errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, after the worker ends
+            errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _end_workers, after the worker ends
             proc = subprocess.Popen(  # noqa: S603 - this interpreter, running this module's _WORKER
                 [sys.executable, "-c", _WORKER],
                 stdin=subprocess.PIPE,
@@ -101,53 +127,39 @@ def _match_in_workers(path: Path, tasks: Sequence[_Task], workers: int, batch: i
     except OSError as exc:
         _end_workers(procs, kill=True)
         raise FreshnessError(f"cannot start a matching worker: {exc}") from exc
-    header = pickle.dumps(list(sys.path)) + pickle.dumps(str(path))
+    return procs
 
-    def drive(proc: subprocess.Popen[bytes], errors: BinaryIO) -> _Done:
-        """Feed one worker batches until none are left; its answers, or a FreshnessError."""
-        stdin, stdout = proc.stdin, proc.stdout
-        if stdin is None or stdout is None:  # never: both are pipes
-            raise FreshnessError("a matching worker has no pipes")
-        out: _Done = {}
-        try:
-            stdin.write(header)
-            while (batch := next_batch()) is not None:
-                pickle.dump(batch, stdin)
-                stdin.flush()
-                kind, value = pickle.load(stdout)  # noqa: S301 - our own worker, over its pipe
-                if kind == "error":
-                    message, tip = value
-                    raise StoreError(message, tip=tip)
-                out.update(value)
-            stdin.close()
-            proc.wait()
-        except StoreError:
-            failed.set()
-            raise
-        except Exception:  # whatever a dead worker left (a broken pipe, a cut answer): its stderr
-            failed.set()
-            proc.kill()
-            proc.wait()
-            errors.seek(0)
-            last = errors.read().decode(errors="replace").strip().splitlines()[-1:] or [
-                f"exit code {proc.returncode}"
-            ]
-            raise FreshnessError(f"a matching worker failed: {last[0]}") from None
-        return out
 
-    pool = ThreadPoolExecutor(workers)
-    try:
-        answers = list(pool.map(lambda pe: drive(*pe), procs))
-    except BaseException:  # Ctrl-C, a failed worker: no worker outlives the call
-        failed.set()
-        _end_workers(procs, kill=True)
-        raise
-    finally:
-        pool.shutdown(wait=True)
-        _end_workers(procs, kill=False)
+def _drive(proc: subprocess.Popen[bytes], errors: BinaryIO, header: bytes, batches: _Batches) -> _Done:
+    """Feed one worker batches until none are left; its answers, or a FreshnessError."""
+    stdin, stdout = proc.stdin, proc.stdout
+    if stdin is None or stdout is None:  # never: both are pipes
+        raise FreshnessError("a matching worker has no pipes")
     out: _Done = {}
-    for answer in answers:
-        out.update(answer)
+    try:
+        stdin.write(header)
+        while (batch := batches.next()) is not None:
+            pickle.dump(batch, stdin)
+            stdin.flush()
+            kind, value = pickle.load(stdout)  # noqa: S301 - our own worker, over its pipe
+            if kind == "error":
+                message, tip = value
+                raise StoreError(message, tip=tip)
+            out.update(value)
+        stdin.close()
+        proc.wait()
+    except StoreError:
+        batches.failed.set()
+        raise
+    except Exception:  # whatever a dead worker left (a broken pipe, a cut answer): its stderr
+        batches.failed.set()
+        proc.kill()
+        proc.wait()
+        errors.seek(0)
+        last = errors.read().decode(errors="replace").strip().splitlines()[-1:] or [
+            f"exit code {proc.returncode}"
+        ]
+        raise FreshnessError(f"a matching worker failed: {last[0]}") from None
     return out
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from freshness.http import PoliteSession, RateLimiter
-from tests.conftest import shared_path
+from tests.conftest import FakeClock, shared_path
 from tests.fakearxiv import Reply
 
 JSON_CT = (("Content-Type", "application/json"),)
@@ -81,20 +81,7 @@ def reply(body: str | bytes | dict[str, Any] | list[Any], status: int = 200, **h
     return Reply(status, raw, JSON_CT + tuple(headers.items()))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1_000_000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
-
-
-def session(clock: Clock, *, delay: float = 1.0, max_retries: int = 3) -> PoliteSession:
+def session(clock: FakeClock, *, delay: float = 1.0, max_retries: int = 3) -> PoliteSession:
     return PoliteSession(
         user_agent="freshness/test (+mailto:curator@example.org)",
         limiter=RateLimiter(delay, None, clock=clock, sleep=clock.sleep),

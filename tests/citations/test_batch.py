@@ -19,8 +19,8 @@ from freshness.claims import load_claims
 from freshness.errors import CitationsUnavailable
 from freshness.models import AnchorStatus, CitationSettings
 from freshness.store import Store
-from tests.citations.recorded import Clock, cassette_bodies, reply, s2_file, session
-from tests.conftest import shared_path
+from tests.citations.recorded import cassette_bodies, reply, s2_file, session
+from tests.conftest import FakeClock, shared_path
 from tests.fakearxiv import FakeArxiv, FakeRequest, Reply
 
 BATCH = "/graph/v1/paper/batch"
@@ -56,7 +56,7 @@ def batch_server(records: dict[str, dict[str, Any]]) -> Any:
     return answer
 
 
-def s2(fake: FakeArxiv, clock: Clock, **kw: Any) -> SemanticScholarSource:
+def s2(fake: FakeArxiv, clock: FakeClock, **kw: Any) -> SemanticScholarSource:
     return SemanticScholarSource(session(clock, **kw), fake.url("/graph/v1"))
 
 
@@ -65,7 +65,7 @@ def test_the_recorded_batch_answer_keeps_request_order_and_null_slots(fake: Fake
     [(_uri, status, body)] = cassette_bodies(s2_file("test_get_papers_not_found_warning.yaml"))
     fake.script(BATCH, reply(body, status))
     ids = ["2001.00001", "2001.00002", "2001.00003", "2001.00004"]
-    got, requests = s2(fake, Clock()).papers(ids)
+    got, requests = s2(fake, FakeClock()).papers(ids)
     assert requests == 1
     assert list(got) == ids
     assert got["2001.00001"] is None  # unknown to S2: not "no citations"
@@ -86,7 +86,7 @@ def test_a_batch_of_recorded_arxiv_records_confirms_them_by_arxiv_id(fake: FakeA
     records = recorded_s2_records()
     assert {"2312.07559", "2304.05376"} <= set(records)
     fake.on(BATCH, batch_server(records))
-    got, _ = s2(fake, Clock()).papers(["2312.07559", "2401.99999", "2304.05376"])
+    got, _ = s2(fake, FakeClock()).papers(["2312.07559", "2401.99999", "2304.05376"])
     paper = got["2312.07559"]
     assert paper is not None
     assert paper.same_paper
@@ -101,7 +101,7 @@ def test_post_is_paced_and_retried_after_429_with_retry_after(fake: FakeArxiv) -
     body_429 = {"message": "Too Many Requests. Please wait and try again.", "code": "429"}
     fake.script(BATCH, reply(body_429, 429, **{"Retry-After": "30"}), reply(body_429, 429))
     fake.on(BATCH, batch_server(recorded_s2_records()))
-    clock = Clock()
+    clock = FakeClock()
     got, requests = s2(fake, clock).papers(["2312.07559"])
     assert got["2312.07559"] is not None
     assert requests == 1  # one logical request; the retries are the session's
@@ -118,13 +118,13 @@ def test_batch_faults_are_citations_unavailable_never_empty(fake: FakeArxiv) -> 
     ]
     fake.script(BATCH, reply(body, status))
     with pytest.raises(CitationsUnavailable, match="403"):
-        s2(fake, Clock()).papers(["2312.07559"])
+        s2(fake, FakeClock()).papers(["2312.07559"])
     fake.script(BATCH, reply([None]))  # one slot for two ids: not in request order, refused
     with pytest.raises(CitationsUnavailable, match="one slot per id"):
-        s2(fake, Clock()).papers(["2312.07559", "2304.05376"])
+        s2(fake, FakeClock()).papers(["2312.07559", "2304.05376"])
     fake.script(BATCH, reply(b"x" * (17 * 1024 * 1024)))
     with pytest.raises(CitationsUnavailable, match=r"larger than"):
-        s2(fake, Clock()).papers(["2312.07559"])
+        s2(fake, FakeClock()).papers(["2312.07559"])
 
 
 CLAIMS = """\
@@ -164,7 +164,7 @@ def test_check_anchors_confirms_identity_through_s2_when_arxiv_is_down(
 
     fake.on("/api/query", lambda req: Reply(503, b"down"))
     fake.on(BATCH, batch_server(recorded_s2_records()))
-    clock = Clock()
+    clock = FakeClock()
     arxiv = ArxivApiSource(session(clock, max_retries=0), fake.url("/api/query"))
     identity = SemanticScholarIdentity(s2(fake, clock))
     check = check_anchors(claims(tmp_path), store=store, now=NOW, lookup=arxiv, identity=identity)
@@ -191,7 +191,7 @@ def test_nightly_step_screens_due_anchors_with_one_batch_request(
     fake.on(BATCH, batch_server(records))
     paged = "/graph/v1/paper/arXiv:2312.07559/citations"
     fake.on(paged, lambda req: reply({"offset": 0, "data": []}))
-    source = s2(fake, Clock())
+    source = s2(fake, FakeClock())
     result = refresh_citations(store, claims(tmp_path), [source], now=NOW, settings=CitationSettings())
     states = {a.anchor_id: a for a in result.anchors}
     assert states["2401.99999"].state == "unknown"  # null slot: unknown, not "no citations"

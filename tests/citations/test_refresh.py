@@ -19,7 +19,7 @@ from freshness.models import Anchor, CitationContext, CitationSettings, Claim, P
 from freshness.nightly import CycleResult
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
-from tests.conftest import NOW, make_paper
+from tests.conftest import NOW, FakeClock, make_paper
 
 CLAIM = Claim(
     id="c",
@@ -165,7 +165,7 @@ def test_the_claims_file_turns_citations_on_and_rejects_unknown_services(tmp_pat
 def test_a_nightly_run_asks_once_per_interval_and_reports_the_citing_paper(tmp_path: Path) -> None:
     from freshness.citations.semantic_scholar import SemanticScholarSource
     from freshness.nightly import CycleOptions, run_cycle
-    from tests.citations.recorded import Clock, reply, session
+    from tests.citations.recorded import reply, session
     from tests.fakearxiv import CANARY_TITLE, RSS_CT, FakeArxiv, FakeRequest, Reply, atom_feed, rss_feed
 
     anchor = make_paper(
@@ -232,7 +232,7 @@ def test_a_nightly_run_asks_once_per_interval_and_reports_the_citing_paper(tmp_p
             )
 
         def night(now: dt.datetime, url: str) -> CycleResult:
-            clock = Clock()
+            clock = FakeClock()
             arxiv = PoliteSession(
                 user_agent="freshness/test", limiter=RateLimiter(0.0, None, clock=clock, sleep=clock.sleep)
             )

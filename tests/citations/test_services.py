@@ -13,7 +13,6 @@ from freshness.citations.openalex import OpenAlexSource, arxiv_id_of
 from freshness.citations.semantic_scholar import SemanticScholarSource
 from freshness.errors import CitationsUnavailable
 from tests.citations.recorded import (
-    Clock,
     cassette_bodies,
     openalex_response,
     openalex_work,
@@ -23,7 +22,7 @@ from tests.citations.recorded import (
     s2_embedded_citations,
     session,
 )
-from tests.conftest import shared_path
+from tests.conftest import FakeClock, shared_path
 from tests.fakearxiv import FakeArxiv, Reply
 
 ANCHOR = "2312.07559"
@@ -36,7 +35,7 @@ def fake() -> Iterator[FakeArxiv]:
         yield f
 
 
-def s2(fake: FakeArxiv, clock: Clock, **kw: object) -> SemanticScholarSource:
+def s2(fake: FakeArxiv, clock: FakeClock, **kw: object) -> SemanticScholarSource:
     return SemanticScholarSource(session(clock), fake.url("/graph/v1"), **kw)  # type: ignore[arg-type]
 
 
@@ -46,7 +45,7 @@ def s2(fake: FakeArxiv, clock: Clock, **kw: object) -> SemanticScholarSource:
 def test_s2_follows_the_recorded_offset_paging_to_its_end(fake: FakeArxiv) -> None:
     pages = s2_citation_pages()
     fake.on(S2_PATH, lambda req: reply(pages[int(req.query["offset"])]))
-    clock = Clock()
+    clock = FakeClock()
     got = s2(fake, clock, page_size=100, max_pages=30).citations(ANCHOR)
     assert got.complete
     assert got.known
@@ -66,7 +65,7 @@ def test_s2_follows_the_recorded_offset_paging_to_its_end(fake: FakeArxiv) -> No
 def test_s2_stops_at_the_page_limit_and_says_the_list_is_incomplete(fake: FakeArxiv) -> None:
     pages = s2_citation_pages()
     fake.on(S2_PATH, lambda req: reply(pages[int(req.query["offset"])]))
-    got = s2(fake, Clock(), page_size=100, max_pages=3).citations(ANCHOR)
+    got = s2(fake, FakeClock(), page_size=100, max_pages=3).citations(ANCHOR)
     assert not got.complete
     assert got.requests == 3
     assert "stopped after 3 pages" in (got.problem or "")
@@ -79,7 +78,7 @@ def test_s2_maps_citing_papers_to_arxiv_ids_with_contexts_and_intents(fake: Fake
     data = [{"citingPaper": p} for p in embedded]
     data[0] = {**item, "citingPaper": {**item["citingPaper"], "externalIds": {"ArXiv": "2212.01234"}}}
     fake.script(S2_PATH, reply({"offset": 0, "data": data}))
-    got = s2(fake, Clock(), api_key="k-123").citations(ANCHOR)
+    got = s2(fake, FakeClock(), api_key="k-123").citations(ANCHOR)
     with_arxiv = [r for r in got.records if r.arxiv_id]
     expected = {p["externalIds"]["ArXiv"] for p in embedded[1:] if (p.get("externalIds") or {}).get("ArXiv")}
     assert {r.arxiv_id for r in with_arxiv} == expected | {"2212.01234"}
@@ -96,7 +95,7 @@ def test_s2_waits_as_retry_after_says_then_backs_off_without_it(fake: FakeArxiv)
     body_429 = {"message": "Too Many Requests. Please wait and try again or apply for a key.", "code": "429"}
     page = {"offset": 0, "data": []}
     fake.script(S2_PATH, reply(body_429, 429, **{"Retry-After": "30"}), reply(body_429, 429), reply(page))
-    clock = Clock()
+    clock = FakeClock()
     got = s2(fake, clock).citations(ANCHOR)
     assert got.complete
     assert got.records == ()
@@ -107,7 +106,7 @@ def test_s2_waits_as_retry_after_says_then_backs_off_without_it(fake: FakeArxiv)
 def test_s2_rate_limited_to_the_end_is_unavailable_never_no_citations(fake: FakeArxiv) -> None:
     fake.on(S2_PATH, lambda req: reply({"message": "Too Many Requests", "code": "429"}, 429))
     with pytest.raises(CitationsUnavailable, match="429"):
-        s2(fake, Clock()).citations(ANCHOR)
+        s2(fake, FakeClock()).citations(ANCHOR)
     assert len(fake.requests_to(S2_PATH)) == 4  # max_retries 3: four tries, then it gives up
 
 
@@ -118,7 +117,7 @@ def test_s2_bad_key_is_a_403_with_a_tip(fake: FakeArxiv) -> None:
     assert status == 403
     fake.script(S2_PATH, reply(body, status))
     with pytest.raises(CitationsUnavailable) as info:
-        s2(fake, Clock(), api_key="bad").citations(ANCHOR)
+        s2(fake, FakeClock(), api_key="bad").citations(ANCHOR)
     assert "403" in str(info.value)
     assert "FRESHNESS_S2_API_KEY" in (info.value.tip or "")
 
@@ -127,7 +126,7 @@ def test_s2_unknown_paper_is_a_recorded_404(fake: FakeArxiv) -> None:
     cassette = shared_path("data", "citations", "semanticscholar-danielnsilva", "test_not_found.yaml")
     (_, status, body), *_ = cassette_bodies(cassette)
     fake.script(S2_PATH, reply(body, status))
-    got = s2(fake, Clock()).citations(ANCHOR)
+    got = s2(fake, FakeClock()).citations(ANCHOR)
     assert not got.known
     assert got.complete
     assert got.records == ()
@@ -138,7 +137,7 @@ def test_s2_page_cut_short_is_incomplete(fake: FakeArxiv) -> None:
     cut = json.loads(pages[100])
     cut["data"] = cut["data"][:40]  # says next=200 but holds 40 of 100
     fake.script(S2_PATH, reply(pages[0]), reply(cut))
-    got = s2(fake, Clock(), page_size=100).citations(ANCHOR)
+    got = s2(fake, FakeClock(), page_size=100).citations(ANCHOR)
     assert not got.complete
     assert got.problem == "a page held 40 of 100 citations"
     assert len(got.records) == 140
@@ -150,8 +149,8 @@ def test_s2_empty_first_page_is_no_citations_only_when_it_says_so(fake: FakeArxi
     )
     (_, _, empty), *_ = cassette_bodies(cassette)  # {"total": 0, "offset": 0}: no data, no next
     fake.script(S2_PATH, reply(empty), reply({"offset": 0, "next": 1000, "data": []}))
-    assert s2(fake, Clock()).citations(ANCHOR).complete
-    cut = s2(fake, Clock()).citations(ANCHOR)  # an empty page that still promises more
+    assert s2(fake, FakeClock()).citations(ANCHOR).complete
+    cut = s2(fake, FakeClock()).citations(ANCHOR)  # an empty page that still promises more
     assert not cut.complete
     assert cut.problem == "a page held 0 of 1000 citations"
 
@@ -159,13 +158,13 @@ def test_s2_empty_first_page_is_no_citations_only_when_it_says_so(fake: FakeArxi
 def test_s2_oversized_or_non_json_answers_are_unavailable(fake: FakeArxiv) -> None:
     fake.script(S2_PATH, Reply(200, b"<html>maintenance</html>", (("Content-Type", "text/html"),)))
     with pytest.raises(CitationsUnavailable, match="not JSON"):
-        s2(fake, Clock()).citations(ANCHOR)
+        s2(fake, FakeClock()).citations(ANCHOR)
 
 
 # -- OpenAlex --------------------------------------------------------------------------------------------
 
 
-def openalex(fake: FakeArxiv, clock: Clock, **kw: object) -> OpenAlexSource:
+def openalex(fake: FakeArxiv, clock: FakeClock, **kw: object) -> OpenAlexSource:
     return OpenAlexSource(session(clock), fake.url(""), mailto="curator@example.org", **kw)  # type: ignore[arg-type]
 
 
@@ -180,7 +179,7 @@ def test_openalex_resolves_the_arxiv_doi_then_follows_the_cursor_to_the_recorded
     assert end["response"]["body"]["meta"]["next_cursor"] is None
     fake.script(WORK_PATH, reply(work))
     fake.script("/works", reply(first["response"]["body"]), reply(end["response"]["body"]))
-    got = openalex(fake, Clock()).citations(ANCHOR)
+    got = openalex(fake, FakeClock()).citations(ANCHOR)
     assert got.complete
     assert got.service_id == "W2741809807"
     assert len(got.records) == len(first["response"]["body"]["results"]) == 5
@@ -191,7 +190,7 @@ def test_openalex_resolves_the_arxiv_doi_then_follows_the_cursor_to_the_recorded
     assert all(r.query["mailto"] == "curator@example.org" for r in fake.requests)
     # The W id is kept: next time the anchor is not resolved again.
     fake.script("/works", reply(end["response"]["body"]))
-    again = openalex(fake, Clock()).citations(ANCHOR, service_id="W2741809807")
+    again = openalex(fake, FakeClock()).citations(ANCHOR, service_id="W2741809807")
     assert again.requests == 1
     assert len(fake.requests_to(WORK_PATH)) == 1
 
@@ -199,7 +198,7 @@ def test_openalex_resolves_the_arxiv_doi_then_follows_the_cursor_to_the_recorded
 def test_openalex_cursor_that_never_ends_is_incomplete(fake: FakeArxiv) -> None:
     first = openalex_response("oa_snowball_03.json")["response"]["body"]
     fake.on("/works", lambda req: reply(first))
-    got = openalex(fake, Clock()).citations(ANCHOR, service_id="W1")
+    got = openalex(fake, FakeClock()).citations(ANCHOR, service_id="W1")
     assert not got.complete
     assert got.problem == "the cursor repeated"
     assert got.requests == 2
@@ -207,11 +206,11 @@ def test_openalex_cursor_that_never_ends_is_incomplete(fake: FakeArxiv) -> None:
 
 def test_openalex_unknown_anchor_and_recorded_400(fake: FakeArxiv) -> None:
     fake.script(WORK_PATH, reply({"error": "not found"}, 404))
-    assert not openalex(fake, Clock()).citations(ANCHOR).known
+    assert not openalex(fake, FakeClock()).citations(ANCHOR).known
     bad = openalex_response("opt_filter_names_00.json")["response"]
     fake.script("/works", reply(bad["body"], bad["status"]))
     with pytest.raises(CitationsUnavailable, match="HTTP 400"):
-        openalex(fake, Clock()).citations(ANCHOR, service_id="W1")
+        openalex(fake, FakeClock()).citations(ANCHOR, service_id="W1")
 
 
 def test_openalex_knows_an_arxiv_preprint_only_by_its_datacite_doi() -> None:

@@ -8,7 +8,7 @@ import datetime as dt
 
 from freshness.arxiv_ids import parse_arxiv_id
 from freshness.matching import match_claim
-from freshness.models import Anchor, CitationContext, CitationIndex, Citing, Claim, Stance
+from freshness.models import Anchor, CitationContext, CitationIndex, Citing, Claim, Match, Stance
 from freshness.store import Store
 from tests.conftest import NOW, make_paper
 
@@ -41,6 +41,12 @@ def index(*contexts: CitationContext) -> CitationIndex:
     )
 
 
+def silent_match(store: Store, *contexts: CitationContext) -> Match:
+    """SILENT's match when it cites the anchor with `contexts` as its citing sentences."""
+    store.upsert_papers([RELATED, SILENT], source="test", now=NOW)
+    return {m.arxiv_id: m for m in match_claim(store, CLAIM, citations=index(*contexts))}[SILENT.arxiv_id]
+
+
 def test_no_citation_data_changes_nothing(store: Store) -> None:
     store.upsert_papers([RELATED, SILENT], source="test", now=NOW)
     plain = match_claim(store, CLAIM)
@@ -61,13 +67,12 @@ def test_a_citing_paper_is_a_candidate_with_evidence_and_a_modest_bonus(store: S
 
 
 def test_a_citing_sentence_that_argues_with_the_anchor_is_a_quoted_challenge(store: Store) -> None:
-    store.upsert_papers([RELATED, SILENT], source="test", now=NOW)
     contra = CitationContext(
         "Contrary to [12], sparse attention does not match dense attention on retrieval.",
         "Semantic Scholar",
         ("result",),
     )
-    m = {m.arxiv_id: m for m in match_claim(store, CLAIM, citations=index(contra))}[SILENT.arxiv_id]
+    m = silent_match(store, contra)
     assert m.stance is Stance.CHALLENGES
     assert m.confidence >= 0.8
     assert m.superseding
@@ -76,12 +81,11 @@ def test_a_citing_sentence_that_argues_with_the_anchor_is_a_quoted_challenge(sto
 
 
 def test_a_related_work_listing_is_no_challenge(store: Store) -> None:
-    store.upsert_papers([RELATED, SILENT], source="test", now=NOW)
     listing = CitationContext(
         "Prior work studied efficient attention [3, 12, 15], e.g. sparse and linear variants [7].",
         "Semantic Scholar",
         ("background",),
     )
-    m = {m.arxiv_id: m for m in match_claim(store, CLAIM, citations=index(listing))}[SILENT.arxiv_id]
+    m = silent_match(store, listing)
     assert m.stance is Stance.RELATED
     assert not m.superseding

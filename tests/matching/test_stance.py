@@ -8,16 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from freshness.matching.stance import (
-    ANCHOR_AIM,
-    FIELD_AIM,
-    TOPIC_AIM,
-    ClaimSide,
-    Name,
-    claim_side,
-    judge_stance,
-    sentence_spans,
-)
+from freshness.matching.sentences import ANCHOR_AIM, FIELD_AIM, TOPIC_AIM, Name, sentence_spans
+from freshness.matching.stance import ClaimSide, claim_side, judge_stance
 from freshness.matching.text import _STEMS, _Text
 from freshness.models import Stance
 
