@@ -28,7 +28,8 @@ from freshness.decisions import (
 from freshness.learning import Lesson, learn
 from freshness.matching import DEFAULT_SETTINGS, MatchSettings, match_claim, topic_velocity
 from freshness.models import AnchorResult, CitationIndex, Claim, Match, Report, Velocity, Verdict
-from freshness.store import Store, match_from_json, match_to_json
+from freshness.store import Store
+from freshness.store.stored_json import match_from_json, match_to_json
 from freshness.verdicts import judge
 
 # The report lists at least the top 20 related papers of each claim; a few more survive dismissals.
