@@ -4,6 +4,7 @@ categories, and the full-text rows written with them; reading papers back by id 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -51,64 +52,15 @@ class PaperTables(Database):
     def _upsert(
         self, db: sqlite3.Connection, batch: list[Paper], source: str, now: dt.datetime
     ) -> UpsertCounts:
-        latest: dict[str, Paper] = {}
-        for p in batch:  # the same id twice in one batch: keep the newer
-            old = latest.get(p.arxiv_id)
-            latest[p.arxiv_id] = p if old is None else merge_papers(old, p)
+        latest = _newest_of_each(batch)
         existing = self._get_many(db, list(latest))
-        stamp = utc_iso(now)
-        added = updated = unchanged = 0
         # Rows are collected and written with one executemany per table (~1.2x faster than a
         # statement per paper). New rows get explicit rowids after the current maximum, which is what
         # SQLite would pick; the write transaction we are in keeps them ours.
         next_rowid = int(db.execute("SELECT COALESCE(MAX(rowid), 0) FROM papers").fetchone()[0]) + 1
-        inserts: list[tuple[object, ...]] = []
-        updates: list[tuple[object, ...]] = []
-        version_rows: list[tuple[int, int, str]] = []
-        category_rows: list[tuple[str, int]] = []
-        for arxiv_id, new in latest.items():
-            found = existing.get(arxiv_id)
-            if found is None:
-                rowid = next_rowid
-                next_rowid += 1
-                inserts.append((rowid, *_row(new), source, stamp))
-                added += 1
-            else:
-                rowid, old = found
-                merged = merge_papers(old, new)
-                if merged == old:
-                    unchanged += 1
-                    continue
-                updates.append((*_row(merged)[1:], source, stamp, rowid))
-                new = merged
-                updated += 1
-            version_rows.extend((rowid, v.number, v.date.isoformat()) for v in new.versions)
-            category_rows.extend((c, rowid) for c in new.categories)
-        db.executemany(
-            "INSERT INTO papers (rowid, arxiv_id, version, title, abstract, authors, categories, "
-            "comments, journal_ref, doi, published, updated, withdrawn, source, stored_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            inserts,
-        )
-        # The FTS5 index gets the new rows in the same transaction (m008: faster than a trigger).
-        db.executemany(
-            "INSERT INTO papers_fts (rowid, title, abstract) VALUES (?,?,?)",
-            [(row[0], row[3], row[4]) for row in inserts],
-        )
-        db.executemany(
-            "INSERT INTO paper_filter (rowid, published, categories) VALUES (?,?,?)",
-            [(row[0], row[10], f" {row[6]} ") for row in inserts],
-        )
-        db.executemany(
-            "UPDATE papers SET version=?, title=?, abstract=?, authors=?, categories=?, "
-            "comments=?, journal_ref=?, doi=?, published=?, updated=?, withdrawn=?, "
-            "source=?, stored_at=? WHERE rowid=?",
-            updates,
-        )
-        db.executemany("DELETE FROM paper_categories WHERE paper=?", [(u[-1],) for u in updates])
-        db.executemany("INSERT OR REPLACE INTO versions (paper, number, date) VALUES (?,?,?)", version_rows)
-        db.executemany("INSERT OR IGNORE INTO paper_categories (category, paper) VALUES (?,?)", category_rows)
-        return UpsertCounts(added, updated, unchanged)
+        rows = _upsert_rows(latest, existing, next_rowid, source=source, stamp=utc_iso(now))
+        _write_upsert_rows(db, rows)
+        return rows.counts
 
     def _get_many(self, db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple[int, Paper]]:
         rows = list(select_in(db, _SELECT_PAPERS + " WHERE arxiv_id IN ({marks})", ids))
@@ -191,3 +143,84 @@ def _paper(row: Sequence[object], versions: tuple[PaperVersion, ...]) -> Paper:
         withdrawn=None if withdrawn is None else bool(withdrawn),
         versions=versions,
     )
+
+
+def _newest_of_each(batch: Sequence[Paper]) -> dict[str, Paper]:
+    """One paper per id: the same id twice in one batch keeps the newer."""
+    latest: dict[str, Paper] = {}
+    for p in batch:
+        old = latest.get(p.arxiv_id)
+        latest[p.arxiv_id] = p if old is None else merge_papers(old, p)
+    return latest
+
+
+@dataclass(frozen=True)
+class _UpsertRows:
+    """What one upsert writes to each table, and what it did to each paper."""
+
+    inserts: list[tuple[object, ...]]  # new papers rows, rowid first
+    updates: list[tuple[object, ...]]  # changed papers rows, rowid last
+    versions: list[tuple[int, int, str]]
+    categories: list[tuple[str, int]]
+    counts: UpsertCounts
+
+
+def _upsert_rows(
+    latest: dict[str, Paper],
+    existing: dict[str, tuple[int, Paper]],
+    next_rowid: int,
+    *,
+    source: str,
+    stamp: str,
+) -> _UpsertRows:
+    """The rows that store `latest` over the `existing` copies: a new id gets the next rowid, a stored
+    one is merged (models.merge_papers) and rewritten only when that changes it."""
+    rows = _UpsertRows([], [], [], [], UpsertCounts())
+    added = updated = unchanged = 0
+    for arxiv_id, new in latest.items():
+        found = existing.get(arxiv_id)
+        if found is None:
+            rowid = next_rowid
+            next_rowid += 1
+            rows.inserts.append((rowid, *_row(new), source, stamp))
+            added += 1
+        else:
+            rowid, old = found
+            merged = merge_papers(old, new)
+            if merged == old:
+                unchanged += 1
+                continue
+            rows.updates.append((*_row(merged)[1:], source, stamp, rowid))
+            new = merged
+            updated += 1
+        rows.versions.extend((rowid, v.number, v.date.isoformat()) for v in new.versions)
+        rows.categories.extend((c, rowid) for c in new.categories)
+    return dataclasses.replace(rows, counts=UpsertCounts(added, updated, unchanged))
+
+
+def _write_upsert_rows(db: sqlite3.Connection, rows: _UpsertRows) -> None:
+    """One executemany per table."""
+    db.executemany(
+        "INSERT INTO papers (rowid, arxiv_id, version, title, abstract, authors, categories, "
+        "comments, journal_ref, doi, published, updated, withdrawn, source, stored_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows.inserts,
+    )
+    # The FTS5 index gets the new rows in the same transaction (m008: faster than a trigger).
+    db.executemany(
+        "INSERT INTO papers_fts (rowid, title, abstract) VALUES (?,?,?)",
+        [(row[0], row[3], row[4]) for row in rows.inserts],
+    )
+    db.executemany(
+        "INSERT INTO paper_filter (rowid, published, categories) VALUES (?,?,?)",
+        [(row[0], row[10], f" {row[6]} ") for row in rows.inserts],
+    )
+    db.executemany(
+        "UPDATE papers SET version=?, title=?, abstract=?, authors=?, categories=?, "
+        "comments=?, journal_ref=?, doi=?, published=?, updated=?, withdrawn=?, "
+        "source=?, stored_at=? WHERE rowid=?",
+        rows.updates,
+    )
+    db.executemany("DELETE FROM paper_categories WHERE paper=?", [(u[-1],) for u in rows.updates])
+    db.executemany("INSERT OR REPLACE INTO versions (paper, number, date) VALUES (?,?,?)", rows.versions)
+    db.executemany("INSERT OR IGNORE INTO paper_categories (category, paper) VALUES (?,?)", rows.categories)
