@@ -21,16 +21,8 @@ from freshness.arxiv_ids import parse_arxiv_id
 from freshness.config import Settings
 from freshness.http import PoliteSession, RateLimiter
 from freshness.models import Anchor, Claim, Paper, SourceState
-from freshness.poll import (
-    BACKFILL_MAX_DAYS,
-    PollOutcome,
-    announcement_day,
-    describe,
-    last_complete_day,
-    missed_days,
-    open_poll_store,
-    poll_once,
-)
+from freshness.poll import PollOutcome, describe, open_poll_store, poll_once
+from freshness.poll_plan import BACKFILL_MAX_DAYS, announcement_day, last_complete_day, missed_days
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.sources.wire import iter_snapshot
 from freshness.store import Store

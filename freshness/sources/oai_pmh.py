@@ -3,7 +3,7 @@
 The catch-up path after missed nights and the first-time backfill (RSS holds one day only). Facts it
 works around (notes §2.5):
 - `from`/`until` filter on the record's last metadata change (its datestamp), not on submission; the
-  caller therefore starts windows a few days early (see poll.OVERLAP_DAYS).
+  caller therefore starts windows a few days early (see poll_plan.OVERLAP_DAYS).
 - Sets are archives (`cs`, `math`, `physics:astro-ph`); the records are filtered here to the watched
   categories before they are stored.
 - Errors come back as HTTP 200 with an <error> element: `noRecordsMatch` means "nothing changed in the
