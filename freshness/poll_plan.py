@@ -115,77 +115,28 @@ def plan_poll(
     session: PoliteSession,
 ) -> PollPlan:
     """Choose the sources (and their windows) for one poll from the stored watermarks."""
-    if source not in SOURCES:
-        raise ConfigError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
     until = last_complete_day(now)
-    if since is not None:
-        if source in ("rss", "api"):
-            raise ConfigError(
-                f"--since does not apply to --source {source}",
-                tip="RSS holds only the latest announcement day; backfill with --source oai (or auto).",
-            )
-        if since > until:
-            raise ConfigError(f"--since {since} is after {until}, the last complete day at arXiv")
+    _check_arguments(source, since, until)
     if source == "api":
         anchors = _anchor_source(store, claims, settings, session, only_missing=False, now=now)
         if anchors is None:
             return PollPlan((), "no anchors in the claims file")
         return PollPlan((anchors,), "look up every anchor through the arXiv API")
-
-    categories = watched_categories(claims)
-    if not categories:
-        raise ConfigError(
-            "the claims file names no arXiv categories, so there is nothing to poll",
-            tip="Add `categories: [cs.CL, ...]` under `defaults:` (or to each claim) in the claims file.",
-        )
+    categories = _categories_to_poll(claims)
     rss = RssSource(session, settings.rss_url, categories)
     sets = sets_for(categories)
-    rss_mark = trusted_state(store.get_source_state(rss.key), now).watermark
-    set_states = {
-        spec: trusted_state(store.get_source_state(_oai_key(spec, cats)), now) for spec, cats in sets.items()
-    }
-    set_marks = {spec: state.watermark for spec, state in set_states.items()}
-    unfinished = [spec for spec, state in set_states.items() if state.resume_token]
-    oai_marks = list(set_marks.values())
-    oai_covered = None if any(m is None for m in oai_marks) else min(m for m in oai_marks if m)
-    covered = later_day(rss_mark, oai_covered)
-    notes: list[str] = []
-
+    marks = _read_watermarks(store, rss.key, sets, now)
     if source == "rss":
         return PollPlan((rss,), f"RSS: the latest announcement for {len(categories)} categories")
-
-    catch_up = source == "oai" or since is not None or covered is None
-    reason = ""
-    if source == "auto":
-        if since is not None:
-            reason = f"backfill with OAI-PMH from {since} (--since), then today's RSS"
-        elif covered is None:
-            reason = "first poll: backfill with OAI-PMH, then today's RSS"
-        else:
-            missed = missed_days(covered, now)
-            if unfinished:
-                # A harvest killed or failed mid-way: finish it first, from its stored token.
-                catch_up = True
-                reason = f"resume the unfinished OAI-PMH harvest of {', '.join(unfinished)}, then today's RSS"
-            elif missed:
-                catch_up = True
-                shown = ", ".join(d.isoformat() for d in missed[:5]) + (" ..." if len(missed) > 5 else "")
-                reason = (
-                    f"catch-up: the last covered announcement day is {covered} and RSS no longer has "
-                    f"{shown}; OAI-PMH first, then today's RSS"
-                )
-            else:
-                reason = f"a normal night: RSS only (last covered announcement day {covered})"
-    else:
-        reason = "OAI-PMH harvest" + (f" from {since}" if since else "")
-
+    catch_up, reason = _catch_up(source, since, marks, now)
+    notes: list[str] = []
     chosen: list[PaperSource] = []
     if catch_up:
         for spec, cats in sets.items():
             start = _window_start(
                 since=since,
-                covered=later_day(rss_mark, set_marks[spec]),
-                own=set_marks[spec],
+                covered=later_day(marks.rss, marks.sets[spec]),
+                own=marks.sets[spec],
                 until=until,
                 claims=claims,
                 notes=notes,
@@ -197,6 +148,86 @@ def plan_poll(
         if anchors is not None:
             chosen.append(anchors)
     return PollPlan(tuple(chosen), reason, tuple(dict.fromkeys(notes)))
+
+
+def _check_arguments(source: str, since: dt.date | None, until: dt.date) -> None:
+    """Refuse an unknown source, and a --since that does not apply or lies after `until`."""
+    if source not in SOURCES:
+        raise ConfigError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+    if since is not None:
+        if source in ("rss", "api"):
+            raise ConfigError(
+                f"--since does not apply to --source {source}",
+                tip="RSS holds only the latest announcement day; backfill with --source oai (or auto).",
+            )
+        if since > until:
+            raise ConfigError(f"--since {since} is after {until}, the last complete day at arXiv")
+
+
+def _categories_to_poll(claims: Sequence[Claim]) -> tuple[str, ...]:
+    categories = watched_categories(claims)
+    if not categories:
+        raise ConfigError(
+            "the claims file names no arXiv categories, so there is nothing to poll",
+            tip="Add `categories: [cs.CL, ...]` under `defaults:` (or to each claim) in the claims file.",
+        )
+    return categories
+
+
+@dataclass(frozen=True)
+class _Watermarks:
+    """The trusted watermarks of the RSS feed and of each OAI-PMH set, read once per plan."""
+
+    rss: dt.date | None
+    sets: dict[str, dt.date | None]  # set spec -> its watermark
+    unfinished: tuple[str, ...]  # sets whose harvest stopped mid-way (a resumption token is stored)
+
+    @property
+    def covered(self) -> dt.date | None:
+        """The last announcement day covered: the later of RSS's and the OAI-PMH sets' (the
+        earliest of theirs, unknown while any set has none)."""
+        oai_marks = list(self.sets.values())
+        oai_covered = None if any(m is None for m in oai_marks) else min(m for m in oai_marks if m)
+        return later_day(self.rss, oai_covered)
+
+
+def _read_watermarks(
+    store: Store, rss_key: str, sets: dict[str, tuple[str, ...]], now: dt.datetime
+) -> _Watermarks:
+    rss_mark = trusted_state(store.get_source_state(rss_key), now).watermark
+    set_states = {
+        spec: trusted_state(store.get_source_state(_oai_key(spec, cats)), now) for spec, cats in sets.items()
+    }
+    return _Watermarks(
+        rss_mark,
+        {spec: state.watermark for spec, state in set_states.items()},
+        tuple(spec for spec, state in set_states.items() if state.resume_token),
+    )
+
+
+def _catch_up(source: str, since: dt.date | None, marks: _Watermarks, now: dt.datetime) -> tuple[bool, str]:
+    """Whether an OAI-PMH harvest comes first (`source` is auto or oai), and why."""
+    if source != "auto":
+        return True, "OAI-PMH harvest" + (f" from {since}" if since else "")
+    covered = marks.covered
+    if since is not None:
+        return True, f"backfill with OAI-PMH from {since} (--since), then today's RSS"
+    if covered is None:
+        return True, "first poll: backfill with OAI-PMH, then today's RSS"
+    if marks.unfinished:
+        # A harvest killed or failed mid-way: finish it first, from its stored token.
+        return (
+            True,
+            f"resume the unfinished OAI-PMH harvest of {', '.join(marks.unfinished)}, then today's RSS",
+        )
+    missed = missed_days(covered, now)
+    if missed:
+        shown = ", ".join(d.isoformat() for d in missed[:5]) + (" ..." if len(missed) > 5 else "")
+        return True, (
+            f"catch-up: the last covered announcement day is {covered} and RSS no longer has "
+            f"{shown}; OAI-PMH first, then today's RSS"
+        )
+    return False, f"a normal night: RSS only (last covered announcement day {covered})"
 
 
 def _oai_key(spec: str, categories: Sequence[str]) -> str:
