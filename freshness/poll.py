@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, polite_session
 from freshness.models import AnchorStatus, Claim, SourceState
 from freshness.poll_plan import latest_plausible_day, plan_poll, trusted_state
-from freshness.sources.base import PaperSource, PlannedRequest, SourceKind
+from freshness.sources.base import Batch, PaperSource, PlannedRequest, SourceKind
 from freshness.sources.oai_pmh import RECORDS_PER_PAGE
 from freshness.store import Store, StoredAnchorCheck, UpsertCounts
 
@@ -171,66 +171,96 @@ _WIRE_TIP = (
 
 def _run_source(store: Store, src: PaperSource, *, now: dt.datetime, session: PoliteSession) -> SourceReport:
     stored = store.get_source_state(src.key)
-    before = stored.watermark
-    state = trusted_state(stored, now)
+    progress = _Progress(trusted_state(stored, now))
     first_request = len(session.limiter.request_times)
-    counts = UpsertCounts()
-    papers = rejected = skipped = 0
-    nothing_new: list[str] = []
-    notes: list[str] = []
     error: str | None = None
     tip: str | None = None
     try:
-        for batch in src.fetch(state, now=now):
-            _check_watermark(src.key, state, batch.state, now)
-            # The papers and the watermark/resumption point they justify: all of it, or none of it.
-            counts += store.store_batch(
-                batch.papers,
-                batch.state,
-                now=now,
-                source=src.kind.value,
-                covers=batch.covers,
-                covered_categories=batch.covered_categories,
-            )
-            state = batch.state
-            if batch.not_found:  # a cache of what arXiv said, shared with check-anchors
-                store.save_anchor_checks(
-                    StoredAnchorCheck(i, AnchorStatus.NOT_FOUND, None, None, _NOT_FOUND, now)
-                    for i in batch.not_found
-                )
-            papers += len(batch.papers)
-            rejected += batch.rejected
-            skipped += batch.skipped
-            if batch.nothing_new:
-                nothing_new.append(batch.nothing_new)
-            if batch.note:
-                notes.append(batch.note)
+        for batch in src.fetch(progress.state, now=now):
+            _store_batch(store, src, batch, progress, now=now)
     except SourceUnavailable as exc:
         error, tip = str(exc), exc.tip or _DEFAULT_TIP
     except WireFormatError as exc:
         error, tip = f"arXiv answered wrongly: {exc}", exc.tip or _WIRE_TIP
+    requests = len(session.limiter.request_times) - first_request
+    return _source_report(src, progress, before=stored.watermark, requests=requests, error=error, tip=tip)
+
+
+@dataclass
+class _Progress:
+    """What one source has stored so far in this poll."""
+
+    state: SourceState  # the state last stored (before the first batch: the trusted stored one)
+    counts: UpsertCounts = field(default_factory=UpsertCounts)
+    papers: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    nothing_new: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, batch: Batch, counts: UpsertCounts) -> None:
+        self.state = batch.state
+        self.counts += counts
+        self.papers += len(batch.papers)
+        self.rejected += batch.rejected
+        self.skipped += batch.skipped
+        if batch.nothing_new:
+            self.nothing_new.append(batch.nothing_new)
+        if batch.note:
+            self.notes.append(batch.note)
+
+
+def _store_batch(
+    store: Store, src: PaperSource, batch: Batch, progress: _Progress, *, now: dt.datetime
+) -> None:
+    _check_watermark(src.key, progress.state, batch.state, now)
+    # The papers and the watermark/resumption point they justify: all of it, or none of it.
+    counts = store.store_batch(
+        batch.papers,
+        batch.state,
+        now=now,
+        source=src.kind.value,
+        covers=batch.covers,
+        covered_categories=batch.covered_categories,
+    )
+    if batch.not_found:  # a cache of what arXiv said, shared with check-anchors
+        store.save_anchor_checks(
+            StoredAnchorCheck(i, AnchorStatus.NOT_FOUND, None, None, _NOT_FOUND, now) for i in batch.not_found
+        )
+    progress.add(batch, counts)
+
+
+def _source_report(
+    src: PaperSource,
+    progress: _Progress,
+    *,
+    before: dt.date | None,
+    requests: int,
+    error: str | None,
+    tip: str | None,
+) -> SourceReport:
     if error is not None:
         outcome = PollOutcome.FAILED
-    elif papers:
+    elif progress.papers:
         outcome = PollOutcome.GOT_PAPERS
     else:
         outcome = PollOutcome.NOTHING_NEW
-    detail = "; ".join(dict.fromkeys([*notes, *([] if papers else nothing_new)]))
+    nothing_new = [] if progress.papers else progress.nothing_new
     return SourceReport(
         source=src.key,
         kind=src.kind,
         outcome=outcome,
-        papers=papers,
-        added=counts.added,
-        updated=counts.updated,
-        unchanged=counts.unchanged,
-        rejected=rejected,
-        skipped=skipped,
-        requests=len(session.limiter.request_times) - first_request,
+        papers=progress.papers,
+        added=progress.counts.added,
+        updated=progress.counts.updated,
+        unchanged=progress.counts.unchanged,
+        rejected=progress.rejected,
+        skipped=progress.skipped,
+        requests=requests,
         watermark_before=before,
-        watermark_after=state.watermark,
-        resume_token=state.resume_token,
-        detail=detail,
+        watermark_after=progress.state.watermark,
+        resume_token=progress.state.resume_token,
+        detail="; ".join(dict.fromkeys([*progress.notes, *nothing_new])),
         error=error,
         tip=tip,
     )
