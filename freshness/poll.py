@@ -24,6 +24,7 @@ from freshness.poll_plan import latest_plausible_day, plan_poll, trusted_state
 from freshness.sources.base import Batch, PaperSource, PlannedRequest, SourceKind
 from freshness.sources.oai_pmh import RECORDS_PER_PAGE
 from freshness.store import Store, StoredAnchorCheck, UpsertCounts
+from freshness.totals import Total
 
 
 class PollOutcome(StrEnum):
@@ -71,21 +72,11 @@ class PollResult:
     # (coverage.uncovered_note); None when every claim's period is covered. Said on every poll.
     uncovered: str | None = None
 
-    @property
-    def papers(self) -> int:
-        return sum(s.papers for s in self.sources)
-
-    @property
-    def added(self) -> int:
-        return sum(s.added for s in self.sources)
-
-    @property
-    def updated(self) -> int:
-        return sum(s.updated for s in self.sources)
-
-    @property
-    def unchanged(self) -> int:
-        return sum(s.unchanged for s in self.sources)
+    # Over the sources:
+    papers = Total("sources")
+    added = Total("sources")
+    updated = Total("sources")
+    unchanged = Total("sources")
 
     @property
     def failure(self) -> SourceReport | None:
