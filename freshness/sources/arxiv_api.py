@@ -24,7 +24,7 @@ from freshness.arxiv_ids import ArxivId, ArxivIdError, parse_arxiv_id
 from freshness.config import DEFAULT_OAI_URL, Settings
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, polite_session
-from freshness.models import Paper, PaperVersion
+from freshness.models import Paper
 from freshness.sources import wire
 
 log = logging.getLogger(__name__)
@@ -188,10 +188,9 @@ class _CheckedSession(requests.Session):
         if resp.status_code != 200:
             raise SourceUnavailable(f"{self._where} answered HTTP {resp.status_code}")
         if page.rejected and not page.papers:
-            first = page.rejected[0]
             raise SourceUnavailable(
                 f"{self._where} answered with {len(page.rejected)} entries, none of them readable "
-                f"({first.where}: {first.reason})"
+                f"({page.rejected[0]})"
             )
         if page.total_results is None:
             raise SourceUnavailable(f"{self._where} answered with a feed without opensearch:totalResults")
@@ -238,9 +237,6 @@ def paper_from_result(result: Any) -> Paper:
     published = _utc_day(result.published)
     updated = max(_utc_day(result.updated), published)
     categories = list(dict.fromkeys([result.primary_category, *result.categories]))
-    versions: tuple[PaperVersion, ...] = (PaperVersion(1, published),)
-    if ident.version > 1:
-        versions += (PaperVersion(ident.version, updated),)
     return Paper(
         arxiv_id=ident.base,
         version=ident.version,
@@ -250,7 +246,7 @@ def paper_from_result(result: Any) -> Paper:
         categories=tuple(c for c in categories if c),
         published=published,
         updated=updated,
-        versions=versions,
+        versions=wire.api_versions(ident.version, published, updated),
         comments=_clean(result.comment),
         journal_ref=_clean(result.journal_ref),
         doi=_bare_doi(result.doi),

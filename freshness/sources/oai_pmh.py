@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession
 from freshness.models import Paper, SourceState
-from freshness.sources.base import Batch, PlannedRequest, SourceKind
+from freshness.sources.base import Batch, PlannedRequest, SourceKind, all_unreadable
 from freshness.sources.wire import OaiPage, parse_oai
 
 # Archives that OAI-PMH files under the `physics` group (ListSets: physics:astro-ph, physics:hep-th, ...).
@@ -244,13 +244,7 @@ def _next_token(page: OaiPage, token: str | None, window: str) -> str | None:
         # A first page must hold records or say noRecordsMatch (OAI-PMH 2.0 §3.5).
         raise WireFormatError(f"an OAI-PMH ListRecords page with no records and no error ({window})")
     if page.rejected and not page.papers and not page.deleted:
-        # Nothing readable is not "nothing new": moving the watermark past it would hide
-        # the page's records for good (as for an RSS feed whose every item is unreadable).
-        bad = page.rejected[0]
-        raise WireFormatError(
-            f"every one of the {len(page.rejected)} records of an OAI-PMH page ({window}) was "
-            f"unreadable ({bad.where}: {bad.reason})"
-        )
+        raise all_unreadable(page.rejected, f"records of an OAI-PMH page ({window})")
     next_token = page.resumption_token or None
     if next_token is not None and next_token == token:
         raise SourceUnavailable(f"OAI-PMH sent the same resumptionToken twice ({window})")

@@ -17,7 +17,7 @@ from freshness.coverage import rss_covered_days
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession
 from freshness.models import SourceState
-from freshness.sources.base import Batch, PlannedRequest, SourceKind, later_day
+from freshness.sources.base import Batch, PlannedRequest, SourceKind, all_unreadable, later_day
 from freshness.sources.wire import FeedPage, parse_feed
 
 
@@ -77,11 +77,7 @@ class RssSource:
         received = len(page.items) + len(page.rejected)
         if not page.items:
             if page.rejected:
-                first = page.rejected[0]
-                raise WireFormatError(
-                    f"every one of the {len(page.rejected)} items of {self.url} was unreadable "
-                    f"({first.where}: {first.reason})"
-                )
+                raise all_unreadable(page.rejected, f"items of {self.url}")
             if page.announced is None:
                 # Without a date there is no telling an empty announcement day from a broken feed.
                 raise WireFormatError(f"{self.url} is an empty feed without a date")

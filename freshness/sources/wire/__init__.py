@@ -12,7 +12,7 @@ record, the dropped-category tally) serve them all. This module is the public AP
 
 from __future__ import annotations
 
-from freshness.sources.wire.atom import AtomPage, parse_atom
+from freshness.sources.wire.atom import AtomPage, api_versions, parse_atom
 from freshness.sources.wire.feed import FeedItem, FeedPage, parse_feed
 from freshness.sources.wire.fields import (
     ARXIV_TZ,
@@ -34,6 +34,7 @@ __all__ = [
     "FeedPage",
     "OaiPage",
     "Rejected",
+    "api_versions",
     "arxiv_categories",
     "iter_snapshot",
     "parse_atom",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -95,9 +96,6 @@ def _atom_paper(entry: ET.Element, entry_id: str, dropped: DroppedCategories | N
     authors = tuple(
         name for a in entry.findall(f"{ATOM_NS}author") if (name := collapse(a.findtext(f"{ATOM_NS}name")))
     )
-    versions: tuple[PaperVersion, ...] = (PaperVersion(1, published),)
-    if ident.version > 1:
-        versions += (PaperVersion(ident.version, updated),)
     return Paper(
         arxiv_id=ident.base,
         version=ident.version,
@@ -107,9 +105,18 @@ def _atom_paper(entry: ET.Element, entry_id: str, dropped: DroppedCategories | N
         categories=categories,
         published=published,
         updated=updated,
-        versions=versions,
+        versions=api_versions(ident.version, published, updated),
         comments=optional_text(entry.findtext(f"{ARXIV_NS}comment")),
         journal_ref=optional_text(entry.findtext(f"{ARXIV_NS}journal_ref")),
         doi=bare_doi(entry.findtext(f"{ARXIV_NS}doi")),
         withdrawn=None,  # the API has no withdrawn flag (notes §2.2)
     )
+
+
+def api_versions(version: int, published: dt.date, updated: dt.date) -> tuple[PaperVersion, ...]:
+    """The versions an API entry dates: v1 on its `published` day and the latest (`version`, when
+    later) on its `updated` day; the API dates none in between."""
+    versions: tuple[PaperVersion, ...] = (PaperVersion(1, published),)
+    if version > 1:
+        versions += (PaperVersion(version, updated),)
+    return versions
