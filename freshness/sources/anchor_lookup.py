@@ -38,7 +38,7 @@ class AnchorLookupSource:
         planned = []
         for start in range(0, len(self.ids), size):
             batch = [*self.ids[start : start + size], CANARY_ID]
-            # The URL the `arxiv` package builds for this batch (arxiv.Client._format_url).
+            # The URL the `arxiv` package builds for this batch, parameter for parameter.
             query = urlencode(
                 {
                     "search_query": "",

@@ -1,7 +1,7 @@
 """oaipmh.arxiv.org: ListRecords over a window of days for one set, following resumptionTokens.
 
 The catch-up path after missed nights and the first-time backfill (RSS holds one day only). Facts it
-works around (notes §2.5):
+works around (docs/polling.md, "Why these rules"):
 - `from`/`until` filter on the record's last metadata change (its datestamp), not on submission; the
   caller therefore starts windows a few days early (see poll_plan.OVERLAP_DAYS).
 - Sets are archives (`cs`, `math`, `physics:astro-ph`); the records are filtered here to the watched
@@ -45,7 +45,7 @@ PHYSICS_ARCHIVES = frozenset(
         "quant-ph",
     }
 )
-RECORDS_PER_PAGE = 2500  # arXiv's RECORDS_LIMIT for ListRecords (notes §2.5)
+RECORDS_PER_PAGE = 2500  # arXiv's RECORDS_LIMIT for ListRecords (docs/polling.md)
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -241,7 +241,7 @@ def _next_token(page: OaiPage, token: str | None, window: str) -> str | None:
         message = f": {page.error_message}" if page.error_message else ""
         raise SourceUnavailable(f"OAI-PMH answered error {code}{message} (for {window})")
     if not page.papers and not page.rejected and not page.deleted and token is None:
-        # A first page must hold records or say noRecordsMatch (OAI-PMH 2.0 §3.5).
+        # A first page must hold records or say noRecordsMatch: OAI-PMH has no empty first page.
         raise WireFormatError(f"an OAI-PMH ListRecords page with no records and no error ({window})")
     if page.rejected and not page.papers and not page.deleted:
         raise all_unreadable(page.rejected, f"records of an OAI-PMH page ({window})")

@@ -1,7 +1,7 @@
 """rss.arxiv.org: one conditional GET for the day's announcements in every watched category.
 
 arXiv accepts several categories joined with `+` in one feed URL, so a nightly poll is ONE request no
-matter how many claims there are. The feed holds one announcement day only (notes §2.4): a missed night
+matter how many claims there are. The feed holds one announcement day only (docs/polling.md): a missed night
 cannot be recovered from RSS, which is what OAI-PMH catch-up is for. Weekends and holidays give a valid
 feed with a date and no items ("arXiv had nothing new"); an error feed ("Feed error for query", HTTP
 400), an HTML page or a truncated body is "could not poll", never "nothing new".

@@ -109,7 +109,7 @@ def _atom_paper(entry: ET.Element, entry_id: str, dropped: DroppedCategories | N
         comments=optional_text(entry.findtext(f"{ARXIV_NS}comment")),
         journal_ref=optional_text(entry.findtext(f"{ARXIV_NS}journal_ref")),
         doi=bare_doi(entry.findtext(f"{ARXIV_NS}doi")),
-        withdrawn=None,  # the API has no withdrawn flag (notes §2.2)
+        withdrawn=None,  # the API has no withdrawn flag (docs/ci.md)
     )
 
 

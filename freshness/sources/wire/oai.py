@@ -211,7 +211,7 @@ def _arxiv_raw_paper(meta: ET.Element, dropped: DroppedCategories | None) -> Pap
     if not versions or latest_el is None:
         raise RecordError("no dated <version>")
     ordered = tuple(versions[k] for k in sorted(versions))
-    # A withdrawal is a new version whose source is flagged I (or is empty); notes §2.2.
+    # A withdrawal is a new version whose source is flagged I (or is empty): docs/ci.md.
     source_type = (_text(latest_el, "source_type") or "").strip()
     size = (_text(latest_el, "size") or "").strip().lower()
     return Paper(
