@@ -3,7 +3,7 @@
 - `database`: opening, the integrity check, transactions, migrations (freshness.migrations) and the
   chunked `IN (…)` helper;
 - `papers`: papers (newest version wins), versions, categories; `fulltext`: the FTS5 index's queries;
-- `sources`: each paper source's poll state and the days its listings covered;
+- `source_state`: each paper source's poll state and the days its listings covered;
 - `anchor_checks`, `runs` (run history), `decisions` (triage), `match_cache`;
 - `stored_json`: the JSON kept in TEXT columns, written and read in one place.
 
@@ -22,7 +22,7 @@ from freshness.store.fulltext import FullTextIndex
 from freshness.store.match_cache import MatchCacheTable
 from freshness.store.papers import PaperTables, UpsertCounts
 from freshness.store.runs import RunTables, StoredRun, StoredRunClaim
-from freshness.store.sources import SourceTables
+from freshness.store.source_state import SourceTables
 
 __all__ = ["Store", "StoredAnchorCheck", "StoredDecision", "StoredRun", "StoredRunClaim", "UpsertCounts"]
 
