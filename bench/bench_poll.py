@@ -197,7 +197,8 @@ def _settings(fake: Any, folder: Path) -> Any:
 
 def poll_cost(arxiv: LoopbackArxiv, claims: Sequence[Any], *, days_behind: int, folder: Path) -> PollCost:
     """Prime a fresh store with a poll `days_behind` days before the night, then measure the night's poll."""
-    from freshness.poll import poll_once, watched_categories
+    from freshness.poll import poll_once
+    from freshness.poll_plan import watched_categories
     from freshness.store import Store
 
     db = folder / "store.sqlite"
@@ -274,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.quick:
         args.claims = [10, 50]
-    from freshness.poll import watched_categories
+    from freshness.poll_plan import watched_categories
     from freshness.sources.oai_pmh import sets_for
     from tests.fakearxiv import FakeArxiv
 

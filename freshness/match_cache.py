@@ -13,7 +13,8 @@ from pathlib import Path
 from freshness import matching
 from freshness.matching import DEFAULT_SETTINGS, MatchSettings
 from freshness.models import CitationIndex, Claim, Match, Velocity
-from freshness.store import Store, match_from_json, match_to_json
+from freshness.store import Store
+from freshness.store.stored_json import match_from_json, match_to_json
 
 
 class MatchCache:

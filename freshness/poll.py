@@ -1,52 +1,29 @@
 """poll_once: bring arXiv's new papers for the watched categories into the store; cron, `freshness
 poll`, `freshness run` and the scheduler all call it.
 
-`auto` picks the fewest requests that leave no gap:
-- a normal night is ONE rss.arxiv.org request for the union of the claims' categories;
-- when an announcement day was missed (or on the first poll), OAI-PMH first harvests the days since
-  the last covered day (one request per archive and per 2,500 records), then RSS takes today;
-- anchors the store does not know yet are looked up by id through the API (100 ids per request).
-None of these grow with the number of claims. Every response's papers are stored together with the
-watermark they justify, in one transaction, so a poll killed at any point resumes without gaps.
+poll_plan.py chooses the sources (RSS on a normal night, an OAI-PMH catch-up first when days were
+missed, the API for unknown anchors); this module runs them in order and says what each did. Every
+response's papers are stored together with the watermark they justify, in one transaction, so a poll
+killed at any point resumes without gaps.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from urllib.parse import urlencode
 
 from freshness.config import ARXIV_MIN_DELAY, Settings
 from freshness.coverage import claim_gaps, uncovered_note
-from freshness.errors import ConfigError, SourceUnavailable, WireFormatError
+from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, polite_session
 from freshness.models import AnchorStatus, Claim, SourceState
-from freshness.sources.base import Batch, PaperSource, PlannedRequest, SourceKind, later_day
-from freshness.sources.oai_pmh import OaiPmhSource, sets_for
-from freshness.sources.rss import RssSource
-from freshness.sources.wire import ARXIV_TZ
+from freshness.poll_plan import latest_plausible_day, plan_poll, trusted_state
+from freshness.sources.base import Batch, PaperSource, PlannedRequest, SourceKind
 from freshness.store import Store, StoredAnchorCheck, UpsertCounts
-
-# OAI-PMH `from` filters on a record's last metadata change, which can precede its announcement by a
-# weekend (a Friday submission is announced on Monday evening's mailing): a catch-up window starts
-# this many days before the last covered day. Re-fetched papers are stored as "unchanged".
-OVERLAP_DAYS = 4
-# A first poll backfills at most this far back; older papers come from `freshness import` (the bulk
-# snapshot) or an explicit `--since`.
-BACKFILL_MAX_DAYS = 90
-# arXiv announces at 20:00 US Eastern; the feed published then is dated the next day.
-ANNOUNCE_HOUR = 20
-# An anchor arXiv recently said does not exist (checked by `check-anchors` or by a poll) is not asked
-# about again by the nightly poll until this much time has passed.
-ANCHOR_RECHECK = dt.timedelta(days=7)
-SOURCES = ("auto", "rss", "oai", "api")
-
-log = logging.getLogger(__name__)
+from freshness.totals import Total
 
 
 class PollOutcome(StrEnum):
@@ -94,299 +71,15 @@ class PollResult:
     # (coverage.uncovered_note); None when every claim's period is covered. Said on every poll.
     uncovered: str | None = None
 
-    @property
-    def papers(self) -> int:
-        return sum(s.papers for s in self.sources)
-
-    @property
-    def added(self) -> int:
-        return sum(s.added for s in self.sources)
-
-    @property
-    def updated(self) -> int:
-        return sum(s.updated for s in self.sources)
-
-    @property
-    def unchanged(self) -> int:
-        return sum(s.unchanged for s in self.sources)
+    # Over the sources:
+    papers = Total("sources")
+    added = Total("sources")
+    updated = Total("sources")
+    unchanged = Total("sources")
 
     @property
     def failure(self) -> SourceReport | None:
         return next((s for s in self.sources if s.outcome is PollOutcome.FAILED), None)
-
-
-@dataclass(frozen=True)
-class PollPlan:
-    sources: tuple[PaperSource, ...]
-    reason: str
-    notes: tuple[str, ...] = field(default=())
-
-
-# -- planning -------------------------------------------------------------------------------------
-
-
-def watched_categories(claims: Sequence[Claim]) -> tuple[str, ...]:
-    """The union of the claims' categories, sorted: what RSS and OAI-PMH fetch."""
-    return tuple(sorted({c for claim in claims for c in claim.categories}))
-
-
-def announcement_day(now: dt.datetime) -> dt.date:
-    """The day of the newest announcement arXiv may have published by `now` (its feed's date)."""
-    local = now.astimezone(ARXIV_TZ)
-    return local.date() + dt.timedelta(days=1 if local.hour >= ANNOUNCE_HOUR else 0)
-
-
-def last_complete_day(now: dt.datetime) -> dt.date:
-    """The last US Eastern day that is over: the `until` of an OAI-PMH window (datestamps are days)."""
-    return now.astimezone(ARXIV_TZ).date() - dt.timedelta(days=1)
-
-
-def latest_plausible_day(now: dt.datetime) -> dt.date:
-    """No watermark may pass this day: today at arXiv (US Eastern) plus a day of slack (the evening
-    feed is dated tomorrow). A response dated later is wrong, whatever it holds."""
-    return now.astimezone(ARXIV_TZ).date() + dt.timedelta(days=1)
-
-
-def trusted_state(state: SourceState, now: dt.datetime) -> SourceState:
-    """`state` without a watermark past `latest_plausible_day` (one stored by a wrongly dated
-    response, or before the clock was set back): an untrustworthy watermark counts as none, so the
-    days it claims are fetched again instead of being skipped for good."""
-    if state.watermark is None or state.watermark <= latest_plausible_day(now):
-        return state
-    log.warning(
-        "%s: the stored watermark %s is after today at arXiv; ignoring it (the days since the last "
-        "trustworthy coverage will be fetched again)",
-        state.source,
-        state.watermark,
-    )
-    return dataclasses.replace(state, watermark=None)
-
-
-def missed_days(covered: dt.date, now: dt.datetime) -> list[dt.date]:
-    """Weekdays after `covered` and before today's announcement: announcements RSS can no longer give.
-    Weekends have none; a holiday looks missed and costs one small OAI-PMH catch-up."""
-    day, last = covered + dt.timedelta(days=1), announcement_day(now)
-    out = []
-    while day < last:
-        if day.weekday() < 5:
-            out.append(day)
-        day += dt.timedelta(days=1)
-    return out
-
-
-def plan_poll(
-    store: Store,
-    claims: Sequence[Claim],
-    settings: Settings,
-    *,
-    now: dt.datetime,
-    source: str = "auto",
-    since: dt.date | None = None,
-    session: PoliteSession,
-) -> PollPlan:
-    """Choose the sources (and their windows) for one poll from the stored watermarks."""
-    if source not in SOURCES:
-        raise ConfigError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
-    until = last_complete_day(now)
-    if since is not None:
-        if source in ("rss", "api"):
-            raise ConfigError(
-                f"--since does not apply to --source {source}",
-                tip="RSS holds only the latest announcement day; backfill with --source oai (or auto).",
-            )
-        if since > until:
-            raise ConfigError(f"--since {since} is after {until}, the last complete day at arXiv")
-    if source == "api":
-        anchors = _anchor_source(store, claims, settings, session, only_missing=False, now=now)
-        if anchors is None:
-            return PollPlan((), "no anchors in the claims file")
-        return PollPlan((anchors,), "look up every anchor through the arXiv API")
-
-    categories = watched_categories(claims)
-    if not categories:
-        raise ConfigError(
-            "the claims file names no arXiv categories, so there is nothing to poll",
-            tip="Add `categories: [cs.CL, ...]` under `defaults:` (or to each claim) in the claims file.",
-        )
-    rss = RssSource(session, settings.rss_url, categories)
-    sets = sets_for(categories)
-    rss_mark = trusted_state(store.get_source_state(rss.key), now).watermark
-    set_states = {
-        spec: trusted_state(store.get_source_state(_oai_key(spec, cats)), now) for spec, cats in sets.items()
-    }
-    set_marks = {spec: state.watermark for spec, state in set_states.items()}
-    unfinished = [spec for spec, state in set_states.items() if state.resume_token]
-    oai_marks = list(set_marks.values())
-    oai_covered = None if any(m is None for m in oai_marks) else min(m for m in oai_marks if m)
-    covered = later_day(rss_mark, oai_covered)
-    notes: list[str] = []
-
-    if source == "rss":
-        return PollPlan((rss,), f"RSS: the latest announcement for {len(categories)} categories")
-
-    catch_up = source == "oai" or since is not None or covered is None
-    reason = ""
-    if source == "auto":
-        if since is not None:
-            reason = f"backfill with OAI-PMH from {since} (--since), then today's RSS"
-        elif covered is None:
-            reason = "first poll: backfill with OAI-PMH, then today's RSS"
-        else:
-            missed = missed_days(covered, now)
-            if unfinished:
-                # A harvest killed or failed mid-way: finish it first, from its stored token.
-                catch_up = True
-                reason = f"resume the unfinished OAI-PMH harvest of {', '.join(unfinished)}, then today's RSS"
-            elif missed:
-                catch_up = True
-                shown = ", ".join(d.isoformat() for d in missed[:5]) + (" ..." if len(missed) > 5 else "")
-                reason = (
-                    f"catch-up: the last covered announcement day is {covered} and RSS no longer has "
-                    f"{shown}; OAI-PMH first, then today's RSS"
-                )
-            else:
-                reason = f"a normal night: RSS only (last covered announcement day {covered})"
-    else:
-        reason = "OAI-PMH harvest" + (f" from {since}" if since else "")
-
-    chosen: list[PaperSource] = []
-    if catch_up:
-        for spec, cats in sets.items():
-            start = _window_start(
-                since=since,
-                covered=later_day(rss_mark, set_marks[spec]),
-                own=set_marks[spec],
-                until=until,
-                claims=claims,
-                notes=notes,
-            )
-            chosen.append(OaiPmhSource(session, settings.oai_url, spec, cats, start=start, until=until))
-    if source == "auto":
-        chosen.append(rss)
-        anchors = _anchor_source(store, claims, settings, session, only_missing=True, now=now)
-        if anchors is not None:
-            chosen.append(anchors)
-    return PollPlan(tuple(chosen), reason, tuple(dict.fromkeys(notes)))
-
-
-def _oai_key(spec: str, categories: Sequence[str]) -> str:
-    return f"oai:{spec}:{'+'.join(categories)}"
-
-
-def _window_start(
-    *,
-    since: dt.date | None,
-    covered: dt.date | None,
-    own: dt.date | None,
-    until: dt.date,
-    claims: Sequence[Claim],
-    notes: list[str],
-) -> dt.date:
-    if since is not None:
-        return since
-    if own is not None and own >= until:
-        return until + dt.timedelta(days=1)  # this set is harvested through `until` already
-    if covered is not None:
-        return covered - dt.timedelta(days=OVERLAP_DAYS)
-    oldest = min((c.date for c in claims), default=until)
-    floor = until - dt.timedelta(days=BACKFILL_MAX_DAYS)
-    if oldest < floor:
-        notes.append(
-            f"first backfill limited to the last {BACKFILL_MAX_DAYS} days (from {floor}; the oldest "
-            f"claim is from {oldest}): import the bulk snapshot with `freshness import`, or run "
-            f"`freshness poll --source oai --since {oldest}` for the rest"
-        )
-        return floor
-    return min(oldest, until)
-
-
-# -- the API source for anchors -------------------------------------------------------------------
-
-
-class AnchorLookupSource:
-    """The claims' anchor ids, looked up by id through the arXiv API (batched, canary-checked)."""
-
-    def __init__(self, session: PoliteSession, settings: Settings, ids: Sequence[str]) -> None:
-        from freshness.sources.arxiv_api import ArxivApiSource
-
-        self.api = ArxivApiSource(session, settings.api_url, oai_url=settings.oai_url)
-        self.api_url = settings.api_url
-        self.ids = tuple(ids)
-
-    @property
-    def kind(self) -> SourceKind:
-        return SourceKind.API
-
-    @property
-    def key(self) -> str:
-        return "api:anchors"
-
-    def plan(self, state: SourceState) -> tuple[PlannedRequest, ...]:
-        from freshness.sources.arxiv_api import CANARY_ID
-
-        size = self.api.ids_per_batch
-        planned = []
-        for start in range(0, len(self.ids), size):
-            batch = [*self.ids[start : start + size], CANARY_ID]
-            # The URL the `arxiv` package builds for this batch (arxiv.Client._format_url).
-            query = urlencode(
-                {
-                    "search_query": "",
-                    "id_list": ",".join(batch),
-                    "sortBy": "relevance",
-                    "sortOrder": "descending",
-                    "start": "0",
-                    "max_results": str(len(batch)),
-                }
-            )
-            note = f"{len(batch) - 1} anchor id(s) plus the canary {CANARY_ID}"
-            planned.append(PlannedRequest(self.key, f"{self.api_url}?{query}", note))
-        return tuple(planned)
-
-    def fetch(self, state: SourceState, *, now: dt.datetime) -> Iterator[Batch]:
-        from freshness.arxiv_ids import parse_arxiv_id
-
-        found = self.api.lookup([parse_arxiv_id(i) for i in self.ids])
-        missing = [i for i in self.ids if i not in found]
-        note = f"{len(found)} of {len(self.ids)} anchor(s) found"
-        if missing:
-            shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
-            note += f"; arXiv has no paper {shown} (see `freshness check-anchors`)"
-        state = SourceState(self.key, last_success=now)
-        yield Batch(
-            tuple(found.values()),
-            state,
-            received=len(found),
-            nothing_new=None if found else note,
-            note=note if found else None,
-            not_found=tuple(missing),
-        )
-
-
-def _anchor_source(
-    store: Store,
-    claims: Sequence[Claim],
-    settings: Settings,
-    session: PoliteSession,
-    *,
-    only_missing: bool,
-    now: dt.datetime,
-) -> AnchorLookupSource | None:
-    ids = list(dict.fromkeys(a.arxiv_id.base for c in claims for a in c.anchors if a.arxiv_id is not None))
-    if only_missing:
-        known = store.get_papers(ids)
-        checks = store.get_anchor_checks(ids)
-
-        def asked_lately(i: str) -> bool:
-            check = checks.get(i)
-            return (
-                check is not None
-                and check.status is AnchorStatus.NOT_FOUND
-                and now - check.checked_at < ANCHOR_RECHECK
-            )
-
-        ids = [i for i in ids if i not in known and not asked_lately(i)]
-    return AnchorLookupSource(session, settings, ids) if ids else None
 
 
 # -- running --------------------------------------------------------------------------------------
@@ -468,66 +161,96 @@ _WIRE_TIP = (
 
 def _run_source(store: Store, src: PaperSource, *, now: dt.datetime, session: PoliteSession) -> SourceReport:
     stored = store.get_source_state(src.key)
-    before = stored.watermark
-    state = trusted_state(stored, now)
+    progress = _Progress(trusted_state(stored, now))
     first_request = len(session.limiter.request_times)
-    counts = UpsertCounts()
-    papers = rejected = skipped = 0
-    nothing_new: list[str] = []
-    notes: list[str] = []
     error: str | None = None
     tip: str | None = None
     try:
-        for batch in src.fetch(state, now=now):
-            _check_watermark(src.key, state, batch.state, now)
-            # The papers and the watermark/resumption point they justify: all of it, or none of it.
-            counts += store.store_batch(
-                batch.papers,
-                batch.state,
-                now=now,
-                source=src.kind.value,
-                covers=batch.covers,
-                covered_categories=batch.covered_categories,
-            )
-            state = batch.state
-            if batch.not_found:  # a cache of what arXiv said, shared with check-anchors
-                store.save_anchor_checks(
-                    StoredAnchorCheck(i, AnchorStatus.NOT_FOUND, None, None, _NOT_FOUND, now)
-                    for i in batch.not_found
-                )
-            papers += len(batch.papers)
-            rejected += batch.rejected
-            skipped += batch.skipped
-            if batch.nothing_new:
-                nothing_new.append(batch.nothing_new)
-            if batch.note:
-                notes.append(batch.note)
+        for batch in src.fetch(progress.state, now=now):
+            _store_batch(store, src, batch, progress, now=now)
     except SourceUnavailable as exc:
         error, tip = str(exc), exc.tip or _DEFAULT_TIP
     except WireFormatError as exc:
         error, tip = f"arXiv answered wrongly: {exc}", exc.tip or _WIRE_TIP
+    requests = len(session.limiter.request_times) - first_request
+    return _source_report(src, progress, before=stored.watermark, requests=requests, error=error, tip=tip)
+
+
+@dataclass
+class _Progress:
+    """What one source has stored so far in this poll."""
+
+    state: SourceState  # the state last stored (before the first batch: the trusted stored one)
+    counts: UpsertCounts = field(default_factory=UpsertCounts)
+    papers: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    nothing_new: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, batch: Batch, counts: UpsertCounts) -> None:
+        self.state = batch.state
+        self.counts += counts
+        self.papers += len(batch.papers)
+        self.rejected += batch.rejected
+        self.skipped += batch.skipped
+        if batch.nothing_new:
+            self.nothing_new.append(batch.nothing_new)
+        if batch.note:
+            self.notes.append(batch.note)
+
+
+def _store_batch(
+    store: Store, src: PaperSource, batch: Batch, progress: _Progress, *, now: dt.datetime
+) -> None:
+    _check_watermark(src.key, progress.state, batch.state, now)
+    # The papers and the watermark/resumption point they justify: all of it, or none of it.
+    counts = store.store_batch(
+        batch.papers,
+        batch.state,
+        now=now,
+        source=src.kind.value,
+        covers=batch.covers,
+        covered_categories=batch.covered_categories,
+    )
+    if batch.not_found:  # a cache of what arXiv said, shared with check-anchors
+        store.save_anchor_checks(
+            StoredAnchorCheck(i, AnchorStatus.NOT_FOUND, None, None, _NOT_FOUND, now) for i in batch.not_found
+        )
+    progress.add(batch, counts)
+
+
+def _source_report(
+    src: PaperSource,
+    progress: _Progress,
+    *,
+    before: dt.date | None,
+    requests: int,
+    error: str | None,
+    tip: str | None,
+) -> SourceReport:
     if error is not None:
         outcome = PollOutcome.FAILED
-    elif papers:
+    elif progress.papers:
         outcome = PollOutcome.GOT_PAPERS
     else:
         outcome = PollOutcome.NOTHING_NEW
-    detail = "; ".join(dict.fromkeys([*notes, *([] if papers else nothing_new)]))
+    nothing_new = [] if progress.papers else progress.nothing_new
     return SourceReport(
         source=src.key,
         kind=src.kind,
         outcome=outcome,
-        papers=papers,
-        added=counts.added,
-        updated=counts.updated,
-        unchanged=counts.unchanged,
-        rejected=rejected,
-        skipped=skipped,
-        requests=len(session.limiter.request_times) - first_request,
+        papers=progress.papers,
+        added=progress.counts.added,
+        updated=progress.counts.updated,
+        unchanged=progress.counts.unchanged,
+        rejected=progress.rejected,
+        skipped=progress.skipped,
+        requests=requests,
         watermark_before=before,
-        watermark_after=state.watermark,
-        resume_token=state.resume_token,
-        detail=detail,
+        watermark_after=progress.state.watermark,
+        resume_token=progress.state.resume_token,
+        detail="; ".join(dict.fromkeys([*progress.notes, *nothing_new])),
         error=error,
         tip=tip,
     )

@@ -80,7 +80,7 @@ def test_choices_are_the_registries() -> None:
     from freshness.cli.writing import ANCHOR_FORMATS
     from freshness.models import ClaimStatus
     from freshness.output import COLORS
-    from freshness.poll import SOURCES
+    from freshness.poll_plan import SOURCES
     from freshness.report import FORMATS
 
     assert _choices("report", "fmt") == list(FORMATS) == ["terminal", "json", "markdown", "html"]
@@ -104,7 +104,7 @@ def test_the_top_level_help_imports_no_registry() -> None:
     code = (
         "import sys; from freshness.cli import main; sys.argv = ['freshness', '--help']\n"
         "try: main()\nexcept SystemExit: pass\n"
-        "print(sorted(m for m in ('freshness.report', 'freshness.models', 'freshness.poll', 'rich') "
+        "print(sorted(m for m in ('freshness.report', 'freshness.models', 'freshness.poll', 'freshness.poll_plan', 'rich') "
         "if m in sys.modules), file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

@@ -21,7 +21,7 @@ from freshness import decisions
 from freshness.cli import cli
 from freshness.locking import writer_lock
 from freshness.models import ClaimStatus, Match, SourceState
-from freshness.poll import announcement_day
+from freshness.poll_plan import announcement_day
 from freshness.store import Store, StoredRunClaim
 from tests.fakearxiv import FakeArxiv, FakeRequest, Reply, html_page
 from tests.test_nightly import BENCHMARK, KERNELS, REBUTTAL, RSS_KEY, RSS_PATH, Arxiv

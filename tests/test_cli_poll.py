@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from freshness.cli import cli
-from freshness.poll import BACKFILL_MAX_DAYS, last_complete_day
+from freshness.poll_plan import BACKFILL_MAX_DAYS, last_complete_day
 from freshness.store import Store
 from tests.conftest import make_paper
 from tests.fakearxiv import RSS_CT, XML_CT, FakeArxiv, Reply, html_page, oai_error, oai_list_records, rss_feed

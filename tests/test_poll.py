@@ -21,16 +21,9 @@ from freshness.arxiv_ids import parse_arxiv_id
 from freshness.config import Settings
 from freshness.http import PoliteSession, RateLimiter
 from freshness.models import Anchor, Claim, Paper, SourceState
-from freshness.poll import (
-    BACKFILL_MAX_DAYS,
-    PollOutcome,
-    announcement_day,
-    last_complete_day,
-    missed_days,
-    open_poll_store,
-    poll_once,
-)
+from freshness.poll import PollOutcome, PollResult, open_poll_store, poll_once
 from freshness.poll_account import describe
+from freshness.poll_plan import BACKFILL_MAX_DAYS, announcement_day, last_complete_day, missed_days
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.sources.wire import iter_snapshot
 from freshness.store import Store
@@ -129,6 +122,20 @@ def normal_night(store: Store) -> None:
 
 def stored_ids(store: Store) -> list[str]:
     return [r[0] for r in store.db.execute("SELECT arxiv_id FROM papers ORDER BY arxiv_id")]
+
+
+def look_up_anchor(
+    store: Store, fake: FakeArxiv, tmp_path: Path, session: PoliteSession | None = None
+) -> PollResult:
+    """`freshness poll --source api` for one claim anchored on 2409.00001."""
+    return poll_once(
+        store,
+        [claim(anchors=["2409.00001"])],
+        settings(fake, tmp_path),
+        now=NOW,
+        source="api",
+        session=session or polite(FakeClock()),
+    )
 
 
 def api_handler(known: Sequence[Paper]) -> object:
@@ -482,14 +489,7 @@ def test_api_faults(fault: str, outcome: PollOutcome, tmp_path: Path, store: Sto
     clock = FakeClock()
     with FakeArxiv() as fake:
         fake.script("/api/query", *replies)
-        result = poll_once(
-            store,
-            [claim(anchors=["2409.00001"])],
-            settings(fake, tmp_path),
-            now=NOW,
-            source="api",
-            session=polite(clock, read_timeout=0.1),
-        )
+        result = look_up_anchor(store, fake, tmp_path, polite(clock, read_timeout=0.1))
     assert result.outcome is outcome
     if outcome is PollOutcome.GOT_PAPERS:
         assert stored_ids(store) == ["2409.00001"]  # the canary is not stored
@@ -569,14 +569,7 @@ def test_api_total_results_larger_than_served_is_could_not_poll(tmp_path: Path, 
                 200, atom_feed([canary] if req.query.get("start") == "0" else [], total_results=2)
             ),
         )
-        result = poll_once(
-            store,
-            [claim(anchors=["2409.00001"])],
-            settings(fake, tmp_path),
-            now=NOW,
-            source="api",
-            session=polite(FakeClock()),
-        )
+        result = look_up_anchor(store, fake, tmp_path)
         starts = [r.query.get("start") for r in fake.requests]
     assert starts[:2] == ["0", "1"]
     assert result.outcome is PollOutcome.FAILED
@@ -587,14 +580,7 @@ def test_api_total_results_larger_than_served_is_could_not_poll(tmp_path: Path, 
 def test_api_html_page_is_could_not_poll_never_not_found(tmp_path: Path, store: Store) -> None:
     with FakeArxiv() as fake:
         fake.on("/api/query", lambda req: html_page())
-        result = poll_once(
-            store,
-            [claim(anchors=["2409.00001"])],
-            settings(fake, tmp_path),
-            now=NOW,
-            source="api",
-            session=polite(FakeClock()),
-        )
+        result = look_up_anchor(store, fake, tmp_path)
     assert result.outcome is PollOutcome.FAILED
     assert "not found" not in describe(result).headline
     assert stored_ids(store) == []

@@ -23,7 +23,7 @@ from freshness.errors import ConfigError, Interrupted, SourceUnavailable
 from freshness.http import PoliteSession, RateLimiter, pacing_path_for, polite_session
 from freshness.models import SourceState
 from freshness.nightly import run_cycle
-from freshness.poll import plan_poll
+from freshness.poll_plan import plan_poll
 from freshness.store import Store
 from tests.conftest import NOW, FakeClock, make_paper
 from tests.fakearxiv import (

@@ -18,9 +18,8 @@ from freshness.store import (
     StoredAnchorCheck,
     StoredRunClaim,
     UpsertCounts,
-    match_from_json,
-    match_to_json,
 )
+from freshness.store.stored_json import match_from_json, match_to_json
 from tests.conftest import make_paper
 
 

@@ -149,7 +149,7 @@ class FiniteSeconds(click.ParamType):  # type: ignore[type-arg]
 
 
 class RegistryChoice(click.Choice):  # type: ignore[type-arg]
-    """The choices of a registry in the core (`freshness.report.FORMATS`, `freshness.poll.SOURCES`),
+    """The choices of a registry in the core (`freshness.report.FORMATS`, `freshness.poll_plan.SOURCES`),
     read when first needed: `freshness --help` imports none of them (docs/benchmarks.md, start-up);
     a command's own --help and its parsing do. `spell` turns a registry entry into its choice."""
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs
 @cli.command("poll")
 @click.option(
     "--source",
-    type=RegistryChoice("freshness.poll", "SOURCES"),
+    type=RegistryChoice("freshness.poll_plan", "SOURCES"),
     default="auto",
     show_default=True,
     help="auto: RSS on a normal night, OAI-PMH to catch up missed days, the API for unknown anchors.",

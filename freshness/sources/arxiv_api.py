@@ -2,7 +2,7 @@
 batches, topic searches over a submission window, and the OAI-PMH arXivRaw record for withdrawals.
 
 The `arxiv` package (4.0.x) is used for what it does well (URL building, paging, entry objects), and
-kept away from what it does badly (notes §1.6, §1.8): it has no timeout, retries 400s, and parses with
+kept away from what it does badly: it has no timeout, retries 400s, and parses with
 lxml `recover=True`, so an HTML page served with 200 or a truncated body reads as "no results". Every
 page therefore goes through `PoliteSession` (our timeouts, User-Agent, spacing, backoff) and is checked
 by `wire.parse_atom` before the package sees it; anything that is not a real API feed raises
@@ -24,14 +24,14 @@ from freshness.arxiv_ids import ArxivId, ArxivIdError, parse_arxiv_id
 from freshness.config import DEFAULT_OAI_URL, Settings
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, polite_session
-from freshness.models import Paper, PaperVersion
+from freshness.models import Paper
 from freshness.sources import wire
 
 log = logging.getLogger(__name__)
 
 # A paper that has existed since 2016 and will keep existing: asked for in every id batch, so an
 # answer without it (an HTML page with 200, an empty feed from a sick backend) is recognised as bogus
-# instead of turning every requested id into "not found" (notes §1.8).
+# instead of turning every requested id into "not found" (docs/ci.md).
 CANARY_ID = "1605.08386"
 # arXiv's documented maximum for id_list is not stated; ~100 ids keeps the URL short and the answer
 # small, and the canary takes one of the slots.
@@ -80,7 +80,7 @@ class ArxivApiSource:
 
     def _lookup_batch(self, bases: list[str]) -> dict[str, Paper]:
         batch = bases if CANARY_ID in bases else [*bases, CANARY_ID]
-        # max_results must be explicit: arxiv 4 defaults to 100 and silently truncates (notes §1.4).
+        # max_results must be explicit: arxiv 4 defaults to 100 and silently truncates.
         search = arxiv.Search(id_list=batch, max_results=len(batch))
         results = self._run(search, page_size=len(batch))
         returned: dict[str, Paper] = {}
@@ -116,9 +116,7 @@ class ArxivApiSource:
         calls it: bench_poll.py's baseline of one API search per claim, which a poll replaces."""
         if max_results <= 0:
             return []
-        window = (
-            f"submittedDate:[{submitted_from:%Y%m%d}0000 TO {submitted_to:%Y%m%d}2359]"  # GMT, notes §1.4
-        )
+        window = f"submittedDate:[{submitted_from:%Y%m%d}0000 TO {submitted_to:%Y%m%d}2359]"  # GMT
         full = f"({query}) AND {window}" if query.strip() else window
         search = arxiv.Search(
             query=full,
@@ -127,7 +125,7 @@ class ArxivApiSource:
             sort_order=arxiv.SortOrder.Descending if newest_first else arxiv.SortOrder.Ascending,
         )
         papers: dict[str, Paper] = {}
-        # A skipped entry makes the package's next page overlap the last (notes §1.6): dedupe by id.
+        # A skipped entry makes the package's next page overlap the last: dedupe by id.
         for result in self._run(search, page_size=min(max_results, SEARCH_PAGE_SIZE)):
             paper = paper_from_result(result)
             old = papers.get(paper.arxiv_id)
@@ -188,10 +186,9 @@ class _CheckedSession(requests.Session):
         if resp.status_code != 200:
             raise SourceUnavailable(f"{self._where} answered HTTP {resp.status_code}")
         if page.rejected and not page.papers:
-            first = page.rejected[0]
             raise SourceUnavailable(
                 f"{self._where} answered with {len(page.rejected)} entries, none of them readable "
-                f"({first.where}: {first.reason})"
+                f"({page.rejected[0]})"
             )
         if page.total_results is None:
             raise SourceUnavailable(f"{self._where} answered with a feed without opensearch:totalResults")
@@ -238,9 +235,6 @@ def paper_from_result(result: Any) -> Paper:
     published = _utc_day(result.published)
     updated = max(_utc_day(result.updated), published)
     categories = list(dict.fromkeys([result.primary_category, *result.categories]))
-    versions: tuple[PaperVersion, ...] = (PaperVersion(1, published),)
-    if ident.version > 1:
-        versions += (PaperVersion(ident.version, updated),)
     return Paper(
         arxiv_id=ident.base,
         version=ident.version,
@@ -250,7 +244,7 @@ def paper_from_result(result: Any) -> Paper:
         categories=tuple(c for c in categories if c),
         published=published,
         updated=updated,
-        versions=versions,
+        versions=wire.api_versions(ident.version, published, updated),
         comments=_clean(result.comment),
         journal_ref=_clean(result.journal_ref),
         doi=_bare_doi(result.doi),
@@ -288,7 +282,7 @@ def fetch_raw_record(session: PoliteSession, oai_url: str, arxiv_id: ArxivId | s
     version's source type), or None when OAI-PMH says the id does not exist.
 
     The Atom API cannot tell a withdrawn paper: withdrawal creates a new version whose comment need
-    not even say "withdrawn" (notes §2.2). Because it always creates a new version, only papers whose
+    not even say "withdrawn" (docs/ci.md). Because it always creates a new version, only papers whose
     latest version is v2 or later need this request. OAI-PMH returns its errors with HTTP 200, so the
     body decides; an HTML page or truncated XML raises SourceUnavailable.
     """

@@ -9,12 +9,14 @@ covers, and a poll killed between two batches resumes at the next one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from freshness.errors import WireFormatError
 from freshness.models import Paper, SourceState
+from freshness.sources.wire import Rejected
 
 
 def later_day(a: dt.date | None, b: dt.date | None) -> dt.date | None:
@@ -23,6 +25,13 @@ def later_day(a: dt.date | None, b: dt.date | None) -> dt.date | None:
     if a is None or b is None:
         return a or b
     return max(a, b)
+
+
+def all_unreadable(rejected: Sequence[Rejected], what: str) -> WireFormatError:
+    """The error for a response none of whose records could be read (`what`: "items of <url>").
+    Nothing readable is not "nothing new": moving the watermark past it would hide the response's
+    records for good."""
+    return WireFormatError(f"every one of the {len(rejected)} {what} was unreadable ({rejected[0]})")
 
 
 class SourceKind(StrEnum):

@@ -29,6 +29,7 @@ from freshness.sources.wire import (
     parse_oai,
 )
 from freshness.store import Store, UpsertCounts
+from freshness.totals import Total
 
 BATCH_SIZE = 2000  # papers per transaction: big enough to amortise the commit, small enough to lose little
 KEEP_REJECTIONS = 5  # how many rejection reasons a FileImport keeps (all are counted)
@@ -104,29 +105,13 @@ class ImportResult:
     files: tuple[FileImport, ...] = field(default=())
     optimized: bool = False  # the full-text index was merged after a bulk import (OPTIMIZE_FROM)
 
-    @property
-    def added(self) -> int:
-        return sum(f.added for f in self.files)
-
-    @property
-    def updated(self) -> int:
-        return sum(f.updated for f in self.files)
-
-    @property
-    def unchanged(self) -> int:
-        return sum(f.unchanged for f in self.files)
-
-    @property
-    def rejected(self) -> int:
-        return sum(f.rejected for f in self.files)
-
-    @property
-    def dropped_categories(self) -> int:
-        return sum(f.dropped_categories for f in self.files)
-
-    @property
-    def dropped_category_records(self) -> int:
-        return sum(f.dropped_category_records for f in self.files)
+    # Over the files:
+    added = Total("files")
+    updated = Total("files")
+    unchanged = Total("files")
+    rejected = Total("files")
+    dropped_categories = Total("files")
+    dropped_category_records = Total("files")
 
     @property
     def failed(self) -> tuple[FileImport, ...]:

@@ -1,9 +1,9 @@
 """oaipmh.arxiv.org: ListRecords over a window of days for one set, following resumptionTokens.
 
 The catch-up path after missed nights and the first-time backfill (RSS holds one day only). Facts it
-works around (notes §2.5):
+works around (docs/polling.md, "Why these rules"):
 - `from`/`until` filter on the record's last metadata change (its datestamp), not on submission; the
-  caller therefore starts windows a few days early (see poll.OVERLAP_DAYS).
+  caller therefore starts windows a few days early (see poll_plan.OVERLAP_DAYS).
 - Sets are archives (`cs`, `math`, `physics:astro-ph`); the records are filtered here to the watched
   categories before they are stored.
 - Errors come back as HTTP 200 with an <error> element: `noRecordsMatch` means "nothing changed in the
@@ -24,8 +24,8 @@ from urllib.parse import urlencode
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession
 from freshness.models import Paper, SourceState
-from freshness.sources.base import Batch, PlannedRequest, SourceKind
-from freshness.sources.wire import parse_oai
+from freshness.sources.base import Batch, PlannedRequest, SourceKind, all_unreadable
+from freshness.sources.wire import OaiPage, parse_oai
 
 # Archives that OAI-PMH files under the `physics` group (ListSets: physics:astro-ph, physics:hep-th, ...).
 PHYSICS_ARCHIVES = frozenset(
@@ -45,7 +45,7 @@ PHYSICS_ARCHIVES = frozenset(
         "quant-ph",
     }
 )
-RECORDS_PER_PAGE = 2500  # arXiv's RECORDS_LIMIT for ListRecords (notes §2.5)
+RECORDS_PER_PAGE = 2500  # arXiv's RECORDS_LIMIT for ListRecords (docs/polling.md)
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -171,16 +171,12 @@ class OaiPmhSource:
         note: str | None = None
         window = f"{self.set_spec} {first}..{last}"
         while True:
-            resp = self.session.get(self.base_url, params=self._params(first, last, token))
-            if resp.status != 200:
-                raise SourceUnavailable(f"OAI-PMH {self.base_url} answered HTTP {resp.status} for {window}")
-            page = parse_oai(resp.body)  # WireFormatError for HTML pages, truncated or empty bodies
-            code = page.error_code
-            if code == "badResumptionToken" and token and not restarted:
+            page = self._get_page(first, last, token, window)
+            if page.error_code == "badResumptionToken" and token and not restarted:
                 restarted, token = True, None
                 note = f"the resumptionToken had expired; harvested {window} again from its first day"
                 continue
-            if code == "noRecordsMatch" and token is None:
+            if page.error_code == "noRecordsMatch" and token is None:
                 done = _finished(state, last, now)
                 yield Batch(
                     (),
@@ -191,45 +187,68 @@ class OaiPmhSource:
                     covered_categories=self.categories,
                 )
                 return done
-            if code is not None:
-                message = f": {page.error_message}" if page.error_message else ""
-                raise SourceUnavailable(f"OAI-PMH answered error {code}{message} (for {window})")
-            if not page.papers and not page.rejected and not page.deleted and token is None:
-                # A first page must hold records or say noRecordsMatch (OAI-PMH 2.0 §3.5).
-                raise WireFormatError(f"an OAI-PMH ListRecords page with no records and no error ({window})")
-            if page.rejected and not page.papers and not page.deleted:
-                # Nothing readable is not "nothing new": moving the watermark past it would hide
-                # the page's records for good (as for an RSS feed whose every item is unreadable).
-                bad = page.rejected[0]
-                raise WireFormatError(
-                    f"every one of the {len(page.rejected)} records of an OAI-PMH page ({window}) was "
-                    f"unreadable ({bad.where}: {bad.reason})"
-                )
-            next_token = page.resumption_token or None
-            if next_token is not None and next_token == token:
-                raise SourceUnavailable(f"OAI-PMH sent the same resumptionToken twice ({window})")
-            kept = tuple(p for p in page.papers if in_categories(p, self.watched))
-            if next_token:
-                after = dataclasses.replace(
-                    state, resume_token=next_token, window_from=first, window_until=last
-                )
-            else:
-                after = _finished(state, last, now)
-            yield Batch(
-                kept,
-                after,
-                received=len(page.papers) + len(page.rejected) + len(page.deleted),
-                rejected=len(page.rejected),
-                skipped=len(page.papers) - len(kept) + len(page.deleted),
-                note=note,
-                covers=None if next_token else (first, last),
-                covered_categories=self.categories,
-            )
+            next_token = _next_token(page, token, window)
+            batch = self._page_batch(page, state, (first, last), next_token, note=note, now=now)
+            yield batch
             note = None
-            state = after
+            state = batch.state
             if next_token is None:
                 return state
             token = next_token
+
+    def _get_page(self, first: dt.date, last: dt.date, token: str | None, window: str) -> OaiPage:
+        resp = self.session.get(self.base_url, params=self._params(first, last, token))
+        if resp.status != 200:
+            raise SourceUnavailable(f"OAI-PMH {self.base_url} answered HTTP {resp.status} for {window}")
+        return parse_oai(resp.body)  # WireFormatError for HTML pages, truncated or empty bodies
+
+    def _page_batch(
+        self,
+        page: OaiPage,
+        state: SourceState,
+        days: tuple[dt.date, dt.date],
+        next_token: str | None,
+        *,
+        note: str | None,
+        now: dt.datetime,
+    ) -> Batch:
+        """The page's papers in the watched categories, with the state they justify: the harvest's
+        next resumption point, or the window finished (its last page)."""
+        first, last = days
+        kept = tuple(p for p in page.papers if in_categories(p, self.watched))
+        if next_token:
+            after = dataclasses.replace(state, resume_token=next_token, window_from=first, window_until=last)
+        else:
+            after = _finished(state, last, now)
+        return Batch(
+            kept,
+            after,
+            received=len(page.papers) + len(page.rejected) + len(page.deleted),
+            rejected=len(page.rejected),
+            skipped=len(page.papers) - len(kept) + len(page.deleted),
+            note=note,
+            covers=None if next_token else days,
+            covered_categories=self.categories,
+        )
+
+
+def _next_token(page: OaiPage, token: str | None, window: str) -> str | None:
+    """The page's resumptionToken (None: the last page), once the page is known to be a real one:
+    raises for an OAI-PMH error, an empty first page, a page of only unreadable records and a token
+    sent twice."""
+    code = page.error_code
+    if code is not None:
+        message = f": {page.error_message}" if page.error_message else ""
+        raise SourceUnavailable(f"OAI-PMH answered error {code}{message} (for {window})")
+    if not page.papers and not page.rejected and not page.deleted and token is None:
+        # A first page must hold records or say noRecordsMatch: OAI-PMH has no empty first page.
+        raise WireFormatError(f"an OAI-PMH ListRecords page with no records and no error ({window})")
+    if page.rejected and not page.papers and not page.deleted:
+        raise all_unreadable(page.rejected, f"records of an OAI-PMH page ({window})")
+    next_token = page.resumption_token or None
+    if next_token is not None and next_token == token:
+        raise SourceUnavailable(f"OAI-PMH sent the same resumptionToken twice ({window})")
+    return next_token
 
 
 def _finished(state: SourceState, last: dt.date, now: dt.datetime) -> SourceState:

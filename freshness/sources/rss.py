@@ -1,7 +1,7 @@
 """rss.arxiv.org: one conditional GET for the day's announcements in every watched category.
 
 arXiv accepts several categories joined with `+` in one feed URL, so a nightly poll is ONE request no
-matter how many claims there are. The feed holds one announcement day only (notes §2.4): a missed night
+matter how many claims there are. The feed holds one announcement day only (docs/polling.md): a missed night
 cannot be recovered from RSS, which is what OAI-PMH catch-up is for. Weekends and holidays give a valid
 feed with a date and no items ("arXiv had nothing new"); an error feed ("Feed error for query", HTTP
 400), an HTML page or a truncated body is "could not poll", never "nothing new".
@@ -17,7 +17,7 @@ from freshness.coverage import rss_covered_days
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession
 from freshness.models import SourceState
-from freshness.sources.base import Batch, PlannedRequest, SourceKind, later_day
+from freshness.sources.base import Batch, PlannedRequest, SourceKind, all_unreadable, later_day
 from freshness.sources.wire import FeedPage, parse_feed
 
 
@@ -77,11 +77,7 @@ class RssSource:
         received = len(page.items) + len(page.rejected)
         if not page.items:
             if page.rejected:
-                first = page.rejected[0]
-                raise WireFormatError(
-                    f"every one of the {len(page.rejected)} items of {self.url} was unreadable "
-                    f"({first.where}: {first.reason})"
-                )
+                raise all_unreadable(page.rejected, f"items of {self.url}")
             if page.announced is None:
                 # Without a date there is no telling an empty announcement day from a broken feed.
                 raise WireFormatError(f"{self.url} is an empty feed without a date")
