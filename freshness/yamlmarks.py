@@ -6,6 +6,7 @@ problems); the labels and recorded-citations readers use `compose_marked` + `to_
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -105,3 +106,33 @@ def _scalar(node: Node) -> Any:
         return yaml.SafeLoader("").construct_object(node)
     except (ValueError, yaml.YAMLError):
         return str(node.value)
+
+
+def value_kind(value: Any, node: Node | None = None) -> str:
+    """A short description of a value for messages: 'a number (12)', 'a list', 'nothing (null)'."""
+    raw = f" ({node.value})" if isinstance(node, ScalarNode) and node.value else ""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"true/false{raw}"
+    if isinstance(value, int | float):
+        return f"a number{raw or f' ({value})'}"
+    if isinstance(value, dt.datetime):
+        return f"a date and time{raw}"
+    if isinstance(value, dt.date):
+        return f"a date{raw}"
+    if isinstance(value, str):
+        return f"text ({value!r})" if len(value) <= 40 else "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
+
+
+def node_kind(node: Node) -> str:
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    return f"a single value ({node.value!r})" if node.value else "a single empty value"
