@@ -1,6 +1,6 @@
-"""The claims file reader behind claims.read_claims: compose the YAML into nodes (which carry marks),
-turn them into plain values remembering which node each value came from, validate them with the
-schema (claims_schema.py) and map each error's `loc` back to its node. Checks pydantic cannot see
+"""The claims file reader behind claims.read_claims: the shared YAML reader (yamlmarks.MarkedReader)
+turns the file into plain values remembering which node each value came from; they are validated with
+the schema (claims_schema.py) and each error's `loc` is mapped back to its node. Checks pydantic cannot see
 (duplicate YAML keys, duplicate claim ids, anchor-id syntax) run on the same nodes. Malformed anchor ids
 are *soft* problems: the claim still loads, with an `Anchor(arxiv_id=None, error=...)`.
 """
@@ -14,8 +14,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.claims_problems import describe_error, field_label
@@ -23,16 +22,19 @@ from freshness.claims_schema import NUMBER_TAGS, TAGS, TIMESTAMP_TAG, AnchorSpec
 from freshness.durations import parse_duration
 from freshness.errors import Problem
 from freshness.models import Anchor, CitationSettings, Claim
-from freshness.yamlmarks import FAST_LOADER, Loc, error_position, node_kind, node_position
+from freshness.yamlmarks import (
+    FAST_LOADER,
+    STR_TAG,
+    Loc,
+    MarkedReader,
+    WalkAbortedError,
+    node_kind,
+    node_position,
+)
 
 DEFAULT_SHELF_LIFE_DAYS = 365
-# Guards so that no input, however hostile (alias bombs, deep nesting), can hang or crash the loader.
-# The node guard counts what aliases expand to (a node visited again through an alias), not the file's
-# own nodes: a realistic 10,000-claim file has ~150,000 nodes and no aliases, while a billion-laughs
-# file of a few hundred bytes expands to billions. The file's own size is bounded by its bytes.
-_MAX_ALIAS_NODES = 100_000
-_MAX_DEPTH = 64
 _LOADER: Any = FAST_LOADER  # a name of this module's own, for tests to swap in the pure-Python loader
+_EMPTY = "the file is empty: start it with 'version: 1' and a 'claims:' list (see docs/claims.md)"
 
 
 class _Bad:
@@ -42,27 +44,22 @@ class _Bad:
 _BAD = _Bad()
 
 
-class _Abort(Exception):
-    """The document is too big or too deep to walk safely; its problem is already recorded."""
-
-
-class ClaimsReader:
+class ClaimsReader(MarkedReader):
     """One read of one claims file: `read()` the claims, then `hard` and `soft` hold the problems and
     `citations` the file's `citations:` setting."""
 
+    merge_advice = "; use 'defaults:' instead"
+
     def __init__(self, path: Path, today: dt.date) -> None:
-        self.path = path
-        self.label = str(path)
+        super().__init__(path, what="claims file", empty=_EMPTY, loader=_LOADER)
         self.today = today
-        self.hard: list[Problem] = []
         self.soft: list[Problem] = []
-        self.values: dict[Loc, Node] = {}  # path of a value -> its node
-        self.keys: dict[Loc, Node] = {}  # path of a mapping value -> the node of its key
-        self.reported: set[Loc] = set()  # paths whose problems are already reported
-        self.expanded = 0  # nodes visited again through an alias
-        self.seen: set[int] = set()
-        self.constructor = SafeConstructor()
         self.citations: CitationSettings | None = None
+
+    @property
+    def hard(self) -> list[Problem]:
+        """The problems that keep the claims from loading (`soft` ones do not)."""
+        return self.problems
 
     # -- problems ----------------------------------------------------------------------------------
 
@@ -70,7 +67,15 @@ class ClaimsReader:
         self.at(*node_position(node), message, soft=soft)
 
     def at(self, line: int, col: int, message: str, *, soft: bool = False) -> None:
-        (self.soft if soft else self.hard).append(Problem(self.label, line, col, message))
+        (self.soft if soft else self.problems).append(Problem(self.label, line, col, message))
+
+    def unconstructable(self, node: ScalarNode, path: Loc, exc: Exception) -> Any:
+        what = "is not a real calendar date" if node.tag == TIMESTAMP_TAG else "cannot be read"
+        self.problem(
+            node, f"{self.owner(path)}{field_label(path)}: {node.value!r} {what} ({_construct_reason(exc)})"
+        )
+        self.reported.add(path)
+        return _BAD
 
     # -- the steps ---------------------------------------------------------------------------------
 
@@ -90,8 +95,8 @@ class ClaimsReader:
             )
             return []
         try:
-            data = self.to_python(root, (), 0)
-        except _Abort:
+            data = self.walk(root)
+        except WalkAbortedError:
             return []
         self.keep_plain_anchor_ids(data)
         self.check_duplicate_ids(data)
@@ -105,121 +110,6 @@ class ClaimsReader:
                 self.at(1, 1, "invalid claims file")
             return []
         return self.build(spec) if not self.hard else []
-
-    def read_text(self) -> str | None:
-        try:
-            raw = self.path.read_bytes()
-        # Line 0: the file as a whole (Problem prints no line for it, ClaimsError says what to do).
-        except FileNotFoundError:
-            self.at(0, 0, "does not exist")
-            return None
-        except IsADirectoryError:
-            self.at(0, 0, "is a directory, not a claims file")
-            return None
-        except PermissionError:
-            self.at(0, 0, "cannot read the file: permission denied")
-            return None
-        except OSError as exc:
-            self.at(0, 0, f"cannot read the file: {exc.strerror or exc}")
-            return None
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            start = raw.rfind(b"\n", 0, exc.start) + 1
-            line = raw.count(b"\n", 0, exc.start) + 1
-            col = len(raw[start : exc.start].decode("utf-8", errors="replace")) + 1
-            self.at(line, col, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
-            return None
-
-    def compose(self, text: str) -> Node | None:
-        try:
-            root = yaml.compose(text, Loader=_LOADER)
-        except yaml.MarkedYAMLError as exc:
-            line, col = error_position(exc)
-            message = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
-            if exc.context and exc.problem and exc.context_mark:
-                message += f" ({' '.join(exc.context.split())} at line {exc.context_mark.line + 1})"
-            lines = text.splitlines()
-            if 0 < line <= len(lines) and lines[line - 1][col - 1 : col] == "\t":
-                message += "; that character is a tab: indent YAML with spaces"
-            self.at(line, col, f"YAML syntax error: {message}")
-            return None
-        except yaml.reader.ReaderError as exc:
-            code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
-            # libyaml's position counts UTF-8 bytes, PyYAML's characters; the first such character is it.
-            at = text.find(chr(code))
-            at = at if at >= 0 else min(exc.position, len(text))
-            line = text.count("\n", 0, at) + 1
-            col = at - (text.rfind("\n", 0, at) + 1) + 1
-            self.at(line, col, f"YAML syntax error: control character U+{code:04X} is not allowed; remove it")
-            return None
-        except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
-            self.at(1, 1, f"YAML syntax error: {exc}")
-            return None
-        except RecursionError:
-            self.at(1, 1, "YAML nesting is too deep")
-            return None
-        if root is None:
-            self.at(
-                1,
-                1,
-                "the file is empty: start it with 'version: 1' and a 'claims:' list (see docs/claims.md)",
-            )
-        return root
-
-    def to_python(self, node: Node, path: Loc, depth: int) -> Any:
-        """Plain values for `node`, recording which node every value (and key) came from."""
-        if id(node) in self.seen:
-            self.expanded += 1
-            if self.expanded > _MAX_ALIAS_NODES:
-                self.at(1, 1, f"YAML aliases expand to more than {_MAX_ALIAS_NODES:,} nodes (an alias bomb?)")
-                raise _Abort
-        else:
-            self.seen.add(id(node))
-        if depth > _MAX_DEPTH:
-            self.problem(node, f"YAML nesting is deeper than {_MAX_DEPTH} levels")
-            raise _Abort
-        self.values[path] = node
-        if isinstance(node, ScalarNode):
-            try:
-                return self.constructor.construct_object(node, deep=True)
-            except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-                what = "is not a real calendar date" if node.tag == TIMESTAMP_TAG else "cannot be read"
-                self.problem(
-                    node,
-                    f"{self.owner(path)}{field_label(path)}: {node.value!r} {what} "
-                    f"({_construct_reason(exc)})",
-                )
-                self.reported.add(path)
-                return _BAD
-        if isinstance(node, SequenceNode):
-            return [self.to_python(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
-        assert isinstance(node, MappingNode)
-        result: dict[str, Any] = {}
-        first_seen: dict[str, Node] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problem(key_node, "YAML merge keys (<<) are not supported; use 'defaults:' instead")
-                continue
-            key = (
-                key_node.value
-                if isinstance(key_node, ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"
-                else None
-            )
-            if key is None:
-                shown = key_node.value if isinstance(key_node, ScalarNode) else node_kind(key_node)
-                self.problem(key_node, f"keys must be plain text, not {shown!r}")
-                continue
-            if key in first_seen:
-                self.problem(
-                    key_node,
-                    f"duplicate key {key!r} (first at line {first_seen[key].start_mark.line + 1}); "
-                    "YAML would silently keep only the last one",
-                )
-            first_seen[key] = key_node
-            self.keys[(*path, key)] = key_node
-            result[key] = self.to_python(value_node, (*path, key), depth + 1)
-        return result
 
     # -- checks pydantic cannot do -----------------------------------------------------------------
 
@@ -275,7 +165,7 @@ class ClaimsReader:
         """'claim 'x': ' when `loc` is inside a claim whose id is readable, so messages say where."""
         if len(loc) >= 2 and loc[0] == "claims" and isinstance(loc[1], int):
             node = self.values.get(("claims", loc[1], "id"))
-            if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+            if isinstance(node, ScalarNode) and node.tag == STR_TAG:
                 return f"claim {node.value!r}: "
             if len(loc) > 2:
                 return f"claim #{loc[1] + 1}: "

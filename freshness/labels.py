@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from yaml.nodes import ScalarNode
 
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.errors import ClaimsError, FreshnessError, Problem
 from freshness.models import Anchor, Claim
-from freshness.yamlmarks import Loc, Marks, compose_marked, locate, to_plain
+from freshness.yamlmarks import Loc, MarkedReader, Marks, WalkAbortedError, locate
 
 LABELS: tuple[str, ...] = ("supersedes", "supports", "related")
 
@@ -108,24 +109,40 @@ class _LabelsFile(BaseModel):
     negatives: list[_Negative] = []
 
 
+class _LabelsReader(MarkedReader):
+    """The shared YAML reader (the claims file's), with the labels file's words and its arXiv ids kept
+    as text: unquoted, YAML would read 2310.03260 as the float 2310.0326."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            path, what="labels file", empty="the labels file is empty; it needs a `claims:` list"
+        )
+
+    def unreadable(self, reason: str) -> None:
+        self.at(1, 1, f"cannot read the labels file: {reason}")
+
+    def keep_text(self, path: Loc, node: ScalarNode) -> bool:
+        return bool(path) and path[-1] == "id"
+
+
 def load_labels(path: Path) -> Labels:
     """Read and validate a labels file; raise LabelsError listing every problem as file:line:col."""
-    name = str(path)
+    reader = _LabelsReader(path)
+    text = reader.read_text()
+    root = None if text is None else reader.compose(text)
+    if root is None:
+        raise LabelsError(reader.problems)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LabelsError([Problem(name, 1, 1, f"cannot read the labels file: {exc}")]) from exc
-    node = compose_marked(
-        name, text, empty="the labels file is empty; it needs a `claims:` list", error=LabelsError
-    )
-    # arXiv ids are text: unquoted, YAML would read 2310.03260 as the float 2310.0326.
-    data, marks = to_plain(node, keep_text=lambda loc: bool(loc) and loc[-1] == "id")
+        data = reader.walk(root)
+    except WalkAbortedError:
+        raise LabelsError(reader.problems) from None
+    marks = reader.marks()
     try:
         parsed = _LabelsFile.model_validate(data)
     except ValidationError as exc:
-        problems = [locate(name, marks, err["loc"], err["msg"]) for err in exc.errors()]
-        raise LabelsError(problems) from exc
-    return _to_labels(path, parsed, marks)
+        problems = [locate(str(path), marks, err["loc"], err["msg"]) for err in exc.errors()]
+        raise LabelsError(reader.problems + problems) from exc
+    return _to_labels(path, parsed, marks, reader.problems)
 
 
 def check_unique_keys(labels: Sequence[Labels]) -> None:
@@ -173,8 +190,10 @@ class _Checks:
             return None
 
 
-def _to_labels(path: Path, parsed: _LabelsFile, marks: Marks) -> Labels:
-    checks = _Checks(str(path), marks)
+def _to_labels(path: Path, parsed: _LabelsFile, marks: Marks, found: Sequence[Problem]) -> Labels:
+    """The labels of a file the schema accepts, or LabelsError with the problems `found` reading it
+    and those of the checks past the schema."""
+    checks = _Checks(str(path), marks, list(found))
     claims: list[LabeledClaim] = []
     seen_keys: set[str] = set()
     for i, c in enumerate(parsed.claims):

@@ -317,6 +317,7 @@ def test_a_claim_key_in_two_files_is_an_error_naming_both(tmp_path: Path) -> Non
     )
 
 
+# Cross-validation: claims A and B reward a strict rule; C, with six challengers at confidence 0.6,
 # would make a lenient one win if it were in its own training set.
 #   A, B: a supersedes at 0.9, a supports at 0.6.    C: six supersedes at 0.6.
 #   Fold C (trained on A, B): 0.5 -> P 2/4, R 1, F0.5 0.556; 0.8 -> P 1, R 1, F0.5 1: picks 0.8.

@@ -117,4 +117,51 @@ def test_confusable_with_must_name_a_claim_of_the_file_and_not_one_that_labels_i
     ]
 
 
-# Cross-validation: claims A and B reward a strict rule; C, with six challengers at confidence 0.6,
+# Each line holds ten aliases of the one before: 10**6 values from six short lines.
+ALIAS_BOMB = b"a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n" + b"".join(
+    b"%c: &%c [%s]\n" % (97 + i, 97 + i, b", ".join([b"*%c" % (96 + i)] * 10)) for i in range(1, 6)
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b"claims:\n  - key: A\n\t  text: t\n", id="tab"),
+        pytest.param('claims: "caf\u00e9"\x07\n'.encode(), id="control-character"),
+        pytest.param(b"claims:\n  - key: \xff\n", id="not-utf8"),
+        pytest.param(b"claims: " + b"[" * 70 + b"]" * 70 + b"\n", id="deep"),
+        pytest.param(ALIAS_BOMB, id="alias-bomb"),
+        pytest.param(b"", id="empty-file"),
+    ],
+)
+def test_the_labels_file_is_read_like_the_claims_file(tmp_path: Path, raw: bytes) -> None:
+    """One YAML reader for both files: the same problem at the same line and column."""
+    from freshness.claims import read_claims
+
+    path = tmp_path / "file.yaml"
+    path.write_bytes(raw)
+    with pytest.raises(LabelsError) as caught:
+        load_labels(path)
+    [problem] = caught.value.problems
+    [claims_problem] = read_claims(path).problems
+    assert (problem.line, problem.col) == (claims_problem.line, claims_problem.col)
+    if raw:  # the empty file gets each file's own advice
+        assert problem == claims_problem
+
+
+def test_yaml_problems_in_a_labels_file_say_where_and_what(tmp_path: Path) -> None:
+    path = tmp_path / "labels.yaml"
+    path.write_bytes(b"claims:\n  - key: A\n    key: B\n    text: caf\xe9\n")
+    with pytest.raises(LabelsError) as caught:
+        load_labels(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:4:14: not valid UTF-8 (byte 0xe9); save the file as UTF-8"
+    ]
+    path.write_text(
+        "claims:\n  - key: A\n    key: B\n    text: t\n    topic_keywords: [x]\n    date: 2025-01-01\n"
+    )
+    with pytest.raises(LabelsError) as caught:
+        load_labels(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:3:5: duplicate key 'key' (first at line 2); YAML would silently keep only the last one"
+    ]
