@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from freshness.errors import FreshnessError
-from freshness.eval_figures import ON_TOPIC_AT, ClaimFlags, Flag, FlagSummary, pool_flags
+from freshness.eval_figures import ClaimFlags, FlagSummary, count_on_topic, flags_of, pool_flags
 from freshness.feedback import simulate
 from freshness.flagging import FlagRule, apply_rule
-from freshness.labels import LABELS, LabeledClaim, Labels
+from freshness.labels import LabeledClaim, Labels
 from freshness.models import Match
 from freshness.store import Store
 
@@ -89,16 +89,7 @@ def _feedback_claim(
     challengers = sum(p.label == "supersedes" and p.arxiv_id not in decided for p in lc.papers)
 
     def flags(rest: Sequence[Match]) -> ClaimFlags:
-        found = tuple(
-            Flag(m.arxiv_id, m.title, rank, lc.label_of(m.arxiv_id))
-            for rank, m in enumerate(rest, start=1)
-            if m.superseding
-        )
-        return ClaimFlags(found, challengers, rule)
-
-    def top(rest: Sequence[Match]) -> tuple[int, int]:
-        first = [lc.label_of(m.arxiv_id) for m in rest[:ON_TOPIC_AT]]
-        return sum(x in LABELS for x in first), sum(x in LABELS or x == "negative" for x in first)
+        return ClaimFlags(flags_of(rest, lc.label_of), challengers, rule)
 
     return FeedbackClaim(
         key=lc.claim.id,
@@ -106,8 +97,8 @@ def _feedback_claim(
         revealed=tuple((e.arxiv_id, str(lc.label_of(e.arxiv_id))) for e in run.revealed),
         learned=flags(run.learned),
         control=flags(run.control),
-        on_topic=top(run.learned),
-        control_on_topic=top(run.control),
+        on_topic=count_on_topic(run.learned, lc.label_of),
+        control_on_topic=count_on_topic(run.control, lc.label_of),
     )
 
 

@@ -5,11 +5,13 @@ are held to (docs/eval.md defines each figure)."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from freshness.flagging import FlagRule
+from freshness.labels import LABELS
+from freshness.models import Match
 
 ON_TOPIC_AT = 10  # on-topic@10: what a curator reads first
 
@@ -174,3 +176,19 @@ def pool_flags(keys: Sequence[str], flags: Sequence[ClaimFlags]) -> FlagSummary:
         median_flags=float(statistics.median(len(f.flags) for f in flags)) if flags else 0.0,
         false_alarms=tuple(k for k, f in zip(keys, flags, strict=True) if f.false_alarm),
     )
+
+
+def flags_of(matches: Sequence[Match], label_of: Callable[[str], str | None]) -> tuple[Flag, ...]:
+    """The flagged (superseding) matches, with their rank in `matches` and what the labels say of them."""
+    return tuple(
+        Flag(m.arxiv_id, m.title, rank, label_of(m.arxiv_id))
+        for rank, m in enumerate(matches, start=1)
+        if m.superseding
+    )
+
+
+def count_on_topic(matches: Sequence[Match], label_of: Callable[[str], str | None]) -> tuple[int, int]:
+    """Of the first ON_TOPIC_AT matches: how many are labeled, and how many are labeled or a negative
+    (judged)."""
+    first = [label_of(m.arxiv_id) for m in matches[:ON_TOPIC_AT]]
+    return sum(x in LABELS for x in first), sum(x in LABELS or x == "negative" for x in first)

@@ -52,16 +52,7 @@ def _feedback_round_json(r: FeedbackRound) -> dict[str, Any]:
 
 def _feedback_summary_json(s: FeedbackSummary) -> dict[str, Any]:
     def flags(f: FlagSummary) -> dict[str, Any]:
-        return {
-            "challengers": f.challengers,
-            "challengers_flagged": _round(f.challengers_flagged),
-            "flag_precision": _round(f.precision),
-            "flags": f.flags,
-            "right_flags": f.right,
-            "wrong_flags": f.wrong,
-            "unknown_flags": f.unknown,
-            "median_flags": f.median_flags,
-        }
+        return {**_flag_counts_json(f), "median_flags": f.median_flags}
 
     return {
         "name": s.name,
@@ -79,6 +70,17 @@ def _rule_json(rule: FlagRule) -> dict[str, Any]:
 def _flag_summary_json(s: Summary, mode: Literal["shipped", "cv"]) -> dict[str, Any]:
     f = s.shipped if mode == "shipped" else s.cv
     return {
+        **_flag_counts_json(f),
+        "unverified_flags": f.unverified,
+        "median_flags": f.median_flags,
+        "false_alarms": list(f.false_alarms),
+        "goals_met": s.goals(mode),
+    }
+
+
+def _flag_counts_json(f: FlagSummary) -> dict[str, Any]:
+    """The counts and ratios of pooled flags, as eval and each --feedback round report them."""
+    return {
         "challengers": f.challengers,
         "challengers_flagged": _round(f.challengers_flagged),
         "flag_precision": _round(f.precision),
@@ -86,10 +88,6 @@ def _flag_summary_json(s: Summary, mode: Literal["shipped", "cv"]) -> dict[str, 
         "right_flags": f.right,
         "wrong_flags": f.wrong,
         "unknown_flags": f.unknown,
-        "unverified_flags": f.unverified,
-        "median_flags": f.median_flags,
-        "false_alarms": list(f.false_alarms),
-        "goals_met": s.goals(mode),
     }
 
 

@@ -18,13 +18,13 @@ from typing import Any
 from freshness.errors import FreshnessError, StoreError
 from freshness.eval_feedback import FeedbackRound, feedback_rounds
 from freshness.eval_figures import (
-    ON_TOPIC_AT,
     WRONG,
     ClaimFlags,
     ClaimScore,
-    Flag,
     FlagSummary,
     Summary,
+    count_on_topic,
+    flags_of,
     pool_flags,
 )
 from freshness.eval_json import evaluation_json
@@ -194,12 +194,7 @@ def _example(lc: LabeledClaim, matches: Sequence[Match]) -> FlagExample:
 
 
 def _claim_flags(lc: LabeledClaim, matches: Sequence[Match]) -> ClaimFlags:
-    flags = tuple(
-        Flag(m.arxiv_id, m.title, rank, lc.label_of(m.arxiv_id))
-        for rank, m in enumerate(matches, start=1)
-        if m.superseding
-    )
-    return ClaimFlags(flags, sum(p.label == "supersedes" for p in lc.papers))
+    return ClaimFlags(flags_of(matches, lc.label_of), sum(p.label == "supersedes" for p in lc.papers))
 
 
 def _score_claim(
@@ -215,15 +210,15 @@ def _score_claim(
     top_ids = [m.arxiv_id for m in matches[:k]]
     top = set(top_ids)
     by_label = {label: _ratio([p.arxiv_id in top for p in lc.papers if p.label == label]) for label in LABELS}
-    first = [lc.label_of(m.arxiv_id) for m in matches[:ON_TOPIC_AT]]
+    labeled_top, judged_top = count_on_topic(matches, lc.label_of)
     return ClaimScore(
         key=lc.claim.id,
         file=file,
         labeled=len(lc.papers),
         recall_at_k=_ratio([p.arxiv_id in top for p in lc.papers]),
         recall_at_k_by_label=by_label,
-        on_topic=sum(label in LABELS for label in first),
-        judged_top=sum(label in LABELS or label == "negative" for label in first),
+        on_topic=labeled_top,
+        judged_top=judged_top,
         negatives_in_top_k=tuple(pid for pid in top_ids if pid in lc.negatives),
         missed=tuple(p.arxiv_id for p in lc.papers if p.arxiv_id not in top),
         not_in_store=tuple(p.arxiv_id for p in lc.papers if p.arxiv_id not in in_store),
