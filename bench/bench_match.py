@@ -210,7 +210,8 @@ def brute_force_matchers(papers: Sequence[tuple[str, str, str, str]]) -> dict[st
 
 def dev_recall(store_path: Path, *, brute: bool) -> list[list[object]]:
     """recall@20 on the dev set for freshness's matcher, and for brute force top-20 when `brute`."""
-    from freshness.evaluation import evaluate, load_labels
+    from freshness.evaluation import evaluate
+    from freshness.labels import load_labels
     from freshness.store import Store
 
     labels = load_labels(common.require(common.DEV_CLAIMS, "the dev set"))

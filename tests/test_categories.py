@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from freshness import categories, claims
+from freshness import categories
+from freshness import claims_schema as claims
 from freshness.categories import (
     ARCHIVES,
     CURRENT_CATEGORIES,

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from freshness.arxiv_ids import ArxivId
-from freshness.claims import load_claims, parse_duration, read_claims
+from freshness.claims import load_claims, read_claims
+from freshness.durations import parse_duration
 from freshness.errors import ClaimsError, Problem
 from tests.conftest import shared_path
 
@@ -473,9 +474,9 @@ def test_pure_python_yaml_fallback_gives_the_same_locations(
     """Without libyaml, PyYAML's own loader is used: same problems, and deep nesting is still caught."""
     import yaml
 
-    from freshness import claims
+    from freshness import claims_reader
 
-    monkeypatch.setattr(claims, "_LOADER", yaml.SafeLoader)
+    monkeypatch.setattr(claims_reader, "_LOADER", yaml.SafeLoader)
     assert [p[:2] for p in problems_of(tmp_path, FIXTURES.joinpath("many-problems.yaml").read_bytes())] == [
         (2, 1), (6, 11), (7, 28), (8, 17), (10, 26), (11, 9), (15, 25), (16, 5), (16, 9), (18, 13), (21, 11),
         (22, 5),

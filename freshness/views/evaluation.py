@@ -11,7 +11,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from freshness.evaluation import GOALS, ON_TOPIC_AT, ClaimFlags, Evaluation, FlagSummary, Summary
+from freshness.eval_figures import GOALS, ON_TOPIC_AT, ClaimFlags, FlagSummary, Summary
+from freshness.evaluation import Evaluation
 from freshness.flagging import FlagRule
 from freshness.output import safe
 
