@@ -104,8 +104,8 @@ def test_the_top_level_help_imports_no_registry() -> None:
     code = (
         "import sys; from freshness.cli import main; sys.argv = ['freshness', '--help']\n"
         "try: main()\nexcept SystemExit: pass\n"
-        "print(sorted(m for m in ('freshness.report', 'freshness.models', 'freshness.poll', 'freshness.poll_plan', 'rich') "
-        "if m in sys.modules), file=sys.stderr)"
+        "print(sorted(m for m in ('freshness.report', 'freshness.models', 'freshness.poll', "
+        "'freshness.poll_plan', 'rich') if m in sys.modules), file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.stderr.strip() == "[]"
