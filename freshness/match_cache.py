@@ -14,7 +14,12 @@ from freshness import matching
 from freshness.matching import DEFAULT_SETTINGS, MatchSettings
 from freshness.models import CitationIndex, Claim, Match, Velocity
 from freshness.store import Store
-from freshness.store.stored_json import match_from_json, match_to_json
+from freshness.store.stored_json import (
+    matches_from_text,
+    matches_to_text,
+    velocity_from_text,
+    velocity_to_text,
+)
 
 
 class MatchCache:
@@ -81,7 +86,7 @@ class MatchCache:
         if row is None or row[0] != key:
             return None
         try:
-            return [match_from_json(m) for m in json.loads(row[1])], _velocity_from(json.loads(row[2]))
+            return list(matches_from_text(row[1])), velocity_from_text(row[2])
         except (ValueError, KeyError, TypeError, AttributeError):
             return None  # a damaged row is a miss: the claim is matched again and the row replaced
 
@@ -90,14 +95,7 @@ class MatchCache:
     ) -> None:
         key = self.key(claim, limit, window_end)
         self.fresh[claim.id] = (key, list(matches), velocity)
-        self.new.append(
-            (
-                claim.id,
-                key,
-                json.dumps([match_to_json(m) for m in matches]),
-                json.dumps(_velocity_to(velocity)),
-            )
-        )
+        self.new.append((claim.id, key, matches_to_text(matches), velocity_to_text(velocity)))
 
     def save(self, *, now: dt.datetime) -> bool:
         saved = self.store.save_match_cache(self.new, now=now)
@@ -114,24 +112,3 @@ def _matcher_fingerprint(settings: MatchSettings) -> str:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(repr(settings).encode())
     return digest.hexdigest()[:16]
-
-
-def _velocity_to(v: Velocity) -> dict[str, object]:
-    return {
-        "since": v.since.isoformat(),
-        "until": v.until.isoformat(),
-        "related": v.related,
-        "challenging": v.challenging,
-        "by_month": [list(pair) for pair in v.by_month],
-    }
-
-
-def _velocity_from(d: dict[str, object]) -> Velocity:
-    months = d["by_month"] if isinstance(d["by_month"], list) else []
-    return Velocity(
-        since=dt.date.fromisoformat(str(d["since"])),
-        until=dt.date.fromisoformat(str(d["until"])),
-        related=int(str(d["related"])),
-        challenging=int(str(d["challenging"])),
-        by_month=tuple((str(k), int(n)) for k, n in months),
-    )

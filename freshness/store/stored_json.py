@@ -1,5 +1,5 @@
 """The JSON the store keeps in TEXT columns (a paper's authors, a run's reasons and matches, the match
-cache's matches): written and read here only, so every table spells a value the same way.
+cache's matches and velocity): written and read here only, so every table spells a value the same way.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from freshness.models import Match, Stance
+from freshness.models import Match, Stance, Velocity
 
 
 def to_text(value: object) -> str:
@@ -68,4 +68,30 @@ def match_from_json(d: dict[str, Any]) -> Match:
         confidence=float(d.get("confidence", 0.0)),
         stance_sentence=None if sentence is None else str(sentence),
         stance_target=None if target is None else str(target),
+    )
+
+
+def velocity_to_text(v: Velocity) -> str:
+    """A topic's velocity as the match cache keeps it."""
+    return to_text(
+        {
+            "since": v.since.isoformat(),
+            "until": v.until.isoformat(),
+            "related": v.related,
+            "challenging": v.challenging,
+            "by_month": [list(pair) for pair in v.by_month],
+        }
+    )
+
+
+def velocity_from_text(text: object) -> Velocity:
+    """The velocity `velocity_to_text` wrote."""
+    d = from_text(text)
+    months = d["by_month"] if isinstance(d["by_month"], list) else []
+    return Velocity(
+        since=dt.date.fromisoformat(str(d["since"])),
+        until=dt.date.fromisoformat(str(d["until"])),
+        related=int(str(d["related"])),
+        challenging=int(str(d["challenging"])),
+        by_month=tuple((str(k), int(n)) for k, n in months),
     )
