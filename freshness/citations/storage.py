@@ -12,6 +12,7 @@ from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.citations.base import LABELS, Fetched
 from freshness.models import CitationContext, CitationIndex, Citing, Claim, utc_iso
 from freshness.store import Store
+from freshness.store.database import select_in
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,12 @@ def fetch_states(store: Store, anchor_ids: Iterable[str]) -> dict[tuple[str, str
     ids = sorted(set(anchor_ids))
     if not ids:
         return {}
-    rows = store.db.execute(
+    rows = select_in(
+        store.db,
         "SELECT anchor_id, source, attempted_at, fetched_at, complete, known, citing, problem, service_id"
-        f" FROM citation_fetches WHERE anchor_id IN ({','.join('?' * len(ids))})",
+        " FROM citation_fetches WHERE anchor_id IN ({marks})",
         ids,
-    ).fetchall()
+    )
     return {
         (r[0], r[1]): FetchState(
             r[0],
@@ -169,13 +171,8 @@ def fetch_states(store: Store, anchor_ids: Iterable[str]) -> dict[tuple[str, str
 
 def citing_ids(store: Store, anchor_ids: Sequence[str]) -> list[str]:
     """Every paper any of `anchor_ids` is cited by, newest id first (the newest work matters most)."""
-    if not anchor_ids:
-        return []
-    marks = ",".join("?" * len(anchor_ids))
-    sql = (
-        f"SELECT DISTINCT citing_id FROM citation_edges WHERE anchor_id IN ({marks}) ORDER BY citing_id DESC"
-    )
-    return [r[0] for r in store.db.execute(sql, list(anchor_ids))]
+    sql = "SELECT DISTINCT citing_id FROM citation_edges WHERE anchor_id IN ({marks})"
+    return sorted({r[0] for r in select_in(store.db, sql, sorted(set(anchor_ids)))}, reverse=True)
 
 
 def citation_index(store: Store, anchor_ids: Sequence[str]) -> CitationIndex:
@@ -183,16 +180,20 @@ def citation_index(store: Store, anchor_ids: Sequence[str]) -> CitationIndex:
     ids = sorted(set(anchor_ids))
     if not ids:
         return CitationIndex()
-    marks = ",".join("?" * len(ids))
-    edges = store.db.execute(
-        "SELECT anchor_id, citing_id, source, influential FROM citation_edges"
-        f" WHERE anchor_id IN ({marks}) ORDER BY anchor_id, citing_id, source",
-        ids,
-    ).fetchall()
+    # Chunks of ascending anchor ids, each ordered: the rows come in the order one query would give.
+    edges = list(
+        select_in(
+            store.db,
+            "SELECT anchor_id, citing_id, source, influential FROM citation_edges"
+            " WHERE anchor_id IN ({marks}) ORDER BY anchor_id, citing_id, source",
+            ids,
+        )
+    )
     contexts: dict[tuple[str, str], list[CitationContext]] = {}
-    for a, c, src, ctx, intents in store.db.execute(
+    for a, c, src, ctx, intents in select_in(
+        store.db,
         "SELECT anchor_id, citing_id, source, context, intents FROM citation_contexts"
-        f" WHERE anchor_id IN ({marks}) ORDER BY anchor_id, citing_id, source, n",
+        " WHERE anchor_id IN ({marks}) ORDER BY anchor_id, citing_id, source, n",
         ids,
     ):
         contexts.setdefault((a, c), []).append(
