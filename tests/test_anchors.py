@@ -47,7 +47,7 @@ PAPERS = {
         make_paper("2508.01191", version=3, published=dt.date(2025, 7, 1), updated=dt.date(2025, 10, 2)),
         make_paper("2503.00004", version=2, published=dt.date(2025, 3, 1), updated=dt.date(2025, 4, 1)),
         make_paper("hep-th/9901001", title="Old style, still here", published=dt.date(1999, 1, 4)),
-        # Withdrawn: the API entry looks normal (docs/polling.md: arXiv's quirks); only arXivRaw tells.
+        # Withdrawn: the API entry looks normal (docs/polling.md); only arXivRaw tells.
         make_paper("0903.0442", version=5, published=dt.date(2009, 3, 3), updated=dt.date(2010, 1, 5)),
     ]
 }
