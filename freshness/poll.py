@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 
 from freshness.config import ARXIV_MIN_DELAY, Settings
 from freshness.coverage import claim_gaps, uncovered_note
@@ -268,11 +267,3 @@ def _check_watermark(key: str, before: SourceState, after: SourceState, now: dt.
             f"{key}: the response is dated {mark}, after today at arXiv ({limit - dt.timedelta(days=1)}); "
             "nothing of it was stored and the watermark did not move"
         )
-
-
-def open_poll_store(settings: Settings, *, dry_run: bool) -> Store:
-    """The store to poll into. A dry run on a store that does not exist yet plans against an empty
-    in-memory one, so it creates nothing."""
-    if dry_run and not settings.db_path.exists():
-        return Store.open(Path(":memory:"))
-    return Store.open(settings.db_path, check=not dry_run)

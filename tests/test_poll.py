@@ -21,7 +21,7 @@ from freshness.arxiv_ids import parse_arxiv_id
 from freshness.config import Settings
 from freshness.http import PoliteSession, RateLimiter
 from freshness.models import Anchor, Claim, Paper, SourceState
-from freshness.poll import PollOutcome, PollResult, open_poll_store, poll_once
+from freshness.poll import PollOutcome, PollResult, poll_once
 from freshness.poll_account import describe
 from freshness.poll_plan import BACKFILL_MAX_DAYS, announcement_day, last_complete_day, missed_days
 from freshness.sources.arxiv_api import CANARY_ID
@@ -646,13 +646,13 @@ def test_first_poll_request_count_does_not_grow_with_claims(tmp_path: Path) -> N
 # -- dry run ----------------------------------------------------------------------------------------
 
 
-def test_dry_run_creates_nothing_and_requests_nothing(tmp_path: Path) -> None:
+def test_dry_run_requests_nothing(tmp_path: Path) -> None:
+    """(That a dry run creates no store is the CLI's open_store: test_cli_poll.)"""
     with FakeArxiv() as fake:
         s = settings(fake, tmp_path)
-        with open_poll_store(s, dry_run=True) as store:
+        with Store.open(Path(":memory:")) as store:
             result = poll_once(store, [claim()], s, now=NOW, dry_run=True)
         assert fake.requests == []
-    assert not s.db_path.exists()
     assert result.estimated_seconds == 6.0  # OAI first page + RSS, at 3 s each
     summary = describe(result)
     assert summary.headline.startswith("dry run: 2 requests planned, at least 6 s at 3 s a request")
