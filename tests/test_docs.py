@@ -1,0 +1,69 @@
+"""The README and the reference docs link only to files and headings that exist.
+
+A relative link [text](path#anchor) in README.md or docs/*.md must name a file of the repository,
+and its #anchor a heading of that file, spelled as GitHub spells heading anchors: lower case,
+punctuation dropped but hyphens and underscores, each space a hyphen, a repeated heading numbered -1, -2.
+docs/dev/ (dated experiment logs) is left as written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+_CODE = re.compile(r"`[^`\n]*`")
+_LINK = re.compile(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+
+
+def _prose(text: str) -> str:
+    """The text without code blocks and code spans (a link inside them is not a link)."""
+    return _CODE.sub("", _FENCE.sub("", text))
+
+
+def anchors(text: str) -> set[str]:
+    """The anchors GitHub gives the headings of a Markdown text."""
+    seen: dict[str, int] = {}
+    found = set()
+    for heading in _HEADING.findall(_FENCE.sub("", text)):
+        heading = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link's text stays
+        slug = re.sub(r"[^\w\- ]", "", heading.replace("`", "").strip().lower()).replace(" ", "-")
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        found.add(slug if count == 0 else f"{slug}-{count}")
+    return found
+
+
+def relative_links(path: Path) -> list[str]:
+    """The links of a Markdown file that point inside the repository (not http:, mailto: ...)."""
+    links = _LINK.findall(_prose(path.read_text()))
+    return [link for link in links if not re.match(r"[a-z][a-z0-9+.-]*:", link)]
+
+
+def _targets() -> list[tuple[Path, str]]:
+    return [(doc, link) for doc in DOCS for link in relative_links(doc)]
+
+
+@pytest.mark.parametrize(
+    ("doc", "link"), _targets(), ids=lambda value: value.name if isinstance(value, Path) else value
+)
+def test_a_relative_link_names_a_file_and_a_heading_that_exist(doc: Path, link: str) -> None:
+    file_part, _, anchor = link.partition("#")
+    target = (doc.parent / file_part).resolve() if file_part else doc
+    assert target.exists(), f"{doc.relative_to(ROOT)}: {link}: no file {file_part}"
+    assert ROOT in target.parents or target == ROOT, f"{doc.relative_to(ROOT)}: {link} leaves the repository"
+    if anchor and target.suffix == ".md":
+        assert anchor in anchors(target.read_text()), f"{doc.relative_to(ROOT)}: {link}: no heading #{anchor}"
+
+
+def test_the_anchor_spelling_is_githubs() -> None:
+    text = (
+        "# Exit codes\n## Recorded citations (`--citations FILE`)\n## A, b: c\n## A, b: c\n```\n# not\n```\n"
+    )
+    assert anchors(text) == {"exit-codes", "recorded-citations---citations-file", "a-b-c", "a-b-c-1"}
