@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
 import pytest
+
+from freshness.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -67,3 +70,41 @@ def test_the_anchor_spelling_is_githubs() -> None:
         "# Exit codes\n## Recorded citations (`--citations FILE`)\n## A, b: c\n## A, b: c\n```\n# not\n```\n"
     )
     assert anchors(text) == {"exit-codes", "recorded-citations---citations-file", "a-b-c", "a-b-c-1"}
+
+
+# -- the README's table of commands ----------------------------------------------------------------
+
+
+def _long_options(command: click.Command) -> set[str]:
+    """The options a command's --help shows (long spellings only; hidden ones left out)."""
+    return {
+        name
+        for param in command.params
+        if isinstance(param, click.Option) and not param.hidden
+        for name in (*param.opts, *param.secondary_opts)
+        if name.startswith("--") and name != "--help"
+    }
+
+
+def _command_rows() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    return [line.split(" | ", 1)[0] for line in table.splitlines() if line.startswith("| `")]
+
+
+def test_the_readme_command_table_lists_each_commands_options() -> None:
+    commands = cli.commands
+    listed: set[str] = set()
+    for cell in _command_rows():
+        spans = re.findall(r"`([^`]+)`", cell)
+        names = {span.removeprefix("freshness ").split()[0] for span in spans}
+        names &= set(commands)
+        wanted = {option for name in names - {"run"} for option in _long_options(commands[name])}
+        written = {option for part in re.findall(r"--[a-z][a-z-]*", cell) for option in part.split("/")}
+        if "`run`'s options" in cell:  # schedule takes every option of run
+            written |= _long_options(commands["run"])
+        else:
+            wanted |= _long_options(commands["run"]) if "run" in names else set()
+        assert written == wanted, f"README, Commands, {sorted(names)}"
+        listed |= names
+    assert listed == {name for name, command in commands.items() if not command.hidden}
