@@ -1,4 +1,5 @@
-"""The named errors the core raises; only cli.py turns them into messages and exit codes."""
+"""The named errors the core raises; only the command line (the freshness/cli/ package) turns them into
+messages and exit codes."""
 
 from __future__ import annotations
 
