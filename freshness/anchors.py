@@ -49,7 +49,7 @@ __all__ = [  # judging's and the titles' names too: `from freshness.anchors impo
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_AGE = dt.timedelta(days=1)  # arXiv's data changes once a day (user manual §3.3.1)
+DEFAULT_MAX_AGE = dt.timedelta(days=1)  # arXiv's data changes once a day (docs/polling.md)
 
 
 class IdentityLookup(Protocol):

@@ -1,12 +1,12 @@
 """OpenAlex: the works citing an anchor (`/works?filter=cites:W...`, cursor-paged), mapped to arXiv ids.
 
 OpenAlex knows an arXiv preprint only through its DataCite DOI `10.48550/arxiv.ID` (lower-cased; no
-`ids.arxiv` key: ../shared/data/citations/paper-qa/), so the anchor is first resolved with
+`ids.arxiv` key; docs/polling.md, "Who cites the anchors"), so the anchor is first resolved with
 `/works/https://doi.org/10.48550/arxiv.ID` (its W id is kept in the store: asked once), and a citing
 work counts only when its DOI, or a location's landing page on arxiv.org, names an arXiv id. It often
 stores no references for arXiv-only records, so it under-counts preprints.
 
-Wire format (recorded: ../shared/data/citations/openalex-responses/): `{"meta": {"count", "per_page",
+Wire format (the tests replay recorded answers: tests/citations/recorded.py): `{"meta": {"count", "per_page",
 "next_cursor"}, "results": [...]}`; paging ends with a page of `results: []` and `next_cursor: null`.
 A cursor that repeats, or the page limit reached: the list is incomplete.
 """

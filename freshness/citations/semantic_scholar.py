@@ -2,7 +2,7 @@
 arXiv id (`externalIds.ArXiv`), date, and the sentences that cite the anchor (`contexts`, with
 `intents` and `isInfluential`).
 
-Wire format (recorded: ../shared/data/citations/semanticscholar-danielnsilva/): a page is
+Wire format (the tests replay recorded answers: tests/citations/recorded.py): a page is
 `{"offset": N, "next": N+limit, "data": [{"citingPaper": {...}, "contexts": [...], ...}]}`; the last
 page has no `next`. An unknown paper is 404 `{"error": "Paper with id ... not found"}`; a bad key 403
 `{"message": "Forbidden"}`; a spent budget 429. A page that says `next` but holds fewer items than
