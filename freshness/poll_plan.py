@@ -41,7 +41,7 @@ ANNOUNCE_HOUR = 20
 ANCHOR_RECHECK = dt.timedelta(days=7)
 SOURCES = ("auto", "rss", "oai", "api")
 
-# A poll's warnings keep the logger name they had when planning lived in poll.py.
+# Planning's warnings are a poll's: they log under the poll's name, as poll.py's do.
 log = logging.getLogger("freshness.poll")
 
 

@@ -1,5 +1,5 @@
 """The match cache table: each claim's matches and velocity under the key of what produced them
-(freshness.assess keys and fills it; a report reuses a row whose key still holds).
+(freshness.match_cache keys and fills it; a report reuses a row whose key still holds).
 """
 
 from __future__ import annotations
