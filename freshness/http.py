@@ -120,7 +120,7 @@ class PoliteSession:
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._session.headers["User-Agent"] = user_agent
-        # Only what `_read_body` can inflate under a cap (requests would also offer br and zstd).
+        # Only what `http_body.read_body` can inflate under a cap (requests would also offer br and zstd).
         self._session.headers["Accept-Encoding"] = "gzip"
 
     def get(
