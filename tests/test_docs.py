@@ -108,3 +108,20 @@ def test_the_readme_command_table_lists_each_commands_options() -> None:
         assert written == wanted, f"README, Commands, {sorted(names)}"
         listed |= names
     assert listed == {name for name, command in commands.items() if not command.hidden}
+
+
+# -- reference docs, not lab notebooks -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["matching.md", "benchmarks.md"])
+def test_the_long_reference_docs_stay_under_20_kb(name: str) -> None:
+    assert (ROOT / "docs" / name).stat().st_size < 20_000, f"docs/{name}: move history to docs/dev/"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda doc: doc.name)
+def test_a_reference_doc_keeps_no_lab_notebook(doc: Path) -> None:
+    """Rounds of an experiment and commit hashes belong in docs/dev/, the dated logs."""
+    text = doc.read_text()
+    assert not re.search(r"\bround \d", text, re.I), f"{doc.name}: a round of an experiment"
+    hashes = re.findall(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b", text)
+    assert not hashes, f"{doc.name}: commit hashes {hashes}"
