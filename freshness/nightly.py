@@ -1,5 +1,6 @@
 """The nightly cycle behind `freshness run` and `freshness schedule`: one writer at a time, poll, check
-anchors (cached), judge every claim, write the dated reports, record the run, say what changed.
+anchors (cached), ask who cites them (when citations are on), judge every claim, write the dated
+reports, record the run, write the dashboard, say what changed.
 
 A night where arXiv cannot be reached still judges the claims on what the store has, writes the
 reports marked stale and records the run, then ends "could not run" (exit 2): cron and CI branch on
