@@ -1,4 +1,5 @@
-"""The rich Consoles (stdout/stderr), logging setup, and escaping of untrusted text for the terminal.
+"""The terminal for the CLI and views: the rich Consoles (stdout/stderr), whether to colour (--color,
+NO_COLOR, FORCE_COLOR) and to page, logging setup, and escaping of untrusted text for rich.
 
 Paper titles and abstracts come from arXiv and feeds: they are data. `safe()` makes them inert in rich
 markup (no `[bold red]` interpretation) and strips control characters (freshness.untrusted).
