@@ -1,7 +1,7 @@
 """oaipmh.arxiv.org: ListRecords over a window of days for one set, following resumptionTokens.
 
 The catch-up path after missed nights and the first-time backfill (RSS holds one day only). Facts it
-works around (docs/polling.md, "Why these rules"):
+works around (docs/polling.md, "What arXiv does that the code works around"):
 - `from`/`until` filter on the record's last metadata change (its datestamp), not on submission; the
   caller therefore starts windows a few days early (see poll_plan.OVERLAP_DAYS).
 - Sets are archives (`cs`, `math`, `physics:astro-ph`); the records are filtered here to the watched
