@@ -125,3 +125,28 @@ def test_a_reference_doc_keeps_no_lab_notebook(doc: Path) -> None:
     assert not re.search(r"\bround \d", text, re.I), f"{doc.name}: a round of an experiment"
     hashes = re.findall(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b", text)
     assert not hashes, f"{doc.name}: commit hashes {hashes}"
+
+
+# -- the code's citations of the docs --------------------------------------------------------------
+
+_CITED = re.compile(r"(docs/[\w/.-]+?\.md)(?:,? (?:section (\d+)|\"([^\"]+)\"))?")
+
+
+def _code_citations() -> list[tuple[str, str, str, str]]:
+    found = []
+    for path in sorted((ROOT / "freshness").rglob("*.py")):
+        text = re.sub(r"\s*\n\s*(?:# )?", " ", path.read_text())  # a citation may wrap a comment line
+        for doc, number, title in _CITED.findall(text):
+            found.append((str(path.relative_to(ROOT)), doc, number, title))
+    return found
+
+
+@pytest.mark.parametrize(("module", "doc", "number", "title"), _code_citations())
+def test_the_code_cites_docs_and_sections_that_exist(module: str, doc: str, number: str, title: str) -> None:
+    target = ROOT / doc
+    assert target.exists(), f"{module} cites {doc}, which does not exist"
+    headings = [h.replace("`", "") for h in _HEADING.findall(_FENCE.sub("", target.read_text()))]
+    if number:
+        assert any(h.startswith(f"{number}. ") for h in headings), f"{module}: {doc} has no section {number}"
+    if title:
+        assert any(h.startswith(title) for h in headings), f"{module}: {doc} has no section {title!r}"
