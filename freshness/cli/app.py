@@ -1,5 +1,7 @@
-"""The Click group and what every command shares: the context (settings and the one `now`), the
-named errors turned into messages and exit codes, and the options several commands take.
+"""The Click group and what every command shares: the context (settings and the one `now`, which the
+hidden --now fixes for tests), opening the store (`open_store`: a writer under the writer lock, a
+reader as it is or empty in memory), the named errors turned into messages and exit codes, and the
+options several commands take (--lock-wait).
 
 The command line is a thin adapter: each command parses flags, calls one core function, renders the
 result and picks the exit code. Only this package prints errors and exits.
