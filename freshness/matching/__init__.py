@@ -9,7 +9,7 @@ other), how much of the claim's own wording it shares, whether it discusses prio
 an anchor, and how soon after the claim it came. The stance of the best matches is read sentence by
 sentence (`stance`): a match is flagged *superseding* when it is among the claim's best and a
 directed challenge of the claim with enough confidence (`flagging.FlagRule`). docs/matching.md
-explains every step and today's figures.
+explains every step and gives the figures.
 
 The package, one layer a module: `text` (words, stems), `index` (FTS5 queries, document
 frequencies), `terms` (a claim as weighted aspects), `retrieval` (candidates), `relevance`
