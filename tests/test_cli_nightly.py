@@ -23,28 +23,13 @@ from freshness.locking import writer_lock
 from freshness.models import ClaimStatus, Match, SourceState
 from freshness.poll_plan import announcement_day
 from freshness.store import Store, StoredRunClaim
+from tests.conftest import two_claims_yaml
 from tests.fakearxiv import FakeArxiv, FakeRequest, Reply, html_page
 from tests.test_nightly import BENCHMARK, KERNELS, REBUTTAL, RSS_KEY, RSS_PATH, Arxiv
 
 # The CLI reads the real clock: dates here are far enough back (and shelf lives long enough) that the
 # verdicts do not change as the calendar moves on.
-CLAIMS_YAML = """\
-version: 1
-defaults:
-  categories: [cs.CL]
-  shelf_life: 50y
-claims:
-  - id: sparse-attention
-    claim: Sparse attention for long context matches dense attention.
-    date: 2026-06-01
-    topics: [sparse attention for long context]
-    anchors:
-      - {id: "2405.00001", title: "Sparse attention is all you need"}
-  - id: cot-shift
-    claim: Chain-of-thought prompting is robust to distribution shift.
-    date: 2026-06-01
-    topics: [chain of thought under distribution shift]
-"""
+CLAIMS_YAML = two_claims_yaml("2026-06-01", shelf_life="50y")
 NIGHTLY_COMMANDS = ["run", "schedule", "history", "dismiss", "confirm", "snooze", "reviewed"]
 
 

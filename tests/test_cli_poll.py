@@ -11,19 +11,10 @@ from click.testing import CliRunner, Result
 from freshness.cli import cli
 from freshness.poll_plan import BACKFILL_MAX_DAYS, last_complete_day
 from freshness.store import Store
-from tests.conftest import make_paper
+from tests.conftest import long_context_yaml, make_paper
 from tests.fakearxiv import RSS_CT, XML_CT, FakeArxiv, Reply, html_page, oai_error, oai_list_records, rss_feed
 
-CLAIMS = """\
-version: 1
-defaults:
-  categories: [cs.CL, cs.AI]
-claims:
-  - id: long-context
-    claim: Long-context models still lose facts in the middle.
-    date: 2026-10-01
-    topics: [lost in the middle]
-"""
+CLAIMS = long_context_yaml("2026-10-01")
 
 
 @pytest.fixture
@@ -164,16 +155,7 @@ def test_help_documents_the_exit_codes() -> None:
     assert "--dry-run" in result.output
 
 
-OLD_CLAIMS = """\
-version: 1
-defaults:
-  categories: [cs.CL, cs.AI]
-claims:
-  - id: old-claim
-    claim: Long-context models still lose facts in the middle.
-    date: 2024-10-01
-    topics: [lost in the middle]
-"""
+OLD_CLAIMS = long_context_yaml("2024-10-01", claim_id="old-claim")
 
 
 def test_every_poll_names_the_uncovered_claims_and_the_command_that_fills_the_gap(

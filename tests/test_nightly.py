@@ -23,7 +23,7 @@ from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
 from freshness.views.run import summary_lines
-from tests.conftest import NOW, FakeClock, make_paper
+from tests.conftest import NOW, FakeClock, make_paper, two_claims_yaml
 from tests.fakearxiv import (
     CANARY_TITLE,
     RSS_CT,
@@ -35,22 +35,7 @@ from tests.fakearxiv import (
     rss_feed,
 )
 
-CLAIMS_YAML = """\
-version: 1
-defaults:
-  categories: [cs.CL]
-claims:
-  - id: sparse-attention
-    claim: Sparse attention for long context matches dense attention.
-    date: 2026-06-01
-    topics: [sparse attention for long context]
-    anchors:
-      - {id: "2405.00001", title: "Sparse attention is all you need"}
-  - id: cot-shift
-    claim: Chain-of-thought prompting is robust to distribution shift.
-    date: 2026-06-01
-    topics: [chain of thought under distribution shift]
-"""
+CLAIMS_YAML = two_claims_yaml("2026-06-01")
 RSS_PATH = "/rss/cs.CL"
 RSS_KEY = "rss:cs.CL"
 NIGHT_1 = NOW  # Thursday 2026-11-26, 18:00 in New York

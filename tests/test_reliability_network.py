@@ -25,7 +25,7 @@ from freshness.models import SourceState
 from freshness.nightly import run_cycle
 from freshness.poll_plan import plan_poll
 from freshness.store import Store
-from tests.conftest import NOW, FakeClock, make_paper
+from tests.conftest import NOW, FakeClock, long_context_yaml, make_paper
 from tests.fakearxiv import (
     RSS_CT,
     XML_CT,
@@ -39,16 +39,7 @@ from tests.fakearxiv import (
 )
 
 RSS = "/rss/cs.AI+cs.CL"
-CLAIMS = """\
-version: 1
-defaults:
-  categories: [cs.CL, cs.AI]
-claims:
-  - id: long-context
-    claim: Long-context models still lose facts in the middle.
-    date: 2025-10-01
-    topics: [lost in the middle]
-"""
+CLAIMS = long_context_yaml("2025-10-01")
 
 
 @pytest.fixture
