@@ -82,6 +82,17 @@ class FakeArxiv:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}{path}"
 
+    def env(self, **extra: str) -> dict[str, str]:
+        """The environment that points the CLI's three arXiv endpoints here, with no delay between
+        requests (allowed: every endpoint is loopback); `extra` adds or overrides variables."""
+        return {
+            "FRESHNESS_ARXIV_RSS_URL": self.url("/rss"),
+            "FRESHNESS_ARXIV_OAI_URL": self.url("/oai"),
+            "FRESHNESS_ARXIV_API_URL": self.url("/api/query"),
+            "FRESHNESS_REQUEST_DELAY": "0",
+            **extra,
+        }
+
     def requests_to(self, path: str) -> list[FakeRequest]:
         return [r for r in self.requests if r.path == path]
 

@@ -73,13 +73,7 @@ def paths(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def env(arxiv: Arxiv) -> dict[str, str]:
-    return {
-        "FRESHNESS_ARXIV_RSS_URL": arxiv.fake.url("/rss"),
-        "FRESHNESS_ARXIV_OAI_URL": arxiv.fake.url("/oai"),
-        "FRESHNESS_ARXIV_API_URL": arxiv.fake.url("/api/query"),
-        "FRESHNESS_REQUEST_DELAY": "0",  # allowed: every endpoint is loopback
-        "NO_COLOR": "1",
-    }
+    return arxiv.fake.env(NO_COLOR="1")
 
 
 def invoke(arxiv: Arxiv, paths: tuple[Path, Path], *args: str) -> Result:

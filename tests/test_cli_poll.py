@@ -25,15 +25,11 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def run(fake: FakeArxiv, files: tuple[Path, Path], *args: str, now: dt.datetime | None = None) -> Result:
-    env = {
-        "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
-        "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
-        "FRESHNESS_ARXIV_API_URL": fake.url("/api/query"),
-        "FRESHNESS_REQUEST_DELAY": "0",  # allowed: every endpoint is loopback
-    }
     claims, db = files
     at = ["--now", now.isoformat()] if now else []  # the CLI's hidden fixed clock
-    return CliRunner().invoke(cli, [*at, "--claims", str(claims), "--db", str(db), "poll", *args], env=env)
+    return CliRunner().invoke(
+        cli, [*at, "--claims", str(claims), "--db", str(db), "poll", *args], env=fake.env()
+    )
 
 
 # The CLI's fixed clock: the morning after the announcement of Thursday 2026-11-26.
@@ -114,12 +110,7 @@ def test_dry_run_prints_urls_and_time_and_touches_nothing(files: tuple[Path, Pat
         slower = CliRunner().invoke(
             cli,
             ["--claims", str(files[0]), "--db", str(files[1]), "poll", "--dry-run"],
-            env={
-                "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
-                "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
-                "FRESHNESS_ARXIV_API_URL": fake.url("/api/query"),
-                "FRESHNESS_REQUEST_DELAY": "5",
-            },
+            env=fake.env(FRESHNESS_REQUEST_DELAY="5"),
         )
         assert fake.requests == []
     assert result.exit_code == 0, result.output

@@ -685,13 +685,7 @@ claims:
 
 
 def _poll_process(fake: FakeArxiv, tmp_path: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
-        "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
-        "FRESHNESS_ARXIV_API_URL": fake.url("/api/query"),
-        "FRESHNESS_REQUEST_DELAY": "0",
-    }
+    env = {**os.environ, **fake.env()}
     cmd = [sys.executable, "-m", "freshness", "--claims", str(tmp_path / "claims.yaml")]
     cmd += ["--db", str(tmp_path / "store.sqlite"), "poll", "--source", "oai"]
     return subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -49,20 +49,10 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return claims, tmp_path / "state" / "store.sqlite"
 
 
-def env_for(fake: FakeArxiv, **extra: str) -> dict[str, str]:
-    return {
-        "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
-        "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
-        "FRESHNESS_ARXIV_API_URL": fake.url("/api/query"),
-        "FRESHNESS_REQUEST_DELAY": "0",  # allowed: every endpoint is loopback
-        **extra,
-    }
-
-
 def poll(fake: FakeArxiv, files: tuple[Path, Path], *args: str, **extra: str) -> Result:
     claims, db = files
     return CliRunner().invoke(
-        cli, ["--claims", str(claims), "--db", str(db), "poll", *args], env=env_for(fake, **extra)
+        cli, ["--claims", str(claims), "--db", str(db), "poll", *args], env=fake.env(**extra)
     )
 
 
@@ -233,7 +223,7 @@ def test_a_stop_request_ends_a_cycle_before_its_next_request(files: tuple[Path, 
     stop = threading.Event()
     stop.set()
     with FakeArxiv() as fake:
-        settings = load_settings(claims=str(files[0]), db=str(files[1]), env=env_for(fake))
+        settings = load_settings(claims=str(files[0]), db=str(files[1]), env=fake.env())
         with pytest.raises(Interrupted, match="stopped by a signal"):
             run_cycle(settings, now=dt.datetime.now(dt.UTC), options=CycleOptions(files[0].parent), stop=stop)
         assert fake.requests == []
@@ -246,7 +236,7 @@ def test_schedule_stops_on_a_second_signal_while_a_cycle_waits_on_arxiv(
     with FakeArxiv() as fake:
         # arXiv says "come back in 5 minutes": the cycle waits, and the first signal lets it finish.
         fake.on("/oai", lambda req: unavailable(retry_after="300"))
-        env = {**os.environ, **env_for(fake, FRESHNESS_MAX_POLL_SECONDS="900"), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **fake.env(FRESHNESS_MAX_POLL_SECONDS="900"), "PYTHONUNBUFFERED": "1"}
         code = "from freshness.cli import main; main()"
         proc = subprocess.Popen(
             [sys.executable, "-c", code, "--claims", str(claims), "--db", str(db), "schedule",
