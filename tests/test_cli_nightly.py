@@ -81,6 +81,31 @@ def invoke(arxiv: Arxiv, paths: tuple[Path, Path], *args: str) -> Result:
     return CliRunner().invoke(cli, ["--claims", str(claims), "--db", str(db), *args], env=env(arxiv))
 
 
+def start_blocked_in_the_feed(
+    arxiv: Arxiv, paths: tuple[Path, Path], command: str
+) -> tuple[subprocess.Popen[str], threading.Event, threading.Event]:
+    """A real `freshness <command>` process whose poll blocks on the RSS feed: `arrived` is set when it
+    asks for the feed, which is answered once `release` is set (or after 60 s)."""
+    arrived, release = threading.Event(), threading.Event()
+    serve_feed = arxiv.rss
+
+    def slow_feed(req: FakeRequest) -> Reply:
+        arrived.set()
+        release.wait(60)
+        return serve_feed(req)
+
+    arxiv.fake.on(RSS_PATH, slow_feed)
+    claims, db = paths
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "freshness", "--claims", str(claims), "--db", str(db), command],
+        env={**os.environ, **env(arxiv)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return proc, arrived, release
+
+
 def seed_yesterday(db: Path) -> dt.date:
     """A run of an earlier day in which both claims were fresh, as the baseline of today's run."""
     yesterday = _today() - dt.timedelta(days=1)
@@ -188,23 +213,8 @@ def test_run_while_another_writer_holds_the_store_exits_2_naming_it(
 
 def test_two_concurrent_cycles_on_one_store(arxiv: Arxiv, paths: tuple[Path, Path], tmp_path: Path) -> None:
     """A real `freshness run` process is mid-poll; a second one gives up with the holder's pid."""
-    arrived, release = threading.Event(), threading.Event()
-    serve_feed = arxiv.rss
-
-    def slow_feed(req: FakeRequest) -> Reply:
-        arrived.set()
-        release.wait(60)
-        return serve_feed(req)
-
-    arxiv.fake.on(RSS_PATH, slow_feed)
-    claims, db = paths
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "freshness", "--claims", str(claims), "--db", str(db), "run"],
-        env={**os.environ, **env(arxiv)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, arrived, release = start_blocked_in_the_feed(arxiv, paths, "run")
+    db = paths[1]
     try:
         assert arrived.wait(60), "the first run never reached arXiv"
         second = invoke(arxiv, paths, "run", "--lock-wait", "0")
@@ -442,23 +452,8 @@ def test_schedule_sigterm_during_a_cycle_finishes_it_and_exits_0(
 ) -> None:
     """`freshness schedule` starts (no run yet: it runs at once), the cycle blocks inside the poll,
     SIGTERM arrives; the cycle still finishes (report written, run recorded), then the process exits 0."""
-    arrived, release = threading.Event(), threading.Event()
-    serve_feed = arxiv.rss
-
-    def slow_feed(req: FakeRequest) -> Reply:
-        arrived.set()
-        release.wait(60)
-        return serve_feed(req)
-
-    arxiv.fake.on(RSS_PATH, slow_feed)
+    proc, arrived, release = start_blocked_in_the_feed(arxiv, paths, "schedule")
     claims, db = paths
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "freshness", "--claims", str(claims), "--db", str(db), "schedule"],
-        env={**os.environ, **env(arxiv)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     watchdog = threading.Timer(90, proc.kill)
     watchdog.start()
     try:
