@@ -384,6 +384,16 @@ def oai_error(code: str, message: str = "") -> bytes:
     return _oai_envelope(f"  <error code='{code}'>{escape(message or code)}</error>\n", 'verb="ListRecords"')
 
 
+def _comments_and_doi(p: Paper) -> str:
+    """The <comments> and <doi> lines both OAI metadata formats write for a paper that has them."""
+    extra = ""
+    if p.comments:
+        extra += f"    <comments>{escape(p.comments)}</comments>\n"
+    if p.doi:
+        extra += f"    <doi>{escape(p.doi)}</doi>\n"
+    return extra
+
+
 def _raw_record(p: Paper, withdrawn_versions: frozenset[int]) -> str:
     versions = []
     for v in p.versions or ():
@@ -398,11 +408,7 @@ def _raw_record(p: Paper, withdrawn_versions: frozenset[int]) -> str:
                 f'    <version version="v{v.number}">\n      <date>{date}</date>\n'
                 "      <size>120kb</size>\n      <source_type>D</source_type>\n    </version>\n"
             )
-    extra = ""
-    if p.comments:
-        extra += f"    <comments>{escape(p.comments)}</comments>\n"
-    if p.doi:
-        extra += f"    <doi>{escape(p.doi)}</doi>\n"
+    extra = _comments_and_doi(p)
     return (
         '  <arXivRaw xmlns="http://arxiv.org/OAI/arXivRaw/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -427,11 +433,7 @@ def _arxiv_record(p: Paper) -> str:
         fore = f"<forenames>{escape(forenames)}</forenames>" if forenames else ""
         authors.append(f"<author><keyname>{escape(keyname)}</keyname>{fore}</author>")
     updated = f"    <updated>{p.updated.isoformat()}</updated>\n" if p.updated != p.published else ""
-    extra = ""
-    if p.comments:
-        extra += f"    <comments>{escape(p.comments)}</comments>\n"
-    if p.doi:
-        extra += f"    <doi>{escape(p.doi)}</doi>\n"
+    extra = _comments_and_doi(p)
     return (
         '  <arXiv xmlns="http://arxiv.org/OAI/arXiv/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
