@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from freshness.models import Claim, ClaimStatus, Match, Paper, PaperVersion, Verdict
-from freshness.store import Store
+from freshness.store import Store, StoredRunClaim
 
 # FRESHNESS_TEST_SHARED points elsewhere (test_conftest.py runs the suite as if ../shared were absent).
 SHARED = Path(
@@ -191,3 +191,23 @@ defaults:
     date: {date}
     topics: [chain of thought under distribution shift]
 """
+
+
+def save_fresh_run(
+    db: Path, day: dt.date, at: dt.datetime, *, sparse: tuple[Match, ...] = (), cot: tuple[Match, ...] = ()
+) -> None:
+    """Store a run of `day` (started and finished `at`, "got 2 papers") in which both claims of
+    two_claims_yaml were fresh, keeping `sparse` and `cot` as their matches: a baseline to compare with."""
+    with Store.open(db) as store:
+        store.save_run(
+            day=day,
+            started_at=at,
+            finished_at=at,
+            outcome="ok",
+            stale=False,
+            poll="got 2 papers",
+            claims=[
+                StoredRunClaim("sparse-attention", ClaimStatus.FRESH, (), sparse),
+                StoredRunClaim("cot-shift", ClaimStatus.FRESH, (), cot),
+            ],
+        )

@@ -20,10 +20,10 @@ from click.testing import CliRunner, Result
 from freshness import decisions
 from freshness.cli import cli
 from freshness.locking import writer_lock
-from freshness.models import ClaimStatus, Match, SourceState
+from freshness.models import Match, SourceState
 from freshness.poll_plan import announcement_day
-from freshness.store import Store, StoredRunClaim
-from tests.conftest import two_claims_yaml
+from freshness.store import Store
+from tests.conftest import save_fresh_run, two_claims_yaml
 from tests.fakearxiv import FakeArxiv, FakeRequest, Reply, html_page
 from tests.test_nightly import BENCHMARK, KERNELS, REBUTTAL, RSS_KEY, RSS_PATH, Arxiv
 
@@ -110,19 +110,7 @@ def seed_yesterday(db: Path) -> dt.date:
     """A run of an earlier day in which both claims were fresh, as the baseline of today's run."""
     yesterday = _today() - dt.timedelta(days=1)
     at = _now() - dt.timedelta(days=1)
-    with Store.open(db) as store:
-        store.save_run(
-            day=yesterday,
-            started_at=at,
-            finished_at=at,
-            outcome="ok",
-            stale=False,
-            poll="got 2 papers",
-            claims=[
-                StoredRunClaim("sparse-attention", ClaimStatus.FRESH, (), (KERNELS_MATCH,)),
-                StoredRunClaim("cot-shift", ClaimStatus.FRESH, (), ()),
-            ],
-        )
+    save_fresh_run(db, yesterday, at, sparse=(KERNELS_MATCH,))
     return yesterday
 
 

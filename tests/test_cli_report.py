@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from freshness.cli import cli
-from freshness.models import ClaimStatus, Match
-from freshness.store import Store, StoredRunClaim
-from tests.conftest import make_paper, two_claims_yaml
+from freshness.models import Match
+from freshness.store import Store
+from tests.conftest import make_paper, save_fresh_run, two_claims_yaml
 
 # Dates far back and shelf lives long, so the verdicts do not move as the real clock does.
 CLAIMS_YAML = two_claims_yaml(
@@ -171,19 +171,7 @@ def test_since_shows_only_what_changed_after_that_run(paths: tuple[Path, Path]) 
         False,
         (),
     )
-    with Store.open(db) as store:
-        store.save_run(
-            day=at.date(),
-            started_at=at,
-            finished_at=at,
-            outcome="ok",
-            stale=False,
-            poll="got 2 papers",
-            claims=[
-                StoredRunClaim("sparse-attention", ClaimStatus.FRESH, (), ()),
-                StoredRunClaim("cot-shift", ClaimStatus.FRESH, (), (kept,)),
-            ],
-        )
+    save_fresh_run(db, at.date(), at, cot=(kept,))
     doc = json.loads(invoke(paths, "report", "--format", "json", "--since", "2025-06-02").output)
     assert [c["id"] for c in doc["claims"]] == ["sparse-attention"]
     notes = "\n".join(doc["notes"])
