@@ -150,6 +150,14 @@ def make_verdict(claim: Claim, status: ClaimStatus, *matches: Match) -> Verdict:
     return Verdict(claim, status, (f"{status.value} because",), 100, (), matches)
 
 
+def claims_and_store(folder: Path, claims_yaml: str) -> tuple[Path, Path]:
+    """<folder>/claims.yaml holding `claims_yaml`, and where the CLI tests keep the store
+    (<folder>/state/store.sqlite, not yet created)."""
+    claims = folder / "claims.yaml"
+    claims.write_text(claims_yaml)
+    return claims, folder / "state" / "store.sqlite"
+
+
 def long_context_yaml(date: str, *, claim_id: str = "long-context", categories: str = "cs.CL, cs.AI") -> str:
     """A claims file of one unanchored claim, that long-context models lose facts in the middle, of
     `date`: what the poll and reliability tests need a claims file for (its categories and date)."""

@@ -23,7 +23,7 @@ from freshness.locking import writer_lock
 from freshness.models import Match, SourceState
 from freshness.poll_plan import announcement_day
 from freshness.store import Store
-from tests.conftest import save_fresh_run, two_claims_yaml
+from tests.conftest import claims_and_store, save_fresh_run, two_claims_yaml
 from tests.fakearxiv import FakeArxiv, FakeRequest, Reply, html_page
 from tests.test_nightly import BENCHMARK, KERNELS, REBUTTAL, RSS_KEY, RSS_PATH, Arxiv
 
@@ -53,9 +53,7 @@ def arxiv() -> Iterator[Arxiv]:
 @pytest.fixture
 def paths(tmp_path: Path) -> tuple[Path, Path]:
     """claims.yaml, and a store that covered yesterday's announcements (tonight: one RSS request)."""
-    claims = tmp_path / "claims.yaml"
-    claims.write_text(CLAIMS_YAML)
-    db = tmp_path / "state" / "store.sqlite"
+    claims, db = claims_and_store(tmp_path, CLAIMS_YAML)
     now = _now()
     with Store.open(db) as store:
         store.store_batch(

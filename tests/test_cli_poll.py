@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from freshness.cli import cli
 from freshness.poll_plan import BACKFILL_MAX_DAYS, last_complete_day
 from freshness.store import Store
-from tests.conftest import long_context_yaml, make_paper
+from tests.conftest import claims_and_store, long_context_yaml, make_paper
 from tests.fakearxiv import RSS_CT, XML_CT, FakeArxiv, Reply, html_page, oai_error, oai_list_records, rss_feed
 
 CLAIMS = long_context_yaml("2026-10-01")
@@ -19,9 +19,7 @@ CLAIMS = long_context_yaml("2026-10-01")
 
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path]:
-    claims = tmp_path / "claims.yaml"
-    claims.write_text(CLAIMS)
-    return claims, tmp_path / "state" / "store.sqlite"
+    return claims_and_store(tmp_path, CLAIMS)
 
 
 def run(fake: FakeArxiv, files: tuple[Path, Path], *args: str, now: dt.datetime | None = None) -> Result:

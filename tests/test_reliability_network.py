@@ -25,7 +25,7 @@ from freshness.models import SourceState
 from freshness.nightly import run_cycle
 from freshness.poll_plan import plan_poll
 from freshness.store import Store
-from tests.conftest import NOW, FakeClock, long_context_yaml, make_paper
+from tests.conftest import NOW, FakeClock, claims_and_store, long_context_yaml, make_paper
 from tests.fakearxiv import (
     RSS_CT,
     XML_CT,
@@ -44,9 +44,7 @@ CLAIMS = long_context_yaml("2025-10-01")
 
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path]:
-    claims = tmp_path / "claims.yaml"
-    claims.write_text(CLAIMS)
-    return claims, tmp_path / "state" / "store.sqlite"
+    return claims_and_store(tmp_path, CLAIMS)
 
 
 def poll(fake: FakeArxiv, files: tuple[Path, Path], *args: str, **extra: str) -> Result:
