@@ -9,6 +9,7 @@ captures in ../shared/data/arxiv/wire/.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 import threading
 import time
@@ -377,6 +378,14 @@ def _oai_envelope(inner: str, request_attrs: str) -> bytes:
         "  <responseDate>2026-11-26T23:02:06Z</responseDate>\n"
         f"  <request {request_attrs}>https://oaipmh.arxiv.org/oai</request>\n" + inner + "</OAI-PMH>\n"
     ).encode()
+
+
+def oai_get_record(record: bytes) -> bytes:
+    """A bare arXivRaw <record> (a rendered sample, its comments dropped, or one built by a test) inside
+    an OAI-PMH GetRecord response."""
+    record = re.sub(rb"<!--.*?-->", b"", record, flags=re.S).strip()
+    inner = "  <GetRecord>\n" + record.decode("utf-8") + "\n  </GetRecord>\n"
+    return _oai_envelope(inner, 'verb="GetRecord" metadataPrefix="arXivRaw"')
 
 
 def oai_error(code: str, message: str = "") -> bytes:
