@@ -19,9 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+from freshness.config import Settings
 from freshness.models import Paper
 
 # The real title of the paper the API source asks for in every id batch (sources.arxiv_api.CANARY_ID).
@@ -82,6 +85,17 @@ class FakeArxiv:
         assert self._server is not None, "start the server first"
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}{path}"
+
+    def settings(self, claims_path: Path, db_path: Path, **fields: Any) -> Settings:
+        """Settings with the three arXiv endpoints here; `fields` sets any other (request_delay ...)."""
+        return Settings(
+            claims_path=claims_path,
+            db_path=db_path,
+            api_url=self.url("/api/query"),
+            rss_url=self.url("/rss"),
+            oai_url=self.url("/oai"),
+            **fields,
+        )
 
     def env(self, **extra: str) -> dict[str, str]:
         """The environment that points the CLI's three arXiv endpoints here, with no delay between

@@ -83,15 +83,7 @@ def claim(n: int = 0, *, date: dt.date = dt.date(2026, 9, 1), anchors: Sequence[
 
 
 def settings(fake: FakeArxiv, tmp_path: Path, **kw: float) -> Settings:
-    return Settings(
-        claims_path=tmp_path / "claims.yaml",
-        db_path=tmp_path / "store.sqlite",
-        api_url=fake.url("/api/query"),
-        rss_url=fake.url("/rss"),
-        oai_url=fake.url("/oai"),
-        request_delay=3.0,
-        **kw,
-    )
+    return fake.settings(tmp_path / "claims.yaml", tmp_path / "store.sqlite", request_delay=3.0, **kw)
 
 
 def polite(clock: FakeClock, **kw: float) -> PoliteSession:
