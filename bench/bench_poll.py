@@ -182,16 +182,8 @@ def _session(sim: SimClock) -> Any:
 
 
 def _settings(fake: Any, folder: Path) -> Any:
-    from freshness.config import Settings
-
-    return Settings(
-        claims_path=folder / "claims.yaml",
-        db_path=folder / "store.sqlite",
-        api_url=fake.url("/api/query"),
-        rss_url=fake.url("/rss"),
-        oai_url=fake.url("/oai"),
-        request_delay=3.0,
-        max_poll_seconds=1e9,
+    return fake.settings(
+        folder / "claims.yaml", folder / "store.sqlite", request_delay=3.0, max_poll_seconds=1e9
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from freshness.models import Claim, ClaimStatus, Match, Paper, PaperVersion, Verdict
-from freshness.store import Store
+from freshness.store import Store, StoredRunClaim
 
 # FRESHNESS_TEST_SHARED points elsewhere (test_conftest.py runs the suite as if ../shared were absent).
 SHARED = Path(
@@ -148,3 +148,74 @@ def make_match(arxiv_id: str, *, superseding: bool = False, score: float = 80.0)
 def make_verdict(claim: Claim, status: ClaimStatus, *matches: Match) -> Verdict:
     """A verdict with one reason ("<status> because") and no anchors."""
     return Verdict(claim, status, (f"{status.value} because",), 100, (), matches)
+
+
+def claims_and_store(folder: Path, claims_yaml: str) -> tuple[Path, Path]:
+    """<folder>/claims.yaml holding `claims_yaml`, and where the CLI tests keep the store
+    (<folder>/state/store.sqlite, not yet created)."""
+    claims = folder / "claims.yaml"
+    claims.write_text(claims_yaml)
+    return claims, folder / "state" / "store.sqlite"
+
+
+def long_context_yaml(date: str, *, claim_id: str = "long-context", categories: str = "cs.CL, cs.AI") -> str:
+    """A claims file of one unanchored claim, that long-context models lose facts in the middle, of
+    `date`: what the poll and reliability tests need a claims file for (its categories and date)."""
+    return f"""\
+version: 1
+defaults:
+  categories: [{categories}]
+claims:
+  - id: {claim_id}
+    claim: Long-context models still lose facts in the middle.
+    date: {date}
+    topics: [lost in the middle]
+"""
+
+
+def two_claims_yaml(
+    date: str,
+    *,
+    shelf_life: str | None = None,
+    anchor: str = "2405.00001",
+    sparse_topics: str = "sparse attention for long context",
+) -> str:
+    """A claims file in cs.CL of two claims of `date`: sparse-attention, anchored at `anchor` ("Sparse
+    attention is all you need"), and cot-shift; `shelf_life` is the default shelf life, when given."""
+    shelf = f"  shelf_life: {shelf_life}\n" if shelf_life else ""
+    return f"""\
+version: 1
+defaults:
+  categories: [cs.CL]
+{shelf}claims:
+  - id: sparse-attention
+    claim: Sparse attention for long context matches dense attention.
+    date: {date}
+    topics: [{sparse_topics}]
+    anchors:
+      - {{id: "{anchor}", title: "Sparse attention is all you need"}}
+  - id: cot-shift
+    claim: Chain-of-thought prompting is robust to distribution shift.
+    date: {date}
+    topics: [chain of thought under distribution shift]
+"""
+
+
+def save_fresh_run(
+    db: Path, day: dt.date, at: dt.datetime, *, sparse: tuple[Match, ...] = (), cot: tuple[Match, ...] = ()
+) -> None:
+    """Store a run of `day` (started and finished `at`, "got 2 papers") in which both claims of
+    two_claims_yaml were fresh, keeping `sparse` and `cot` as their matches: a baseline to compare with."""
+    with Store.open(db) as store:
+        store.save_run(
+            day=day,
+            started_at=at,
+            finished_at=at,
+            outcome="ok",
+            stale=False,
+            poll="got 2 papers",
+            claims=[
+                StoredRunClaim("sparse-attention", ClaimStatus.FRESH, (), sparse),
+                StoredRunClaim("cot-shift", ClaimStatus.FRESH, (), cot),
+            ],
+        )

@@ -9,6 +9,7 @@ captures in ../shared/data/arxiv/wire/.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 import threading
 import time
@@ -18,9 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+from freshness.config import Settings
 from freshness.models import Paper
 
 # The real title of the paper the API source asks for in every id batch (sources.arxiv_api.CANARY_ID).
@@ -81,6 +85,28 @@ class FakeArxiv:
         assert self._server is not None, "start the server first"
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}{path}"
+
+    def settings(self, claims_path: Path, db_path: Path, **fields: Any) -> Settings:
+        """Settings with the three arXiv endpoints here; `fields` sets any other (request_delay ...)."""
+        return Settings(
+            claims_path=claims_path,
+            db_path=db_path,
+            api_url=self.url("/api/query"),
+            rss_url=self.url("/rss"),
+            oai_url=self.url("/oai"),
+            **fields,
+        )
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The environment that points the CLI's three arXiv endpoints here, with no delay between
+        requests (allowed: every endpoint is loopback); `extra` adds or overrides variables."""
+        return {
+            "FRESHNESS_ARXIV_RSS_URL": self.url("/rss"),
+            "FRESHNESS_ARXIV_OAI_URL": self.url("/oai"),
+            "FRESHNESS_ARXIV_API_URL": self.url("/api/query"),
+            "FRESHNESS_REQUEST_DELAY": "0",
+            **extra,
+        }
 
     def requests_to(self, path: str) -> list[FakeRequest]:
         return [r for r in self.requests if r.path == path]
@@ -368,9 +394,27 @@ def _oai_envelope(inner: str, request_attrs: str) -> bytes:
     ).encode()
 
 
+def oai_get_record(record: bytes) -> bytes:
+    """A bare arXivRaw <record> (a rendered sample, its comments dropped, or one built by a test) inside
+    an OAI-PMH GetRecord response."""
+    record = re.sub(rb"<!--.*?-->", b"", record, flags=re.S).strip()
+    inner = "  <GetRecord>\n" + record.decode("utf-8") + "\n  </GetRecord>\n"
+    return _oai_envelope(inner, 'verb="GetRecord" metadataPrefix="arXivRaw"')
+
+
 def oai_error(code: str, message: str = "") -> bytes:
     """An OAI-PMH error, which arXiv (like the protocol) returns with HTTP 200."""
     return _oai_envelope(f"  <error code='{code}'>{escape(message or code)}</error>\n", 'verb="ListRecords"')
+
+
+def _comments_and_doi(p: Paper) -> str:
+    """The <comments> and <doi> lines both OAI metadata formats write for a paper that has them."""
+    extra = ""
+    if p.comments:
+        extra += f"    <comments>{escape(p.comments)}</comments>\n"
+    if p.doi:
+        extra += f"    <doi>{escape(p.doi)}</doi>\n"
+    return extra
 
 
 def _raw_record(p: Paper, withdrawn_versions: frozenset[int]) -> str:
@@ -387,11 +431,7 @@ def _raw_record(p: Paper, withdrawn_versions: frozenset[int]) -> str:
                 f'    <version version="v{v.number}">\n      <date>{date}</date>\n'
                 "      <size>120kb</size>\n      <source_type>D</source_type>\n    </version>\n"
             )
-    extra = ""
-    if p.comments:
-        extra += f"    <comments>{escape(p.comments)}</comments>\n"
-    if p.doi:
-        extra += f"    <doi>{escape(p.doi)}</doi>\n"
+    extra = _comments_and_doi(p)
     return (
         '  <arXivRaw xmlns="http://arxiv.org/OAI/arXivRaw/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -416,11 +456,7 @@ def _arxiv_record(p: Paper) -> str:
         fore = f"<forenames>{escape(forenames)}</forenames>" if forenames else ""
         authors.append(f"<author><keyname>{escape(keyname)}</keyname>{fore}</author>")
     updated = f"    <updated>{p.updated.isoformat()}</updated>\n" if p.updated != p.published else ""
-    extra = ""
-    if p.comments:
-        extra += f"    <comments>{escape(p.comments)}</comments>\n"
-    if p.doi:
-        extra += f"    <doi>{escape(p.doi)}</doi>\n"
+    extra = _comments_and_doi(p)
     return (
         '  <arXiv xmlns="http://arxiv.org/OAI/arXiv/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '

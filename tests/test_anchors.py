@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -31,6 +30,7 @@ from tests.fakearxiv import (
     atom_feed,
     html_page,
     oai_error,
+    oai_get_record,
     too_many_requests,
 )
 
@@ -67,11 +67,11 @@ def oai_reply(req: FakeRequest) -> Reply:
     ident = req.query["identifier"].removeprefix("oai:arXiv.org:")
     if ident == "0903.0442":  # arXiv's own rendering of a real withdrawn record (v5 withdrawn)
         record = shared_path(*WITHDRAWN_RECORD)
-        return Reply(200, get_record(record.read_bytes()), XML_CT)
+        return Reply(200, oai_get_record(record.read_bytes()), XML_CT)
     paper = PAPERS.get(ident)
     if paper is None:
         return Reply(200, oai_error("idDoesNotExist"), XML_CT)
-    return Reply(200, get_record(raw_record(paper)), XML_CT)
+    return Reply(200, oai_get_record(raw_record(paper)), XML_CT)
 
 
 def raw_record(p: Paper) -> bytes:
@@ -86,17 +86,6 @@ def raw_record(p: Paper) -> bytes:
         f"<title>{p.title}</title><authors>A B</authors><categories>cs.CL</categories>"
         "<abstract>x</abstract></arXivRaw></metadata></record>"
     ).encode()
-
-
-def get_record(record: bytes) -> bytes:
-    record = re.sub(rb"<!--.*?-->", b"", record, flags=re.S).strip()
-    return (
-        b'<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
-        b"<responseDate>2026-11-26T23:02:06Z</responseDate>"
-        b'<request verb="GetRecord">https://oaipmh.arxiv.org/oai</request><GetRecord>'
-        + record
-        + b"</GetRecord></OAI-PMH>\n"
-    )
 
 
 @pytest.fixture

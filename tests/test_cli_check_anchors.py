@@ -101,16 +101,9 @@ def claims_file(tmp_path: Path) -> Path:
 
 
 def invoke(fake: FakeArxiv | None, claims: Path, *args: str, db: Path | None = None) -> Result:
-    env = {"FRESHNESS_REQUEST_DELAY": "0"}
-    if fake is not None:
-        env |= {
-            "FRESHNESS_ARXIV_API_URL": fake.url("/api/query"),
-            "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
-            "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
-        }
-    else:
-        env |= {k: "http://127.0.0.1:9/x" for k in ("FRESHNESS_ARXIV_API_URL", "FRESHNESS_ARXIV_OAI_URL")}
-        env["FRESHNESS_ARXIV_RSS_URL"] = "http://127.0.0.1:9/x"
+    endpoints = ("FRESHNESS_ARXIV_API_URL", "FRESHNESS_ARXIV_OAI_URL", "FRESHNESS_ARXIV_RSS_URL")
+    nowhere = {"FRESHNESS_REQUEST_DELAY": "0"} | {k: "http://127.0.0.1:9/x" for k in endpoints}
+    env = fake.env() if fake is not None else nowhere
     db = db or claims.parent / "state" / "store.sqlite"
     return CliRunner().invoke(
         cli, ["--claims", str(claims), "--db", str(db), "check-anchors", *args], env=env

@@ -20,31 +20,16 @@ from click.testing import CliRunner, Result
 from freshness import decisions
 from freshness.cli import cli
 from freshness.locking import writer_lock
-from freshness.models import ClaimStatus, Match, SourceState
+from freshness.models import Match, SourceState
 from freshness.poll_plan import announcement_day
-from freshness.store import Store, StoredRunClaim
+from freshness.store import Store
+from tests.conftest import claims_and_store, save_fresh_run, two_claims_yaml
 from tests.fakearxiv import FakeArxiv, FakeRequest, Reply, html_page
 from tests.test_nightly import BENCHMARK, KERNELS, REBUTTAL, RSS_KEY, RSS_PATH, Arxiv
 
 # The CLI reads the real clock: dates here are far enough back (and shelf lives long enough) that the
 # verdicts do not change as the calendar moves on.
-CLAIMS_YAML = """\
-version: 1
-defaults:
-  categories: [cs.CL]
-  shelf_life: 50y
-claims:
-  - id: sparse-attention
-    claim: Sparse attention for long context matches dense attention.
-    date: 2026-06-01
-    topics: [sparse attention for long context]
-    anchors:
-      - {id: "2405.00001", title: "Sparse attention is all you need"}
-  - id: cot-shift
-    claim: Chain-of-thought prompting is robust to distribution shift.
-    date: 2026-06-01
-    topics: [chain of thought under distribution shift]
-"""
+CLAIMS_YAML = two_claims_yaml("2026-06-01", shelf_life="50y")
 NIGHTLY_COMMANDS = ["run", "schedule", "history", "dismiss", "confirm", "snooze", "reviewed"]
 
 
@@ -68,9 +53,7 @@ def arxiv() -> Iterator[Arxiv]:
 @pytest.fixture
 def paths(tmp_path: Path) -> tuple[Path, Path]:
     """claims.yaml, and a store that covered yesterday's announcements (tonight: one RSS request)."""
-    claims = tmp_path / "claims.yaml"
-    claims.write_text(CLAIMS_YAML)
-    db = tmp_path / "state" / "store.sqlite"
+    claims, db = claims_and_store(tmp_path, CLAIMS_YAML)
     now = _now()
     with Store.open(db) as store:
         store.store_batch(
@@ -88,13 +71,7 @@ def paths(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def env(arxiv: Arxiv) -> dict[str, str]:
-    return {
-        "FRESHNESS_ARXIV_RSS_URL": arxiv.fake.url("/rss"),
-        "FRESHNESS_ARXIV_OAI_URL": arxiv.fake.url("/oai"),
-        "FRESHNESS_ARXIV_API_URL": arxiv.fake.url("/api/query"),
-        "FRESHNESS_REQUEST_DELAY": "0",  # allowed: every endpoint is loopback
-        "NO_COLOR": "1",
-    }
+    return arxiv.fake.env(NO_COLOR="1")
 
 
 def invoke(arxiv: Arxiv, paths: tuple[Path, Path], *args: str) -> Result:
@@ -102,23 +79,36 @@ def invoke(arxiv: Arxiv, paths: tuple[Path, Path], *args: str) -> Result:
     return CliRunner().invoke(cli, ["--claims", str(claims), "--db", str(db), *args], env=env(arxiv))
 
 
+def start_blocked_in_the_feed(
+    arxiv: Arxiv, paths: tuple[Path, Path], command: str
+) -> tuple[subprocess.Popen[str], threading.Event, threading.Event]:
+    """A real `freshness <command>` process whose poll blocks on the RSS feed: `arrived` is set when it
+    asks for the feed, which is answered once `release` is set (or after 60 s)."""
+    arrived, release = threading.Event(), threading.Event()
+    serve_feed = arxiv.rss
+
+    def slow_feed(req: FakeRequest) -> Reply:
+        arrived.set()
+        release.wait(60)
+        return serve_feed(req)
+
+    arxiv.fake.on(RSS_PATH, slow_feed)
+    claims, db = paths
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "freshness", "--claims", str(claims), "--db", str(db), command],
+        env={**os.environ, **env(arxiv)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return proc, arrived, release
+
+
 def seed_yesterday(db: Path) -> dt.date:
     """A run of an earlier day in which both claims were fresh, as the baseline of today's run."""
     yesterday = _today() - dt.timedelta(days=1)
     at = _now() - dt.timedelta(days=1)
-    with Store.open(db) as store:
-        store.save_run(
-            day=yesterday,
-            started_at=at,
-            finished_at=at,
-            outcome="ok",
-            stale=False,
-            poll="got 2 papers",
-            claims=[
-                StoredRunClaim("sparse-attention", ClaimStatus.FRESH, (), (KERNELS_MATCH,)),
-                StoredRunClaim("cot-shift", ClaimStatus.FRESH, (), ()),
-            ],
-        )
+    save_fresh_run(db, yesterday, at, sparse=(KERNELS_MATCH,))
     return yesterday
 
 
@@ -209,23 +199,8 @@ def test_run_while_another_writer_holds_the_store_exits_2_naming_it(
 
 def test_two_concurrent_cycles_on_one_store(arxiv: Arxiv, paths: tuple[Path, Path], tmp_path: Path) -> None:
     """A real `freshness run` process is mid-poll; a second one gives up with the holder's pid."""
-    arrived, release = threading.Event(), threading.Event()
-    serve_feed = arxiv.rss
-
-    def slow_feed(req: FakeRequest) -> Reply:
-        arrived.set()
-        release.wait(60)
-        return serve_feed(req)
-
-    arxiv.fake.on(RSS_PATH, slow_feed)
-    claims, db = paths
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "freshness", "--claims", str(claims), "--db", str(db), "run"],
-        env={**os.environ, **env(arxiv)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, arrived, release = start_blocked_in_the_feed(arxiv, paths, "run")
+    db = paths[1]
     try:
         assert arrived.wait(60), "the first run never reached arXiv"
         second = invoke(arxiv, paths, "run", "--lock-wait", "0")
@@ -463,23 +438,8 @@ def test_schedule_sigterm_during_a_cycle_finishes_it_and_exits_0(
 ) -> None:
     """`freshness schedule` starts (no run yet: it runs at once), the cycle blocks inside the poll,
     SIGTERM arrives; the cycle still finishes (report written, run recorded), then the process exits 0."""
-    arrived, release = threading.Event(), threading.Event()
-    serve_feed = arxiv.rss
-
-    def slow_feed(req: FakeRequest) -> Reply:
-        arrived.set()
-        release.wait(60)
-        return serve_feed(req)
-
-    arxiv.fake.on(RSS_PATH, slow_feed)
+    proc, arrived, release = start_blocked_in_the_feed(arxiv, paths, "schedule")
     claims, db = paths
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "freshness", "--claims", str(claims), "--db", str(db), "schedule"],
-        env={**os.environ, **env(arxiv)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     watchdog = threading.Timer(90, proc.kill)
     watchdog.start()
     try:

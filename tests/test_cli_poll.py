@@ -11,38 +11,23 @@ from click.testing import CliRunner, Result
 from freshness.cli import cli
 from freshness.poll_plan import BACKFILL_MAX_DAYS, last_complete_day
 from freshness.store import Store
-from tests.conftest import make_paper
+from tests.conftest import claims_and_store, long_context_yaml, make_paper
 from tests.fakearxiv import RSS_CT, XML_CT, FakeArxiv, Reply, html_page, oai_error, oai_list_records, rss_feed
 
-CLAIMS = """\
-version: 1
-defaults:
-  categories: [cs.CL, cs.AI]
-claims:
-  - id: long-context
-    claim: Long-context models still lose facts in the middle.
-    date: 2026-10-01
-    topics: [lost in the middle]
-"""
+CLAIMS = long_context_yaml("2026-10-01")
 
 
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path]:
-    claims = tmp_path / "claims.yaml"
-    claims.write_text(CLAIMS)
-    return claims, tmp_path / "state" / "store.sqlite"
+    return claims_and_store(tmp_path, CLAIMS)
 
 
 def run(fake: FakeArxiv, files: tuple[Path, Path], *args: str, now: dt.datetime | None = None) -> Result:
-    env = {
-        "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
-        "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
-        "FRESHNESS_ARXIV_API_URL": fake.url("/api/query"),
-        "FRESHNESS_REQUEST_DELAY": "0",  # allowed: every endpoint is loopback
-    }
     claims, db = files
     at = ["--now", now.isoformat()] if now else []  # the CLI's hidden fixed clock
-    return CliRunner().invoke(cli, [*at, "--claims", str(claims), "--db", str(db), "poll", *args], env=env)
+    return CliRunner().invoke(
+        cli, [*at, "--claims", str(claims), "--db", str(db), "poll", *args], env=fake.env()
+    )
 
 
 # The CLI's fixed clock: the morning after the announcement of Thursday 2026-11-26.
@@ -123,12 +108,7 @@ def test_dry_run_prints_urls_and_time_and_touches_nothing(files: tuple[Path, Pat
         slower = CliRunner().invoke(
             cli,
             ["--claims", str(files[0]), "--db", str(files[1]), "poll", "--dry-run"],
-            env={
-                "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
-                "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
-                "FRESHNESS_ARXIV_API_URL": fake.url("/api/query"),
-                "FRESHNESS_REQUEST_DELAY": "5",
-            },
+            env=fake.env(FRESHNESS_REQUEST_DELAY="5"),
         )
         assert fake.requests == []
     assert result.exit_code == 0, result.output
@@ -164,16 +144,7 @@ def test_help_documents_the_exit_codes() -> None:
     assert "--dry-run" in result.output
 
 
-OLD_CLAIMS = """\
-version: 1
-defaults:
-  categories: [cs.CL, cs.AI]
-claims:
-  - id: old-claim
-    claim: Long-context models still lose facts in the middle.
-    date: 2024-10-01
-    topics: [lost in the middle]
-"""
+OLD_CLAIMS = long_context_yaml("2024-10-01", claim_id="old-claim")
 
 
 def test_every_poll_names_the_uncovered_claims_and_the_command_that_fills_the_gap(

@@ -10,28 +10,17 @@ import pytest
 from click.testing import CliRunner, Result
 
 from freshness.cli import cli
-from freshness.models import ClaimStatus, Match
-from freshness.store import Store, StoredRunClaim
-from tests.conftest import make_paper
+from freshness.models import Match
+from freshness.store import Store
+from tests.conftest import make_paper, save_fresh_run, two_claims_yaml
 
 # Dates far back and shelf lives long, so the verdicts do not move as the real clock does.
-CLAIMS_YAML = """\
-version: 1
-defaults:
-  categories: [cs.CL]
-  shelf_life: 50y
-claims:
-  - id: sparse-attention
-    claim: Sparse attention for long context matches dense attention.
-    date: 2025-01-10
-    topics: [sparse attention for long context, dense attention quality]
-    anchors:
-      - {id: "2501.00001", title: "Sparse attention is all you need"}
-  - id: cot-shift
-    claim: Chain-of-thought prompting is robust to distribution shift.
-    date: 2025-01-10
-    topics: [chain of thought under distribution shift]
-"""
+CLAIMS_YAML = two_claims_yaml(
+    "2025-01-10",
+    shelf_life="50y",
+    anchor="2501.00001",
+    sparse_topics="sparse attention for long context, dense attention quality",
+)
 
 # The CLI's fixed clock (its hidden --now): the store covers every day up to it.
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -182,19 +171,7 @@ def test_since_shows_only_what_changed_after_that_run(paths: tuple[Path, Path]) 
         False,
         (),
     )
-    with Store.open(db) as store:
-        store.save_run(
-            day=at.date(),
-            started_at=at,
-            finished_at=at,
-            outcome="ok",
-            stale=False,
-            poll="got 2 papers",
-            claims=[
-                StoredRunClaim("sparse-attention", ClaimStatus.FRESH, (), ()),
-                StoredRunClaim("cot-shift", ClaimStatus.FRESH, (), (kept,)),
-            ],
-        )
+    save_fresh_run(db, at.date(), at, cot=(kept,))
     doc = json.loads(invoke(paths, "report", "--format", "json", "--since", "2025-06-02").output)
     assert [c["id"] for c in doc["claims"]] == ["sparse-attention"]
     notes = "\n".join(doc["notes"])

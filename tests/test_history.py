@@ -13,7 +13,7 @@ from freshness.history import (
     previous_run,
     record_run,
 )
-from freshness.models import Claim, ClaimStatus, DecisionKind, Report, StoreSummary, Verdict
+from freshness.models import Claim, ClaimStatus, DecisionKind, Match, Report, StoreSummary, Verdict
 from freshness.store import Store, StoredRunClaim
 from tests.conftest import NOW, make_match, make_verdict
 
@@ -24,8 +24,16 @@ CLAIMS = [
 ]
 
 
+SUPERSEDING = make_match("2611.00007", superseding=True)
+
+
 def _report(*verdicts: Verdict, stale: bool = False) -> Report:
     return Report(NOW, StoreSummary(10, dt.date(2026, 11, 25)), verdicts, stale=stale)
+
+
+def _record_cot(store: Store, day: dt.date, status: ClaimStatus, *matches: Match) -> None:
+    """Record a run on `day` that judged cot-shift alone: `status`, with `matches`."""
+    _record(store, day, _report(make_verdict(CLAIMS[0], status, *matches)))
 
 
 # -- run history -----------------------------------------------------------------------------------------
@@ -57,7 +65,7 @@ def test_a_second_run_on_one_day_replaces_the_first(store: Store) -> None:
 def test_history_keeps_top_matches_and_every_superseding_one(store: Store) -> None:
     matches = [make_match(f"2611.{i:05d}", score=99 - i * 0.1) for i in range(1, 31)]
     matches.append(make_match("2611.00099", superseding=True, score=10))
-    _record(store, TODAY, _report(make_verdict(CLAIMS[0], ClaimStatus.POSSIBLY_SUPERSEDED, *matches)))
+    _record_cot(store, TODAY, ClaimStatus.POSSIBLY_SUPERSEDED, *matches)
     kept = store.get_run_claims(store.get_runs()[0].id)["cot-shift"].matches
     assert len(kept) == KEPT_MATCHES + 1
     assert kept[-1].arxiv_id == "2611.00099"
@@ -65,9 +73,9 @@ def test_history_keeps_top_matches_and_every_superseding_one(store: Store) -> No
 
 
 def test_previous_run_is_the_last_one_before_the_day(store: Store) -> None:
-    _record(store, dt.date(2026, 11, 20), _report(make_verdict(CLAIMS[0], ClaimStatus.FRESH)))
-    _record(store, dt.date(2026, 11, 25), _report(make_verdict(CLAIMS[0], ClaimStatus.PERISHABLE)))
-    _record(store, dt.date(2026, 11, 26), _report(make_verdict(CLAIMS[0], ClaimStatus.ANCHOR_BROKEN)))
+    _record_cot(store, dt.date(2026, 11, 20), ClaimStatus.FRESH)
+    _record_cot(store, dt.date(2026, 11, 25), ClaimStatus.PERISHABLE)
+    _record_cot(store, dt.date(2026, 11, 26), ClaimStatus.ANCHOR_BROKEN)
     found = previous_run(store, dt.date(2026, 11, 26))
     assert found is not None
     run, claims = found
@@ -103,17 +111,9 @@ def test_compare_reports_status_changes_new_candidates_and_gone_claims() -> None
 
 
 def test_changes_since_compares_the_run_on_or_before_the_date_with_the_latest(store: Store) -> None:
-    _record(store, dt.date(2026, 11, 20), _report(make_verdict(CLAIMS[0], ClaimStatus.FRESH)))
-    _record(store, dt.date(2026, 11, 23), _report(make_verdict(CLAIMS[0], ClaimStatus.PERISHABLE)))
-    _record(
-        store,
-        dt.date(2026, 11, 26),
-        _report(
-            make_verdict(
-                CLAIMS[0], ClaimStatus.POSSIBLY_SUPERSEDED, make_match("2611.00007", superseding=True)
-            )
-        ),
-    )
+    _record_cot(store, dt.date(2026, 11, 20), ClaimStatus.FRESH)
+    _record_cot(store, dt.date(2026, 11, 23), ClaimStatus.PERISHABLE)
+    _record_cot(store, dt.date(2026, 11, 26), ClaimStatus.POSSIBLY_SUPERSEDED, SUPERSEDING)
     since = changes_since(store, dt.date(2026, 11, 21))
     assert (since.baseline, since.latest) == (dt.date(2026, 11, 20), dt.date(2026, 11, 26))
     [change] = since.claims
@@ -136,17 +136,9 @@ def test_changes_since_compares_the_run_on_or_before_the_date_with_the_latest(st
 
 
 def test_claim_history_shows_what_changed_run_by_run(store: Store) -> None:
-    _record(store, dt.date(2026, 11, 20), _report(make_verdict(CLAIMS[0], ClaimStatus.FRESH)))
-    _record(store, dt.date(2026, 11, 23), _report(make_verdict(CLAIMS[0], ClaimStatus.FRESH)))
-    _record(
-        store,
-        dt.date(2026, 11, 24),
-        _report(
-            make_verdict(
-                CLAIMS[0], ClaimStatus.POSSIBLY_SUPERSEDED, make_match("2611.00007", superseding=True)
-            )
-        ),
-    )
+    _record_cot(store, dt.date(2026, 11, 20), ClaimStatus.FRESH)
+    _record_cot(store, dt.date(2026, 11, 23), ClaimStatus.FRESH)
+    _record_cot(store, dt.date(2026, 11, 24), ClaimStatus.POSSIBLY_SUPERSEDED, SUPERSEDING)
     _record(store, dt.date(2026, 11, 25), _report(make_verdict(CLAIMS[1], ClaimStatus.FRESH)))  # claim absent
     decide(store, CLAIMS, "cot-shift", DecisionKind.CONFIRM, now=NOW, today=TODAY, arxiv_id="2611.00007")
     history = claim_history(store, "cot-shift")

@@ -26,6 +26,7 @@ from freshness.store import Store
 from tests.conftest import NOW, make_paper
 
 CLAIM_DATE = dt.date(2025, 1, 1)
+MARCH = dt.date(2025, 3, 1)  # when the crafted papers of most tests appear
 # A flag rule fixed for these tests, whatever the shipped rule is fitted to: confidence 0.5, top 20.
 RULE_05 = dataclasses.replace(
     DEFAULT_SETTINGS, flag_rule=FlagRule(min_confidence=0.5, max_rank=20, min_score=0.0)
@@ -33,6 +34,16 @@ RULE_05 = dataclasses.replace(
 FILLER = (
     "We describe the experimental setup in detail, list the datasets used, report the hardware, the "
     "optimiser settings and the number of random seeds, and release all code and checkpoints. "
+)
+
+
+# The anchor two tests give the claim: the paper that named model collapse, with its short name.
+CURSE_ANCHOR = Anchor(
+    "2305.17493",
+    parse_arxiv_id("2305.17493"),
+    "The Curse of Recursion: Training on Generated Data Makes Models Forget",
+    3,
+    5,
 )
 
 
@@ -45,6 +56,11 @@ def _claim(**fields: object) -> Claim:
     }
     values.update(fields)
     return Claim(**values)  # type: ignore[arg-type]
+
+
+def _march_paper(arxiv_id: str, title: str, abstract: str, *, then: str = "") -> Paper:
+    """A paper of 2025-03-01 whose abstract is `abstract`, the setup sentences (FILLER), then `then`."""
+    return make_paper(arxiv_id, title=title, abstract=abstract + FILLER + then, published=MARCH)
 
 
 def _unrelated(n: int) -> list[Paper]:
@@ -66,18 +82,17 @@ def _fill(store: Store, *papers: Paper) -> None:
 
 
 def test_a_directed_challenge_is_flagged_with_its_sentence_and_a_cue_elsewhere_is_not(store: Store) -> None:
-    challenge = make_paper(
+    challenge = _march_paper(
         "2503.00001",
-        title="Model collapse under recursive training, measured again",
-        abstract="Prior work reports that recursive training leads to model collapse. We challenge this "
-        "view: when real data is kept, model collapse does not occur. " + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Model collapse under recursive training, measured again",
+        "Prior work reports that recursive training leads to model collapse. We challenge this "
+        "view: when real data is kept, model collapse does not occur. ",
     )
-    elsewhere = make_paper(
+    elsewhere = _march_paper(
         "2503.00002",
-        title="Model collapse under recursive training, measured once more",
-        abstract="Model collapse is studied here. " + FILLER + "We revisit the optimiser defaults too.",
-        published=dt.date(2025, 3, 1),
+        "Model collapse under recursive training, measured once more",
+        "Model collapse is studied here. ",
+        then="We revisit the optimiser defaults too.",
     )
     _fill(store, challenge, elsewhere)
 
@@ -114,24 +129,14 @@ def test_only_newer_papers_and_only_in_the_claims_categories(store: Store) -> No
 
 
 def test_a_paper_naming_the_anchor_says_so_by_id_and_by_short_name(store: Store) -> None:
-    anchor = Anchor(
-        "2305.17493",
-        parse_arxiv_id("2305.17493"),
-        "The Curse of Recursion: Training on Generated Data Makes Models Forget",
-        3,
-        5,
+    anchor = CURSE_ANCHOR
+    by_id = _march_paper(
+        "2503.00010", "Recursive training revisited", "Following arXiv:2305.17493 we study model collapse. "
     )
-    by_id = make_paper(
-        "2503.00010",
-        title="Recursive training revisited",
-        abstract="Following arXiv:2305.17493 we study model collapse. " + FILLER,
-        published=dt.date(2025, 3, 1),
-    )
-    by_name = make_paper(
+    by_name = _march_paper(
         "2503.00011",
-        title="Breaking the curse of recursion",
-        abstract="The Curse of Recursion described model collapse; we test it. " + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Breaking the curse of recursion",
+        "The Curse of Recursion described model collapse; we test it. ",
     )
     _fill(store, by_id, by_name)
 
@@ -147,11 +152,10 @@ def test_a_paper_naming_the_anchor_says_so_by_id_and_by_short_name(store: Store)
 
 
 def test_evidence_quotes_the_title_topic_and_the_original_abstract_text(store: Store) -> None:
-    paper = make_paper(
+    paper = _march_paper(
         "2503.00020",
-        title="Model collapse: a survey",
-        abstract="Recursive-training loops (so-called Model Collapse) degrade quality. " + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Model collapse: a survey",
+        "Recursive-training loops (so-called Model Collapse) degrade quality. ",
     )
     _fill(store, paper)
 
@@ -166,18 +170,12 @@ def test_evidence_quotes_the_title_topic_and_the_original_abstract_text(store: S
 
 
 def test_results_are_best_first_and_limited(store: Store) -> None:
-    strong = make_paper(
+    strong = _march_paper(
         "2503.00030",
-        title="Model collapse in recursive training",
-        abstract="Model collapse and recursive training: model collapse again. " + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Model collapse in recursive training",
+        "Model collapse and recursive training: model collapse again. ",
     )
-    weak = make_paper(
-        "2503.00031",
-        title="A note on generative models",
-        abstract="We mention model collapse once. " + FILLER,
-        published=dt.date(2025, 3, 1),
-    )
+    weak = _march_paper("2503.00031", "A note on generative models", "We mention model collapse once. ")
     _fill(store, strong, weak)
 
     matches = match_claim(store, _claim())
@@ -187,11 +185,8 @@ def test_results_are_best_first_and_limited(store: Store) -> None:
 
 
 def test_a_hyphenated_topic_also_finds_the_closed_compound(store: Store) -> None:
-    paper = make_paper(
-        "2503.00040",
-        title="Efficient finetuning of adapters",
-        abstract="We study finetuning with few parameters. " + FILLER,
-        published=dt.date(2025, 3, 1),
+    paper = _march_paper(
+        "2503.00040", "Efficient finetuning of adapters", "We study finetuning with few parameters. "
     )
     _fill(store, paper)
 
@@ -202,17 +197,11 @@ def test_a_hyphenated_topic_also_finds_the_closed_compound(store: Store) -> None
 def test_a_hyphenated_topic_counts_when_its_closed_compound_is_near_its_other_words(store: Store) -> None:
     # "full fine-tuning comparison" is not a phrase papers write; "we compare LoRA and full finetuning"
     # says it with the compound closed and the words apart: the words-near fallback reads both forms.
-    closed = make_paper(
-        "2503.00041",
-        title="LoRA on two domains",
-        abstract="We compare LoRA and full finetuning on code and mathematics. " + FILLER,
-        published=dt.date(2025, 3, 1),
+    closed = _march_paper(
+        "2503.00041", "LoRA on two domains", "We compare LoRA and full finetuning on code and mathematics. "
     )
-    other = make_paper(
-        "2503.00042",
-        title="LoRA on two domains",
-        abstract="We apply LoRA to code and mathematics and report the results. " + FILLER,
-        published=dt.date(2025, 3, 1),
+    other = _march_paper(
+        "2503.00042", "LoRA on two domains", "We apply LoRA to code and mathematics and report the results. "
     )
     _fill(store, closed, other)
 
@@ -228,12 +217,10 @@ def test_a_hyphenated_topic_counts_when_its_closed_compound_is_near_its_other_wo
 def test_a_compound_whose_closed_stem_is_its_first_word_is_not_read_closed(store: Store) -> None:
     # Closed, "multi-turn" would stem to "multi", as "multiple" does: "multiple benchmarks" near
     # "correction" must not count as the topic "multi-turn correction".
-    paper = make_paper(
+    paper = _march_paper(
         "2503.00043",
-        title="Self-correction on many benchmarks",
-        abstract="Self-correction improves accuracy across multiple benchmarks; each correction is checked. "
-        + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Self-correction on many benchmarks",
+        "Self-correction improves accuracy across multiple benchmarks; each correction is checked. ",
     )
     _fill(store, paper)
 
@@ -244,18 +231,8 @@ def test_a_compound_whose_closed_stem_is_its_first_word_is_not_read_closed(store
 
 
 def test_coverage_scores_the_share_of_the_claims_topics_a_paper_mentions(store: Store) -> None:
-    two = make_paper(
-        "2503.00044",
-        title="Notes",
-        abstract="Model collapse follows from recursive training. " + FILLER,
-        published=dt.date(2025, 3, 1),
-    )
-    one = make_paper(
-        "2503.00045",
-        title="Notes",
-        abstract="Model collapse, model collapse and model collapse again. " + FILLER,
-        published=dt.date(2025, 3, 1),
-    )
+    two = _march_paper("2503.00044", "Notes", "Model collapse follows from recursive training. ")
+    one = _march_paper("2503.00045", "Notes", "Model collapse, model collapse and model collapse again. ")
     _fill(store, two, one)
     claim = _claim(topics=("model collapse", "recursive training", "synthetic data"))
 
@@ -281,12 +258,7 @@ def test_coverage_scores_the_share_of_the_claims_topics_a_paper_mentions(store: 
     ],
 )
 def test_fts_special_characters_in_topics_never_break_the_query(store: Store, topic: str) -> None:
-    paper = make_paper(
-        "2503.00050",
-        title="Model collapse",
-        abstract="Model collapse happens. " + FILLER,
-        published=dt.date(2025, 3, 1),
-    )
+    paper = _march_paper("2503.00050", "Model collapse", "Model collapse happens. ")
     _fill(store, paper)
 
     matches = match_claim(store, _claim(topics=(topic,), text='Model collapse (AND "quotes").'))
@@ -311,7 +283,7 @@ def test_short_name_is_the_title_head_before_a_colon() -> None:
 
 
 def test_match_claims_keys_by_claim_id(store: Store) -> None:
-    paper = make_paper("2503.00060", title="Model collapse", published=dt.date(2025, 3, 1))
+    paper = make_paper("2503.00060", title="Model collapse", published=MARCH)
     _fill(store, paper)
     other = _claim(id="other", topics=("protein folding",), text="Proteins fold.")
 
@@ -368,23 +340,20 @@ def test_topic_velocity_counts_related_papers_in_the_window_and_challenges(store
 def test_a_title_that_argues_with_a_topic_is_a_challenge_and_one_that_only_asks_is_a_weak_one(
     store: Store,
 ) -> None:
-    question = make_paper(
+    question = _march_paper(
         "2503.00070",
-        title="Is model collapse real at scale?",
-        abstract="We train generators on their own samples for many generations. " + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Is model collapse real at scale?",
+        "We train generators on their own samples for many generations. ",
     )
-    argues = make_paper(
+    argues = _march_paper(
         "2503.00071",
-        title="The myth of model collapse",
-        abstract="We train generators on their own samples for many generations. " + FILLER,
-        published=dt.date(2025, 3, 1),
+        "The myth of model collapse",
+        "We train generators on their own samples for many generations. ",
     )
-    plain = make_paper(
+    plain = _march_paper(
         "2503.00072",
-        title="Model collapse in generators",
-        abstract="We train generators on their own samples for many generations. " + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Model collapse in generators",
+        "We train generators on their own samples for many generations. ",
     )
     _fill(store, question, argues, plain)
 
@@ -404,20 +373,12 @@ def test_a_title_that_argues_with_a_topic_is_a_challenge_and_one_that_only_asks_
 
 
 def test_a_paper_that_names_the_anchor_and_argues_with_it_is_superseding(store: Store) -> None:
-    anchor = Anchor(
-        "2305.17493",
-        parse_arxiv_id("2305.17493"),
-        "The Curse of Recursion: Training on Generated Data Makes Models Forget",
-        3,
-        5,
-    )
-    paper = make_paper(
+    anchor = CURSE_ANCHOR
+    paper = _march_paper(
         "2503.00080",
-        title="Generators that stay stable on their own output",
-        abstract="The curse of recursion is widely considered a fundamental limitation of generators. We "
-        "show that it is not an inherent failure: generators trained on their own output stay stable. "
-        + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Generators that stay stable on their own output",
+        "The curse of recursion is widely considered a fundamental limitation of generators. We "
+        "show that it is not an inherent failure: generators trained on their own output stay stable. ",
     )
     _fill(store, paper)
 
@@ -431,11 +392,10 @@ def test_a_paper_that_names_the_anchor_and_argues_with_it_is_superseding(store: 
 
 
 def test_a_claims_own_anchor_is_never_among_its_matches(store: Store) -> None:
-    anchor_paper = make_paper(
+    anchor_paper = _march_paper(
         "2503.00081",
-        title="Model collapse under recursive training",
-        abstract="Recursive training leads to model collapse. " + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Model collapse under recursive training",
+        "Recursive training leads to model collapse. ",
     )
     _fill(store, anchor_paper)
     anchor = Anchor("2503.00081v2", parse_arxiv_id("2503.00081v2"), anchor_paper.title, 3, 5)
@@ -456,23 +416,19 @@ def test_fts_topic_leaves_function_words_to_near_and_trims_generic_ends() -> Non
 
 
 def test_a_topic_matches_inflected_and_misspelled_but_not_inside_a_word(store: Store) -> None:
-    inflected = make_paper(
+    inflected = _march_paper(
         "2503.00090",
-        title="Causal mediation in transformers",
-        abstract="Heads carry a function vector (FV) that triggers the task. " + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Causal mediation in transformers",
+        "Heads carry a function vector (FV) that triggers the task. ",
     )
-    typo = make_paper(
+    typo = _march_paper(
         "2503.00091",
-        title="Random matrices for adapters",
-        abstract="Low-rank adapation (LoRA) is a popular method. " + FILLER + "Adaptation is cheap.",
-        published=dt.date(2025, 3, 1),
+        "Random matrices for adapters",
+        "Low-rank adapation (LoRA) is a popular method. ",
+        then="Adaptation is cheap.",
     )
-    inside = make_paper(
-        "2503.00092",
-        title="Robot exploration",
-        abstract="Exploration of rewards in the space of functions. " + FILLER,
-        published=dt.date(2025, 3, 1),
+    inside = _march_paper(
+        "2503.00092", "Robot exploration", "Exploration of rewards in the space of functions. "
     )
     _fill(store, inflected, typo, inside)
     claim = _claim(topics=("function vectors", "low-rank adaptation", "lora"), text="Adapters are cheap.")
@@ -500,12 +456,7 @@ def test_rare_topics_need_no_ranked_query_and_common_ones_are_ranked_in_titles(
         )
         for i in range(30)
     ]
-    rare = make_paper(
-        "2503.00100",
-        title="Autophagous loops",
-        abstract="An autophagous loop. " + FILLER,
-        published=dt.date(2025, 3, 1),
-    )
+    rare = _march_paper("2503.00100", "Autophagous loops", "An autophagous loop. ")
     _fill(store, rare, *many)
     searched: list[str] = []
     real_search = store.search
@@ -533,7 +484,7 @@ def test_match_claims_in_worker_processes_gives_the_same_matches(store: Store) -
             f"2503.{i:05d}",
             title=f"Model collapse in setting {i}",
             abstract=f"Recursive training {i} shows model collapse. " + FILLER,
-            published=dt.date(2025, 3, 1),
+            published=MARCH,
         )
         for i in range(1, 9)
     ]
@@ -549,18 +500,15 @@ def test_match_claims_in_worker_processes_gives_the_same_matches(store: Store) -
 
 
 def test_only_the_claims_best_papers_can_be_flagged_superseding(store: Store) -> None:
-    strong = make_paper(
+    strong = _march_paper(
         "2503.00110",
-        title="Model collapse under recursive training",
-        abstract="Prior work argues that recursive training causes model collapse. We refute this claim. "
-        + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Model collapse under recursive training",
+        "Prior work argues that recursive training causes model collapse. We refute this claim. ",
     )
-    weaker = make_paper(
+    weaker = _march_paper(
         "2503.00111",
-        title="Generators and their samples",
-        abstract="Prior work argues that model collapse is universal. We refute this claim. " + FILLER,
-        published=dt.date(2025, 3, 1),
+        "Generators and their samples",
+        "Prior work argues that model collapse is universal. We refute this claim. ",
     )
     _fill(store, strong, weaker)
 
@@ -573,19 +521,9 @@ def test_only_the_claims_best_papers_can_be_flagged_superseding(store: Store) ->
 
 
 def test_a_title_about_the_claims_subject_ranks_above_one_about_something_else(store: Store) -> None:
-    abstract = "We study model collapse under recursive training of generators. " + FILLER
-    focused = make_paper(
-        "2503.00120",
-        title="Recursive training and model collapse",
-        abstract=abstract,
-        published=dt.date(2025, 3, 1),
-    )
-    elsewhere = make_paper(
-        "2503.00121",
-        title="Malware triage, spectroscopy and model collapse",
-        abstract=abstract,
-        published=dt.date(2025, 3, 1),
-    )
+    abstract = "We study model collapse under recursive training of generators. "
+    focused = _march_paper("2503.00120", "Recursive training and model collapse", abstract)
+    elsewhere = _march_paper("2503.00121", "Malware triage, spectroscopy and model collapse", abstract)
     _fill(store, focused, elsewhere)
 
     first, second = match_claim(store, _claim())[:2]
@@ -623,7 +561,7 @@ def test_a_worker_that_dies_leaves_the_matching_to_this_process(
 ) -> None:
     from freshness.matching import workers
 
-    _fill(store, make_paper("2503.00130", title="Model collapse", published=dt.date(2025, 3, 1)))
+    _fill(store, make_paper("2503.00130", title="Model collapse", published=MARCH))
     claims = [_claim(id=f"c{i}") for i in range(3)]
     monkeypatch.setattr(workers, "_WORKER", "import sys; sys.exit('worker broke')")
 
@@ -635,11 +573,8 @@ def test_a_worker_that_dies_leaves_the_matching_to_this_process(
 
 
 def test_inflections_of_a_topic_match_it_as_a_phrase(store: Store) -> None:
-    paper = make_paper(
-        "2503.00140",
-        title="How models scale when trained longer",
-        abstract="Training compute grows and so does loss. " + FILLER,
-        published=dt.date(2025, 3, 1),
+    paper = _march_paper(
+        "2503.00140", "How models scale when trained longer", "Training compute grows and so does loss. "
     )
     _fill(store, paper)
 
@@ -745,7 +680,7 @@ def test_match_with_velocity_in_workers_gives_what_this_process_gives(store: Sto
 
 
 def test_matching_widens_the_connections_page_cache(store: Store) -> None:
-    _fill(store, make_paper("2503.00001", title="Model collapse revisited", published=dt.date(2025, 3, 1)))
+    _fill(store, make_paper("2503.00001", title="Model collapse revisited", published=MARCH))
     assert store.db.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's default, 2 MiB
 
     assert [m.arxiv_id for m in match_claim(store, _claim())] == ["2503.00001"]
@@ -767,7 +702,7 @@ def test_settings_are_one_frozen_value_that_pickles_for_the_workers() -> None:
 def test_a_stores_memo_is_shared_by_its_matchers_with_the_same_settings(store: Store) -> None:
     from freshness.matching import matcher_for
 
-    _fill(store, make_paper("2503.00001", title="Model collapse revisited", published=dt.date(2025, 3, 1)))
+    _fill(store, make_paper("2503.00001", title="Model collapse revisited", published=MARCH))
     first = matcher_for(store)
     first.match(_claim())
 

@@ -23,7 +23,7 @@ from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
 from freshness.views.run import summary_lines
-from tests.conftest import NOW, FakeClock, make_paper
+from tests.conftest import NOW, FakeClock, claims_and_store, make_paper, two_claims_yaml
 from tests.fakearxiv import (
     CANARY_TITLE,
     RSS_CT,
@@ -35,22 +35,7 @@ from tests.fakearxiv import (
     rss_feed,
 )
 
-CLAIMS_YAML = """\
-version: 1
-defaults:
-  categories: [cs.CL]
-claims:
-  - id: sparse-attention
-    claim: Sparse attention for long context matches dense attention.
-    date: 2026-06-01
-    topics: [sparse attention for long context]
-    anchors:
-      - {id: "2405.00001", title: "Sparse attention is all you need"}
-  - id: cot-shift
-    claim: Chain-of-thought prompting is robust to distribution shift.
-    date: 2026-06-01
-    topics: [chain of thought under distribution shift]
-"""
+CLAIMS_YAML = two_claims_yaml("2026-06-01")
 RSS_PATH = "/rss/cs.CL"
 RSS_KEY = "rss:cs.CL"
 NIGHT_1 = NOW  # Thursday 2026-11-26, 18:00 in New York
@@ -130,16 +115,7 @@ def arxiv() -> Iterator[Arxiv]:
 @pytest.fixture
 def settings(arxiv: Arxiv, tmp_path: Path) -> Settings:
     """A claims file, and a store that polled last night (tonight is a normal night: one RSS request)."""
-    claims = tmp_path / "claims.yaml"
-    claims.write_text(CLAIMS_YAML)
-    s = Settings(
-        claims_path=claims,
-        db_path=tmp_path / "state" / "store.sqlite",
-        api_url=arxiv.fake.url("/api/query"),
-        rss_url=arxiv.fake.url("/rss"),
-        oai_url=arxiv.fake.url("/oai"),
-        request_delay=0.0,
-    )
+    s = arxiv.fake.settings(*claims_and_store(tmp_path, CLAIMS_YAML), request_delay=0.0)
     with Store.open(s.db_path) as store:
         store.store_batch(
             (),

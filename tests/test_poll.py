@@ -83,15 +83,7 @@ def claim(n: int = 0, *, date: dt.date = dt.date(2026, 9, 1), anchors: Sequence[
 
 
 def settings(fake: FakeArxiv, tmp_path: Path, **kw: float) -> Settings:
-    return Settings(
-        claims_path=tmp_path / "claims.yaml",
-        db_path=tmp_path / "store.sqlite",
-        api_url=fake.url("/api/query"),
-        rss_url=fake.url("/rss"),
-        oai_url=fake.url("/oai"),
-        request_delay=3.0,
-        **kw,
-    )
+    return fake.settings(tmp_path / "claims.yaml", tmp_path / "store.sqlite", request_delay=3.0, **kw)
 
 
 def polite(clock: FakeClock, **kw: float) -> PoliteSession:
@@ -685,13 +677,7 @@ claims:
 
 
 def _poll_process(fake: FakeArxiv, tmp_path: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
-        "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
-        "FRESHNESS_ARXIV_API_URL": fake.url("/api/query"),
-        "FRESHNESS_REQUEST_DELAY": "0",
-    }
+    env = {**os.environ, **fake.env()}
     cmd = [sys.executable, "-m", "freshness", "--claims", str(tmp_path / "claims.yaml")]
     cmd += ["--db", str(tmp_path / "store.sqlite"), "poll", "--source", "oai"]
     return subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -20,18 +20,9 @@ from click.testing import CliRunner, Result
 
 from freshness.cli import cli
 from freshness.store import Store
-from tests.conftest import make_paper
+from tests.conftest import long_context_yaml, make_paper
 
-CLAIMS = """\
-version: 1
-defaults:
-  categories: [cs.CL]
-claims:
-  - id: long-context
-    claim: Long-context models still lose facts in the middle.
-    date: 2025-10-01
-    topics: [lost in the middle]
-"""
+CLAIMS = long_context_yaml("2025-10-01", categories="cs.CL")
 BUG = "a bug in freshness"
 
 

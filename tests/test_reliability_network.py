@@ -25,7 +25,7 @@ from freshness.models import SourceState
 from freshness.nightly import run_cycle
 from freshness.poll_plan import plan_poll
 from freshness.store import Store
-from tests.conftest import NOW, FakeClock, make_paper
+from tests.conftest import NOW, FakeClock, claims_and_store, long_context_yaml, make_paper
 from tests.fakearxiv import (
     RSS_CT,
     XML_CT,
@@ -39,39 +39,18 @@ from tests.fakearxiv import (
 )
 
 RSS = "/rss/cs.AI+cs.CL"
-CLAIMS = """\
-version: 1
-defaults:
-  categories: [cs.CL, cs.AI]
-claims:
-  - id: long-context
-    claim: Long-context models still lose facts in the middle.
-    date: 2025-10-01
-    topics: [lost in the middle]
-"""
+CLAIMS = long_context_yaml("2025-10-01")
 
 
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path]:
-    claims = tmp_path / "claims.yaml"
-    claims.write_text(CLAIMS)
-    return claims, tmp_path / "state" / "store.sqlite"
-
-
-def env_for(fake: FakeArxiv, **extra: str) -> dict[str, str]:
-    return {
-        "FRESHNESS_ARXIV_RSS_URL": fake.url("/rss"),
-        "FRESHNESS_ARXIV_OAI_URL": fake.url("/oai"),
-        "FRESHNESS_ARXIV_API_URL": fake.url("/api/query"),
-        "FRESHNESS_REQUEST_DELAY": "0",  # allowed: every endpoint is loopback
-        **extra,
-    }
+    return claims_and_store(tmp_path, CLAIMS)
 
 
 def poll(fake: FakeArxiv, files: tuple[Path, Path], *args: str, **extra: str) -> Result:
     claims, db = files
     return CliRunner().invoke(
-        cli, ["--claims", str(claims), "--db", str(db), "poll", *args], env=env_for(fake, **extra)
+        cli, ["--claims", str(claims), "--db", str(db), "poll", *args], env=fake.env(**extra)
     )
 
 
@@ -242,7 +221,7 @@ def test_a_stop_request_ends_a_cycle_before_its_next_request(files: tuple[Path, 
     stop = threading.Event()
     stop.set()
     with FakeArxiv() as fake:
-        settings = load_settings(claims=str(files[0]), db=str(files[1]), env=env_for(fake))
+        settings = load_settings(claims=str(files[0]), db=str(files[1]), env=fake.env())
         with pytest.raises(Interrupted, match="stopped by a signal"):
             run_cycle(settings, now=dt.datetime.now(dt.UTC), options=CycleOptions(files[0].parent), stop=stop)
         assert fake.requests == []
@@ -255,7 +234,7 @@ def test_schedule_stops_on_a_second_signal_while_a_cycle_waits_on_arxiv(
     with FakeArxiv() as fake:
         # arXiv says "come back in 5 minutes": the cycle waits, and the first signal lets it finish.
         fake.on("/oai", lambda req: unavailable(retry_after="300"))
-        env = {**os.environ, **env_for(fake, FRESHNESS_MAX_POLL_SECONDS="900"), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **fake.env(FRESHNESS_MAX_POLL_SECONDS="900"), "PYTHONUNBUFFERED": "1"}
         code = "from freshness.cli import main; main()"
         proc = subprocess.Popen(
             [sys.executable, "-c", code, "--claims", str(claims), "--db", str(db), "schedule",

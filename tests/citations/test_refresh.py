@@ -12,7 +12,6 @@ from freshness.citations.base import CitingRecord, Fetched
 from freshness.citations.refresh import refresh_citations
 from freshness.citations.storage import citation_index, fetch_states
 from freshness.claims import read_claims
-from freshness.config import Settings
 from freshness.errors import CitationsUnavailable
 from freshness.http import PoliteSession, RateLimiter
 from freshness.models import Anchor, CitationContext, CitationSettings, Claim, Paper, SourceState
@@ -215,14 +214,7 @@ def test_a_nightly_run_asks_once_per_interval_and_reports_the_citing_paper(tmp_p
         fake.on("/api/query", api)
         s2_path = "/graph/v1/paper/arXiv:2405.00001/citations"
         fake.on(s2_path, lambda req: reply(s2_page))
-        settings = Settings(
-            claims_path=claims,
-            db_path=tmp_path / "state" / "store.sqlite",
-            api_url=fake.url("/api/query"),
-            rss_url=fake.url("/rss"),
-            oai_url=fake.url("/oai"),
-            request_delay=0.0,
-        )
+        settings = fake.settings(claims, tmp_path / "state" / "store.sqlite", request_delay=0.0)
         with Store.open(settings.db_path) as store:
             store.store_batch(
                 (),

@@ -33,6 +33,7 @@ from tests.fakearxiv import (
     atom_feed,
     html_page,
     oai_error,
+    oai_get_record,
     too_many_requests,
 )
 
@@ -296,20 +297,8 @@ def test_paper_from_result_normalises_the_package_result() -> None:
 # -- OAI-PMH arXivRaw -----------------------------------------------------------------------------
 
 
-def get_record(record: bytes) -> bytes:
-    """A rendered bare <record> (shared withdrawn samples) inside a GetRecord response envelope."""
-    record = re.sub(rb"<!--.*?-->", b"", record, flags=re.S).strip()
-    return (
-        b'<?xml version="1.0" encoding="UTF-8"?>\n'
-        b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">\n'
-        b"  <responseDate>2026-11-26T23:02:06Z</responseDate>\n"
-        b'  <request verb="GetRecord" metadataPrefix="arXivRaw">https://oaipmh.arxiv.org/oai</request>\n'
-        b"  <GetRecord>\n" + record + b"\n  </GetRecord>\n</OAI-PMH>\n"
-    )
-
-
 def withdrawn_sample(name: str) -> bytes:
-    return get_record(shared_path("data", "arxiv", "wire", "oai", "withdrawn", name).read_bytes())
+    return oai_get_record(shared_path("data", "arxiv", "wire", "oai", "withdrawn", name).read_bytes())
 
 
 @pytest.mark.parametrize(
@@ -353,7 +342,9 @@ def test_fetch_raw_record_id_does_not_exist_comes_with_http_200(fake: FakeArxiv)
         (html_page(), "HTML page"),
         (Reply(200, oai_error("badArgument", "Illegal argument"), XML_CT), "badArgument"),
         (
-            Reply(200, get_record(b"<record><header><identifier>x</identifier></header></record>"), XML_CT),
+            Reply(
+                200, oai_get_record(b"<record><header><identifier>x</identifier></header></record>"), XML_CT
+            ),
             "usable",
         ),
         (Reply(500, b"oops", XML_CT), "HTTP 500"),
