@@ -173,7 +173,8 @@ class PollCost:
 
 
 def _session(sim: SimClock) -> Any:
-    from freshness.http import PoliteSession, RateLimiter
+    from freshness.http import PoliteSession
+    from freshness.pacing import RateLimiter
 
     limiter = RateLimiter(3.0, None, clock=sim.clock, sleep=sim.sleep)
     return PoliteSession(

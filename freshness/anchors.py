@@ -27,24 +27,17 @@ from freshness.arxiv_ids import ArxivId
 from freshness.errors import SourceUnavailable
 from freshness.models import Anchor, AnchorResult, AnchorStatus, Claim, Paper
 from freshness.store import Store, StoredAnchorCheck
-from freshness.titles import TITLE_THRESHOLD, grade_title, normalise_title, title_similarity
 
-__all__ = [  # judging's and the titles' names too: `from freshness.anchors import judge` keeps working
+__all__ = [
     "DEFAULT_MAX_AGE",
-    "TITLE_THRESHOLD",
     "AnchorCheck",
     "AnchorLookup",
     "CheckedAnchor",
     "IdentityLookup",
-    "PaperFact",
     "anchor_results_from_store",
     "check_anchors",
     "exit_code",
-    "grade_title",
-    "judge",
-    "normalise_title",
     "parse_max_age",
-    "title_similarity",
 ]
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,9 @@ from freshness.anchors import (
     parse_max_age,
 )
 from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
-from freshness.http import PoliteSession, RateLimiter
+from freshness.http import PoliteSession
 from freshness.models import Anchor, AnchorStatus, Claim, Paper, PaperVersion
+from freshness.pacing import RateLimiter
 from freshness.sources.arxiv_api import CANARY_ID, ArxivApiSource
 from freshness.store import Store, StoredAnchorCheck
 from tests.conftest import NOW, FakeClock, make_paper, shared_path

@@ -13,14 +13,8 @@ import urllib3
 
 from freshness.config import load_settings
 from freshness.errors import SourceUnavailable
-from freshness.http import (
-    PoliteSession,
-    RateLimiter,
-    _short,
-    connect_problem,
-    parse_retry_after,
-    polite_session,
-)
+from freshness.http import PoliteSession, _short, connect_problem, parse_retry_after, polite_session
+from freshness.pacing import RateLimiter
 from tests.conftest import FakeClock, make_paper
 from tests.fakearxiv import FakeArxiv, Reply, atom_feed, html_page, too_many_requests, unavailable
 

@@ -16,10 +16,11 @@ from freshness.config import Settings
 from freshness.decisions import decide, load_decisions
 from freshness.errors import ClaimsError, StoreBusyError
 from freshness.history import claim_history
-from freshness.http import PoliteSession, RateLimiter
+from freshness.http import PoliteSession
 from freshness.locking import writer_lock
 from freshness.models import ClaimStatus, DecisionKind, Paper, SourceState
 from freshness.nightly import CycleOptions, CycleResult, RunOutcome, run_cycle
+from freshness.pacing import RateLimiter
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
 from freshness.views.run import summary_lines

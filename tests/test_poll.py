@@ -19,8 +19,9 @@ import pytest
 
 from freshness.arxiv_ids import parse_arxiv_id
 from freshness.config import Settings
-from freshness.http import PoliteSession, RateLimiter
+from freshness.http import PoliteSession
 from freshness.models import Anchor, Claim, Paper, SourceState
+from freshness.pacing import RateLimiter
 from freshness.poll import PollOutcome, PollResult, poll_once
 from freshness.poll_account import describe
 from freshness.poll_plan import BACKFILL_MAX_DAYS, announcement_day, last_complete_day, missed_days

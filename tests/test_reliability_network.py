@@ -20,9 +20,10 @@ from click.testing import CliRunner, Result
 from freshness.cli import cli
 from freshness.config import load_settings
 from freshness.errors import ConfigError, Interrupted, SourceUnavailable
-from freshness.http import PoliteSession, RateLimiter, pacing_path_for, polite_session
+from freshness.http import PoliteSession, polite_session
 from freshness.models import SourceState
 from freshness.nightly import run_cycle
+from freshness.pacing import RateLimiter, pacing_path_for
 from freshness.poll_plan import plan_poll
 from freshness.store import Store
 from tests.conftest import NOW, FakeClock, claims_and_store, long_context_yaml, make_paper

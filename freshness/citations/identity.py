@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from freshness.anchors import PaperFact
+from freshness.anchor_judging import PaperFact
 from freshness.citations.semantic_scholar import SemanticScholarSource
 from freshness.config import Settings
 from freshness.errors import CitationsUnavailable

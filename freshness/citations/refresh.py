@@ -19,8 +19,9 @@ from freshness.citations.semantic_scholar import SemanticScholarSource
 from freshness.citations.storage import FetchState, citing_ids, fetch_states, save_failure, save_fetched
 from freshness.config import Settings
 from freshness.errors import CitationsUnavailable, SourceUnavailable, WireFormatError
-from freshness.http import PoliteSession, RateLimiter
+from freshness.http import PoliteSession
 from freshness.models import CitationSettings, Claim
+from freshness.pacing import RateLimiter
 from freshness.store import Store
 
 log = logging.getLogger(__name__)

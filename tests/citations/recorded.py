@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from freshness.http import PoliteSession, RateLimiter
+from freshness.http import PoliteSession
+from freshness.pacing import RateLimiter
 from tests.conftest import FakeClock, shared_path
 from tests.fakearxiv import Reply
 

@@ -13,9 +13,10 @@ from freshness.citations.refresh import refresh_citations
 from freshness.citations.storage import citation_index, fetch_states
 from freshness.claims import read_claims
 from freshness.errors import CitationsUnavailable
-from freshness.http import PoliteSession, RateLimiter
+from freshness.http import PoliteSession
 from freshness.models import Anchor, CitationContext, CitationSettings, Claim, Paper, SourceState
 from freshness.nightly import CycleResult
+from freshness.pacing import RateLimiter
 from freshness.sources.arxiv_api import CANARY_ID
 from freshness.store import Store
 from tests.conftest import NOW, FakeClock, make_paper

@@ -12,8 +12,9 @@ import pytest
 
 from freshness.arxiv_ids import ArxivId, parse_arxiv_id
 from freshness.errors import SourceUnavailable
-from freshness.http import PoliteSession, RateLimiter
+from freshness.http import PoliteSession
 from freshness.models import Paper
+from freshness.pacing import RateLimiter
 from freshness.sources.arxiv_api import (
     CANARY_ID,
     ArxivApiSource,

@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 
 from freshness.errors import SourceUnavailable, WireFormatError
-from freshness.http import PoliteSession, RateLimiter
+from freshness.http import PoliteSession
 from freshness.models import SourceState
+from freshness.pacing import RateLimiter
 from freshness.sources.oai_pmh import OaiPmhSource, in_categories, set_spec_of, sets_for
 from freshness.sources.wire import parse_oai
 from tests.conftest import NOW, FakeClock, make_paper, shared_path

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from freshness.errors import SourceUnavailable, WireFormatError
-from freshness.http import PoliteSession, RateLimiter
+from freshness.http import PoliteSession
 from freshness.models import SourceState
+from freshness.pacing import RateLimiter
 from freshness.sources.rss import RssSource
 from tests.conftest import NOW, FakeClock, make_paper, shared_path
 from tests.fakearxiv import RSS_CT, FakeArxiv, Reply, html_page, rss_feed, too_many_requests
