@@ -158,11 +158,35 @@ def decide(
     reason: str | None = None,
     until: dt.date | None = None,
 ) -> StoredDecision:
-    """Validate and record one decision. `until`: the snooze date, or the review date (default today).
+    """Validate (`check_decision`) and record one decision. `until`: the snooze date, or the review
+    date (default today).
 
     Raises TriageError for an unknown claim, a malformed or missing arXiv id, a bad date, or an undo
     with nothing to undo.
     """
+    base, until = check_decision(claims, claim_id, kind, today=today, arxiv_id=arxiv_id, until=until)
+    if kind is DecisionKind.UNDO and base not in {
+        e.arxiv_id for e in fold(store.get_decisions(claim_id)).examples
+    }:
+        raise TriageError(
+            f"no decision on {base} for {claim_id} to undo",
+            tip=f"`freshness history {claim_id}` lists the decisions in force.",
+        )
+    return store.add_decision(claim_id, kind, now=now, arxiv_id=base, reason=reason, until=until)
+
+
+def check_decision(
+    claims: Sequence[Claim],
+    claim_id: str,
+    kind: DecisionKind,
+    *,
+    today: dt.date,
+    arxiv_id: str | None = None,
+    until: dt.date | None = None,
+) -> tuple[str | None, dt.date | None]:
+    """What a decision's input says without the store: (the paper's base arXiv id, the date it
+    holds until), or TriageError for an unknown claim, a malformed or missing id, or a bad date. The
+    CLI asks before it opens the store, so bad input creates nothing."""
     known = {c.id for c in claims}
     if claim_id not in known:
         hint = ", ".join(sorted(known)[:8]) + (", ..." if len(known) > 8 else "")
@@ -173,18 +197,11 @@ def decide(
     base: str | None = None
     if kind.about_paper:
         if not arxiv_id:
-            raise TriageError(f"{kind.value.replace('_', ' ')} needs an arXiv id")
+            raise TriageError(f"{kind.words} needs an arXiv id")
         try:
             base = parse_arxiv_id(arxiv_id).base  # decisions hold for every version of the paper
         except ArxivIdError as exc:
             raise TriageError(str(exc)) from None
-    if kind is DecisionKind.UNDO and base not in {
-        e.arxiv_id for e in fold(store.get_decisions(claim_id)).examples
-    }:
-        raise TriageError(
-            f"no decision on {base} for {claim_id} to undo",
-            tip=f"`freshness history {claim_id}` lists the decisions in force.",
-        )
     if kind is DecisionKind.SNOOZE:
         if until is None:
             raise TriageError("snooze needs a date (--until YYYY-MM-DD)")
@@ -194,7 +211,7 @@ def decide(
         until = until or today
         if until > today:
             raise TriageError(f"--date {until} is in the future (today is {today})")
-    return store.add_decision(claim_id, kind, now=now, arxiv_id=base, reason=reason, until=until)
+    return base, until
 
 
 # -- applying decisions to a claim ---------------------------------------------------------------------

@@ -282,6 +282,15 @@ def test_triage_refuses_bad_input_with_exit_2(
         assert store.get_decisions() == []
 
 
+def test_a_refused_decision_creates_no_store(arxiv: Arxiv, tmp_path: Path) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(CLAIMS_YAML)
+    db = tmp_path / "state" / "store.sqlite"
+    for args in (["dismiss", "no-such-claim", "2611.00201"], ["mark", "cot-shift", "2611.1", "--relevant"]):
+        assert invoke(arxiv, (claims, db), *args).exit_code == 2
+    assert not db.parent.exists()  # neither a store nor a lock file
+
+
 def test_unknown_claim_tip_lists_the_claims(arxiv: Arxiv, paths: tuple[Path, Path]) -> None:
     result = invoke(arxiv, paths, "confirm", "sparse", "2611.00201")
     assert "Tip: Use one of the claim ids in the claims file: cot-shift, sparse-attention" in result.stderr

@@ -43,13 +43,16 @@ def _decide(ctx: Context, claim_id: str, kind: str, lock_wait: float, **fields: 
     """Record one triage decision and say what it does; under the writer lock, so it never lands in
     the middle of a nightly run."""
     from freshness.claims import load_claims
-    from freshness.decisions import decide, describe_decision
+    from freshness.decisions import check_decision, decide, describe_decision
     from freshness.models import DecisionKind
 
     today = ctx.today
     claims = load_claims(ctx.settings.claims_path, today=today)
+    decision_kind = DecisionKind(kind)
+    dated = {k: v for k, v in fields.items() if k in ("arxiv_id", "until")}
+    check_decision(claims, claim_id, decision_kind, today=today, **dated)  # bad input creates no store
     with open_store(ctx, writer=kind, lock_wait=lock_wait) as store:
-        decision = decide(store, claims, claim_id, DecisionKind(kind), now=ctx.now, today=today, **fields)
+        decision = decide(store, claims, claim_id, decision_kind, now=ctx.now, today=today, **fields)
     click.echo(describe_decision(decision))
 
 
