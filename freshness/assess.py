@@ -73,7 +73,7 @@ def build_report(
         citations=citations,
     )
     verdicts = tuple(
-        assess_claim(
+        _assess_claim(
             store,
             claim,
             today=today,
@@ -123,7 +123,7 @@ def _store_notes(
     return all_notes
 
 
-def assess_claim(
+def _assess_claim(
     store: Store,
     claim: Claim,
     *,
@@ -131,25 +131,23 @@ def assess_claim(
     newest_paper: dt.date | None,
     anchors: Sequence[AnchorResult],
     decisions: Decisions,
-    cache: MatchCache | None = None,
-    settings: MatchSettings = DEFAULT_SETTINGS,
-    citations: CitationIndex | None = None,
-    covered: Mapping[str, Sequence[Span]] | None = None,
+    cache: MatchCache,
+    settings: MatchSettings,
+    citations: CitationIndex | None,
+    covered: Mapping[str, Sequence[Span]],
 ) -> Verdict:
     """One claim's verdict: triage decisions applied (a review moves its clock; the claim learns from
     its paper decisions; dismissed and off-topic papers are gone; confirmed ones lead and count as
-    superseding). `covered`: the store's coverage
-    (`Store.coverage`), read from the store when not given."""
+    superseding). `covered`: the store's coverage (`Store.coverage`)."""
     mine = decisions.for_claim(claim.id)
     judged, limit, window_end = _match_inputs(claim, decisions, today=today, newest_paper=newest_paper)
-    cached = cache.get(judged, limit, window_end) if cache is not None else None
+    cached = cache.get(judged, limit, window_end)
     if cached is None:
         matches = match_claim(store, judged, limit=limit, settings=settings, citations=citations)
         velocity = topic_velocity(
             store, judged, today=window_end, settings=settings, citations=citations, matches=matches
         )
-        if cache is not None:
-            cache.put(judged, limit, window_end, matches, velocity)
+        cache.put(judged, limit, window_end, matches, velocity)
     else:
         matches, velocity = cached
     decided = settle(
@@ -163,8 +161,6 @@ def assess_claim(
         rule=settings.flag_rule,
         keep=MATCH_LIMIT,
     )
-    if covered is None:
-        covered = store.coverage()
     gaps = claim_gaps(covered, judged.categories, judged.date, today)
     verdict = judge(
         judged,
@@ -210,7 +206,7 @@ def _match_misses(
         if not cache.has(judged, limit, window_end):
             jobs.append((judged, limit, window_end))
     if len(jobs) < settings.parallel_from:
-        return  # assess_claim matches them one by one: starting workers would cost more
+        return  # _assess_claim matches them one by one: starting workers would cost more
     done = matching.match_with_velocity(store, jobs, settings=settings, citations=citations)
     for judged, limit, window_end in jobs:
         matches, velocity = done[judged.id]

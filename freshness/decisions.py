@@ -5,7 +5,7 @@ re-imports and re-polls; rows are never changed, the latest decision on a paper 
 the one in force back. Paper decisions (confirm, dismiss, mark relevant / not relevant) are also what
 the claim learns from (`learning.learn`); snooze and reviewed concern the claim as a whole.
 
-A claim meets them twice on its way to a verdict (`assess.assess_claim`): `effective_claim` before
+A claim meets them twice on its way to a verdict (`assess.build_report`): `effective_claim` before
 matching (a review moves its clock), `settle` after it (learning, the papers shaped, the velocity
 recounted); the `Decided` it returns finishes the verdict (`Decided.applied_to`). After a nightly run,
 `triage` says which claims need a person now.
@@ -23,7 +23,7 @@ from freshness.arxiv_ids import ArxivIdError, parse_arxiv_id
 from freshness.errors import FreshnessError
 from freshness.flagging import FlagRule
 from freshness.history import ClaimChange
-from freshness.learning import Example, Lesson, Teaching, learn
+from freshness.learning import Example, Teaching, learn
 from freshness.models import Claim, ClaimStatus, DecisionKind, Match, Paper, Stance, Velocity, Verdict
 from freshness.store import Store, StoredDecision
 
@@ -305,26 +305,19 @@ def settle(
     re-flagged by what the claim learned from its paper decisions, dismissed and off-topic papers gone,
     confirmed ones first and superseding; the velocity's "N challenge it" recounted on what is left
     (a dismissed paper must not challenge it, a confirmed one does); at least `keep` matches kept."""
-    lesson = _learn(store, judged, matches, decisions, rule)
-    confirmed = store.get_papers(list(decisions.confirmed)) if decisions.confirmed else {}
-    every = shape_matches(lesson.matches, decisions, confirmed)
+    # One read of the papers: the matches' and the decided ones' texts to learn from, the confirmed
+    # ones (always among the decided) to pin even when the matcher missed them.
+    ids = sorted({m.arxiv_id for m in matches} | {e.arxiv_id for e in decisions.examples})
+    papers = store.get_papers(ids) if decisions.examples else {}
+    texts = {pid: f"{p.title}\n{p.abstract}" for pid, p in papers.items()}
+    lesson = learn(judged, matches, texts, decisions.examples, rule=rule)
+    every = shape_matches(lesson.matches, decisions, papers)
     velocity = dataclasses.replace(
         velocity,
         challenging=sum(m.superseding and velocity.since < m.published <= velocity.until for m in every),
     )
     kept = every[: max(keep, len(decisions.confirmed))]
     return Decided(claim, kept, velocity, (*decisions.notes(today), *lesson.notes))
-
-
-def _learn(
-    store: Store, claim: Claim, matches: Sequence[Match], mine: ClaimDecisions, rule: FlagRule
-) -> Lesson:
-    """The claim's matches re-ranked and re-flagged by its own paper decisions (none: unchanged)."""
-    if not mine.examples:
-        return learn(claim, matches, {}, (), rule=rule)
-    ids = sorted({m.arxiv_id for m in matches} | {e.arxiv_id for e in mine.examples})
-    texts = {pid: f"{p.title}\n{p.abstract}" for pid, p in store.get_papers(ids).items()}
-    return learn(claim, matches, texts, mine.examples, rule=rule)
 
 
 # -- what needs a person after a run ---------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from freshness.models import ClaimStatus, Match, Report, RunStatuses
@@ -171,6 +171,15 @@ SHOWN_CANDIDATES = 5  # new superseding candidates named per claim in summaries 
 def status_words(status: ClaimStatus | None) -> str:
     """A status as words ("possibly superseded"); None is a claim not judged before."""
     return "(new claim)" if status is None else status.words
+
+
+def shown_changes(changes: Sequence[ClaimChange], baseline: dt.date | None) -> list[ClaimChange]:
+    """Every change against an earlier run; on the first run (everything is new) only the alarming."""
+    return (
+        list(changes)
+        if baseline is not None
+        else [c for c in changes if c.after is not None and c.after.raises_alarm]
+    )
 
 
 def change_text(change: ClaimChange) -> str:

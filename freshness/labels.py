@@ -219,13 +219,15 @@ def _labeled_claim(checks: _Checks, i: int, c: _Claim) -> LabeledClaim:
         except ArxivIdError as exc:
             checks.add(loc, str(exc))
     papers: list[LabeledPaper] = []
+    seen: set[str] = set()
     for j, p in enumerate(c.papers):
         loc = ("claims", i, "papers", j, "id")
         pid = checks.base_id(p.id, loc)
         if pid is None:
             continue
-        if any(lp.arxiv_id == pid for lp in papers):
+        if pid in seen:
             checks.add(loc, f"paper {pid} is labeled twice in claim {c.key}")
+        seen.add(pid)
         papers.append(LabeledPaper(pid, p.label))
     unverified = {
         uid

@@ -21,10 +21,10 @@ from enum import StrEnum
 from pathlib import Path
 
 from freshness.citations.base import CitationSource
-from freshness.claims import read_claims
+from freshness.claims import load_claims_file
 from freshness.config import Settings
 from freshness.decisions import load_decisions, triage
-from freshness.errors import ClaimsError, FreshnessError, SourceUnavailable, StoreError, WireFormatError
+from freshness.errors import FreshnessError, SourceUnavailable, StoreError, WireFormatError
 from freshness.history import (
     ClaimChange,
     change_text,
@@ -32,6 +32,7 @@ from freshness.history import (
     previous_run,
     record_run,
     run_claims,
+    shown_changes,
 )
 from freshness.http import PoliteSession, polite_session
 from freshness.locking import DEFAULT_LOCK_WAIT, writer_lock
@@ -142,9 +143,7 @@ def _claims_to_judge(
 ) -> tuple[list[Claim], CitationSettings | None]:
     """The claims file's claims, and how to ask who cites their anchors (None: not at all, as the
     claims file or `options.citations` says). Raises ClaimsError for a file with hard problems."""
-    claims_file = read_claims(settings.claims_path, today=today)
-    if claims_file.hard:
-        raise ClaimsError(list(claims_file.problems))
+    claims_file = load_claims_file(settings.claims_path, today=today)
     citing = claims_file.citations
     if options.citations is not None:
         citing = (citing or CitationSettings()) if options.citations else None
@@ -344,15 +343,6 @@ def _notes(
             f"{'since the run of ' + str(baseline) if baseline else 'first run'}: {change_text(change)}"
         )
     return notes
-
-
-def shown_changes(changes: Sequence[ClaimChange], baseline: dt.date | None) -> list[ClaimChange]:
-    """Every change against an earlier run; on the first run (everything is new) only the alarming."""
-    return (
-        list(changes)
-        if baseline is not None
-        else [c for c in changes if c.after is not None and c.after.raises_alarm]
-    )
 
 
 def write_reports(report: Report, directory: Path, day: dt.date, *, html: bool = False) -> tuple[Path, ...]:

@@ -63,7 +63,7 @@ class _Pool:
 
 
 def _names(prep: _Prepared, pool: _Pool) -> list[Name]:
-    """How a paper can name what the claim is about, each with how specifically (stance.Name): its
+    """How a paper can name what the claim is about, each with how specifically (sentences.Name): its
     anchors by id or title (specific), by short name and its topics (specific unless most of the
     claim's candidates use them: then they name the field)."""
     names: list[Name] = []

@@ -135,7 +135,7 @@ class _Evidence:
         if confidence > self.challenges.get(i, (0.0, "", ""))[0]:
             self.challenges[i] = (confidence, target, cue)
 
-    def agree(self, confidence: float, i: int, target: str, cue: str) -> None:
+    def agree(self, i: int, confidence: float, target: str, cue: str) -> None:
         self.agrees.append((confidence, i, target, cue))
 
 
@@ -196,10 +196,10 @@ def _read_sentence(
             confidence = OPPOSITE_BASE + OPPOSITE_AIM * s.aim.strength + OPPOSITE_TURN * turn
             evidence.challenge(i, confidence, s.aim.label, "a finding opposite to the claim")
         elif polarity is not None:
-            evidence.agree(SAME_POLARITY, i, s.aim.label, "a finding in line with the claim")
+            evidence.agree(i, SAME_POLARITY, s.aim.label, "a finding in line with the claim")
     if agree:
         anchored = belief or aim.strength >= 1.0
-        evidence.agree(AGREE_BASE + AGREE_ANCHORED * anchored, i, aim.label, f"'{agree.group(0)}'")
+        evidence.agree(i, AGREE_BASE + AGREE_ANCHORED * anchored, aim.label, f"'{agree.group(0)}'")
 
 
 def _disagreement(

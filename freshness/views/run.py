@@ -4,10 +4,10 @@ and `schedule` logs. Titles are untrusted text: each is made one plain line (fre
 from __future__ import annotations
 
 from freshness.coverage import uncovered_note
-from freshness.history import SHOWN_CANDIDATES, ClaimChange
+from freshness.history import SHOWN_CANDIDATES, ClaimChange, shown_changes
 from freshness.history import status_words as _status
 from freshness.models import ClaimStatus
-from freshness.nightly import CycleResult, RunOutcome, shown_changes
+from freshness.nightly import CycleResult, RunOutcome
 from freshness.untrusted import one_line
 
 TITLE_LIMIT = 90  # characters of a title on a summary line
