@@ -19,7 +19,6 @@ from rich.markup import escape
 from freshness.untrusted import strip_control
 
 __all__ = [
-    "COLORS",
     "make_console",
     "safe",
     "setup_logging",
@@ -45,9 +44,6 @@ def make_console(file: TextIO | None = None, *, stderr: bool = False, width: int
         emoji=False,
         soft_wrap=False,
     )
-
-
-COLORS = ("auto", "always", "never")  # --color
 
 
 def want_color(choice: str, *, is_terminal: bool, environ: Mapping[str, str] | None = None) -> bool:

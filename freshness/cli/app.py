@@ -150,31 +150,6 @@ class FiniteSeconds(click.ParamType):  # type: ignore[type-arg]
         return number
 
 
-class RegistryChoice(click.Choice):  # type: ignore[type-arg]
-    """The choices of a registry in the core (`freshness.report.FORMATS`, `freshness.poll_plan.SOURCES`),
-    read when first needed: `freshness --help` imports none of them (docs/benchmarks.md, start-up);
-    a command's own --help and its parsing do. `spell` turns a registry entry into its choice."""
-
-    def __init__(self, module: str, name: str, spell: Callable[[Any], str] = str) -> None:
-        self.where = (module, name)
-        self.spell = spell
-        self.loaded: tuple[str, ...] | None = None
-        self.case_sensitive = True
-
-    @property
-    def choices(self) -> tuple[str, ...]:
-        if self.loaded is None:
-            import importlib
-
-            module, name = self.where
-            self.loaded = tuple(self.spell(entry) for entry in getattr(importlib.import_module(module), name))
-        return self.loaded
-
-    @choices.setter
-    def choices(self, value: tuple[str, ...]) -> None:
-        self.loaded = tuple(value)
-
-
 pass_ctx = click.make_pass_decorator(Context)
 
 
