@@ -73,14 +73,17 @@ def _edges(fetched: Fetched) -> dict[str, tuple[bool, tuple[CitationContext, ...
 
 def _drop_unlisted(db: sqlite3.Connection, fetched: Fetched, kept: Sequence[str]) -> None:
     """Remove the anchor's edges from this source (and their contexts) that a complete answer no
-    longer lists."""
-    marks = ",".join("?" * len(kept))
+    longer lists. The difference is taken here, not in one `NOT IN (…)` over every kept id: a much
+    cited anchor would pass SQLite's cap on bound parameters."""
+    listed = set(kept)
     for table in ("citation_edges", "citation_contexts"):
-        db.execute(
-            f"DELETE FROM {table} WHERE anchor_id = ? AND source = ?"
-            + (f" AND citing_id NOT IN ({marks})" if kept else ""),
-            (fetched.anchor_id, fetched.source, *kept),
-        )
+        where = "WHERE anchor_id = ? AND source = ?"
+        stored = {
+            r[0]
+            for r in db.execute(f"SELECT citing_id FROM {table} {where}", (fetched.anchor_id, fetched.source))
+        }
+        gone = [(fetched.anchor_id, fetched.source, c) for c in sorted(stored - listed)]
+        db.executemany(f"DELETE FROM {table} {where} AND citing_id = ?", gone)
 
 
 def _save_edge(
