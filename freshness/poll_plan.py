@@ -22,7 +22,7 @@ from freshness.http import PoliteSession
 from freshness.models import AnchorStatus, Claim, SourceState
 from freshness.sources.anchor_lookup import AnchorLookupSource
 from freshness.sources.base import PaperSource, later_day
-from freshness.sources.oai_pmh import OaiPmhSource, sets_for
+from freshness.sources.oai_pmh import OaiPmhSource, oai_key, sets_for
 from freshness.sources.rss import RssSource
 from freshness.sources.wire import ARXIV_TZ
 from freshness.store import Store
@@ -196,7 +196,7 @@ def _read_watermarks(
 ) -> _Watermarks:
     rss_mark = trusted_state(store.get_source_state(rss_key), now).watermark
     set_states = {
-        spec: trusted_state(store.get_source_state(_oai_key(spec, cats)), now) for spec, cats in sets.items()
+        spec: trusted_state(store.get_source_state(oai_key(spec, cats)), now) for spec, cats in sets.items()
     }
     return _Watermarks(
         rss_mark,
@@ -228,10 +228,6 @@ def _catch_up(source: str, since: dt.date | None, marks: _Watermarks, now: dt.da
             f"{shown}; OAI-PMH first, then today's RSS"
         )
     return False, f"a normal night: RSS only (last covered announcement day {covered})"
-
-
-def _oai_key(spec: str, categories: Sequence[str]) -> str:
-    return f"oai:{spec}:{'+'.join(categories)}"
 
 
 def _window_start(

@@ -12,11 +12,13 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from freshness.errors import WireFormatError
 from freshness.models import Paper, SourceState
-from freshness.sources.wire import Rejected
+
+if TYPE_CHECKING:  # an annotation only: importing the parsers is the caller's cost
+    from freshness.sources.wire import Rejected
 
 
 def later_day(a: dt.date | None, b: dt.date | None) -> dt.date | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from urllib.parse import urlencode
 
 from freshness.errors import SourceUnavailable, WireFormatError
@@ -73,6 +73,13 @@ def in_categories(paper: Paper, watched: frozenset[str]) -> bool:
     return any(c in watched or archive_of(c) in watched for c in paper.categories)
 
 
+def oai_key(set_spec: str, categories: Sequence[str]) -> str:
+    """The store's key for one set's harvest state: planning reads it, the harvest writes it. The
+    watched categories are part of it: records outside them were not stored, so a watermark says
+    nothing about a category added later (it gets its own backfill)."""
+    return f"oai:{set_spec}:{'+'.join(categories)}"
+
+
 class OaiPmhSource:
     """One set's ListRecords harvest over [start, until], resuming an unfinished harvest first."""
 
@@ -104,9 +111,7 @@ class OaiPmhSource:
 
     @property
     def key(self) -> str:
-        # The watched categories are part of the key: records outside them were not stored, so a
-        # watermark says nothing about a category added later (it gets its own backfill).
-        return f"oai:{self.set_spec}:{'+'.join(self.categories)}"
+        return oai_key(self.set_spec, self.categories)
 
     # -- planning ----------------------------------------------------------------------------------
 

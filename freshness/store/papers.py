@@ -4,7 +4,6 @@ categories, and the full-text rows written with them; reading papers back by id 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -162,7 +161,11 @@ class _UpsertRows:
     updates: list[tuple[object, ...]]  # changed papers rows, rowid last
     versions: list[tuple[int, int, str]]
     categories: list[tuple[str, int]]
-    counts: UpsertCounts
+    unchanged: int  # stored papers the batch did not change
+
+    @property
+    def counts(self) -> UpsertCounts:
+        return UpsertCounts(len(self.inserts), len(self.updates), self.unchanged)
 
 
 def _upsert_rows(
@@ -175,27 +178,28 @@ def _upsert_rows(
 ) -> _UpsertRows:
     """The rows that store `latest` over the `existing` copies: a new id gets the next rowid, a stored
     one is merged (models.merge_papers) and rewritten only when that changes it."""
-    rows = _UpsertRows([], [], [], [], UpsertCounts())
-    added = updated = unchanged = 0
+    inserts: list[tuple[object, ...]] = []
+    updates: list[tuple[object, ...]] = []
+    versions: list[tuple[int, int, str]] = []
+    categories: list[tuple[str, int]] = []
+    unchanged = 0
     for arxiv_id, new in latest.items():
         found = existing.get(arxiv_id)
         if found is None:
             rowid = next_rowid
             next_rowid += 1
-            rows.inserts.append((rowid, *_row(new), source, stamp))
-            added += 1
+            inserts.append((rowid, *_row(new), source, stamp))
         else:
             rowid, old = found
             merged = merge_papers(old, new)
             if merged == old:
                 unchanged += 1
                 continue
-            rows.updates.append((*_row(merged)[1:], source, stamp, rowid))
+            updates.append((*_row(merged)[1:], source, stamp, rowid))
             new = merged
-            updated += 1
-        rows.versions.extend((rowid, v.number, v.date.isoformat()) for v in new.versions)
-        rows.categories.extend((c, rowid) for c in new.categories)
-    return dataclasses.replace(rows, counts=UpsertCounts(added, updated, unchanged))
+        versions.extend((rowid, v.number, v.date.isoformat()) for v in new.versions)
+        categories.extend((c, rowid) for c in new.categories)
+    return _UpsertRows(inserts, updates, versions, categories, unchanged)
 
 
 def _write_upsert_rows(db: sqlite3.Connection, rows: _UpsertRows) -> None:
