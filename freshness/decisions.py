@@ -158,21 +158,36 @@ def decide(
     reason: str | None = None,
     until: dt.date | None = None,
 ) -> StoredDecision:
-    """Validate (`check_decision`) and record one decision. `until`: the snooze date, or the review
-    date (default today).
+    """Validate (`check_decision`) and record (`record_decision`) one decision. `until`: the snooze
+    date, or the review date (default today).
 
     Raises TriageError for an unknown claim, a malformed or missing arXiv id, a bad date, or an undo
     with nothing to undo.
     """
     base, until = check_decision(claims, claim_id, kind, today=today, arxiv_id=arxiv_id, until=until)
-    if kind is DecisionKind.UNDO and base not in {
+    return record_decision(store, claim_id, kind, now=now, arxiv_id=base, until=until, reason=reason)
+
+
+def record_decision(
+    store: Store,
+    claim_id: str,
+    kind: DecisionKind,
+    *,
+    now: dt.datetime,
+    arxiv_id: str | None,
+    until: dt.date | None,
+    reason: str | None = None,
+) -> StoredDecision:
+    """Record a decision `check_decision` passed (`arxiv_id` as it returned it: the base id). An undo
+    needs a decision in force on that paper (TriageError otherwise)."""
+    if kind is DecisionKind.UNDO and arxiv_id not in {
         e.arxiv_id for e in fold(store.get_decisions(claim_id)).examples
     }:
         raise TriageError(
-            f"no decision on {base} for {claim_id} to undo",
+            f"no decision on {arxiv_id} for {claim_id} to undo",
             tip=f"`freshness history {claim_id}` lists the decisions in force.",
         )
-    return store.add_decision(claim_id, kind, now=now, arxiv_id=base, reason=reason, until=until)
+    return store.add_decision(claim_id, kind, now=now, arxiv_id=arxiv_id, reason=reason, until=until)
 
 
 def check_decision(

@@ -354,15 +354,15 @@ def test_triage_names_itself_in_the_lock_it_holds(arxiv: Arxiv, paths: tuple[Pat
     from freshness.locking import current_holder
 
     seen: list[str] = []
-    real_decide = decisions.decide
+    real_record = decisions.record_decision
 
-    def decide_and_look(*args: Any, **kwargs: Any) -> Any:
+    def record_and_look(*args: Any, **kwargs: Any) -> Any:
         holder = current_holder(paths[1])
         seen.append(holder.command if holder else "free")
-        return real_decide(*args, **kwargs)
+        return real_record(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(decisions, "decide", decide_and_look)
+        mp.setattr(decisions, "record_decision", record_and_look)
         assert invoke(arxiv, paths, "snooze", "cot-shift", "--until", "2099-12-31").exit_code == 0
     assert seen == ["snooze"]
     assert current_holder(paths[1]) is None  # released when the command is done

@@ -39,21 +39,31 @@ def history_command(ctx: Context, claim_id: str, show_all: bool) -> None:
         click.echo(line)
 
 
-def _decide(ctx: Context, claim_id: str, kind: str, lock_wait: float, **fields: Any) -> None:
+def _decide(
+    ctx: Context,
+    claim_id: str,
+    kind: str,
+    lock_wait: float,
+    *,
+    reason: str | None,
+    arxiv_id: str | None = None,
+    until: dt.date | None = None,
+) -> None:
     """Record one triage decision and say what it does; under the writer lock, so it never lands in
     the middle of a nightly run."""
     from freshness.claims import load_claims
-    from freshness.decisions import check_decision, decide, describe_decision
+    from freshness.decisions import check_decision, describe_decision, record_decision
     from freshness.models import DecisionKind
 
-    today = ctx.today
-    claims = load_claims(ctx.settings.claims_path, today=today)
-    decision_kind = DecisionKind(kind)
-    dated = {k: v for k, v in fields.items() if k in ("arxiv_id", "until")}
-    check_decision(claims, claim_id, decision_kind, today=today, **dated)  # bad input creates no store
+    claims = load_claims(ctx.settings.claims_path, today=ctx.today)
+    decision = DecisionKind(kind)
+    # Checked before the store is opened: bad input creates no store.
+    base, until = check_decision(claims, claim_id, decision, today=ctx.today, arxiv_id=arxiv_id, until=until)
     with open_store(ctx, writer=kind, lock_wait=lock_wait) as store:
-        decision = decide(store, claims, claim_id, decision_kind, now=ctx.now, today=today, **fields)
-    click.echo(describe_decision(decision))
+        recorded = record_decision(
+            store, claim_id, decision, now=ctx.now, arxiv_id=base, until=until, reason=reason
+        )
+    click.echo(describe_decision(recorded))
 
 
 _REASON = click.option("--reason", metavar="TEXT", help="Why; shown in `freshness history`.")
