@@ -41,6 +41,12 @@ def one_line(text: str) -> str:
     return " ".join(UNSAFE.sub("", _ANSI.sub("", text.translate(_SEPARATORS_AS_SPACE))).split())
 
 
+def one_line_cut(text: str, limit: int) -> str:
+    """`one_line(text)`, cut to `limit` characters with "..." when longer."""
+    flat = one_line(text)
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
 def escape_raw_in_json(encoded: str) -> str:
     """JSON text with the UNSAFE characters its encoder leaves raw written as \\uXXXX (the decoded
     value is unchanged), so that `cat file.json` is inert."""

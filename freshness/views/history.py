@@ -7,17 +7,17 @@ from __future__ import annotations
 from freshness.decisions import fold
 from freshness.history import ClaimHistory, HistoryEntry
 from freshness.models import DecisionKind
-from freshness.untrusted import one_line
+from freshness.untrusted import one_line_cut
 
 TITLE_LIMIT = 100  # characters of a title or reason on a history line
 SHOWN_RELATED = 5  # new related papers named per run
 
 
-def history_lines(history: ClaimHistory | None, claim_id: str, *, show_all: bool = False) -> list[str]:
+def history_lines(history: ClaimHistory, claim_id: str, *, show_all: bool = False) -> list[str]:
     """The runs where the claim's status or evidence changed (every run with `show_all`), then the
     decisions, then what the claim learns from."""
     lines = _run_lines(history, claim_id, show_all=show_all)
-    decisions = history.decisions if history else ()
+    decisions = history.decisions
     if decisions:
         lines.append("Decisions:")
         for d in decisions:
@@ -26,7 +26,7 @@ def history_lines(history: ClaimHistory | None, claim_id: str, *, show_all: bool
                 what += f" until {d.until}"
             elif d.kind is DecisionKind.REVIEWED:
                 what += f" on {d.until}"
-            reason = f"  ({_flat(d.reason)})" if d.reason else ""
+            reason = f"  ({_cut(d.reason)})" if d.reason else ""
             lines.append(f"{d.created_at.date()}  {what}{reason}")
         examples = fold(decisions).examples
         if examples:
@@ -37,8 +37,8 @@ def history_lines(history: ClaimHistory | None, claim_id: str, *, show_all: bool
     return lines
 
 
-def _run_lines(history: ClaimHistory | None, claim_id: str, *, show_all: bool) -> list[str]:
-    entries = history.entries if history else ()
+def _run_lines(history: ClaimHistory, claim_id: str, *, show_all: bool) -> list[str]:
+    entries = history.entries
     if not entries:
         return [f"{claim_id}: no run has judged it yet (run `freshness run`)"]
     first, last = entries[0].run.day, entries[-1].run.day
@@ -60,23 +60,22 @@ def _entry_lines(entry: HistoryEntry, latest: bool) -> list[str]:
     if change is not None and change.before is None:
         head += "  (first run)"
     elif change is not None and change.status_changed and change.before is not None:
-        head = f"{entry.run.day}  {change.before.value.replace('_', ' ')} -> {status}"
+        head = f"{entry.run.day}  {change.before.words} -> {status}"
     if latest:
         head += "  (latest)"
     if entry.run.stale:
         head += "  [stale: the poll failed that night]"
     lines = [head]
     if change is not None and change.before is not None:
-        lines.extend(f"    + superseding: {m.arxiv_id}  {_flat(m.title)}" for m in change.new_superseding)
+        lines.extend(f"    + superseding: {m.arxiv_id}  {_cut(m.title)}" for m in change.new_superseding)
         lines.extend(
-            f"    + related:     {m.arxiv_id}  {_flat(m.title)}" for m in change.new_matches[:SHOWN_RELATED]
+            f"    + related:     {m.arxiv_id}  {_cut(m.title)}" for m in change.new_matches[:SHOWN_RELATED]
         )
         if len(change.new_matches) > SHOWN_RELATED:
             lines.append(f"    + {len(change.new_matches) - SHOWN_RELATED} more related papers")
     return lines
 
 
-def _flat(text: str) -> str:
+def _cut(text: str) -> str:
     """Untrusted text on one line, cut to TITLE_LIMIT characters."""
-    flat = one_line(text)
-    return flat if len(flat) <= TITLE_LIMIT else flat[: TITLE_LIMIT - 3] + "..."
+    return one_line_cut(text, TITLE_LIMIT)

@@ -3,12 +3,12 @@ and `schedule` logs. Titles are untrusted text: each is made one plain line (fre
 
 from __future__ import annotations
 
+from collections import Counter
+
 from freshness.coverage import uncovered_note
 from freshness.history import SHOWN_CANDIDATES, ClaimChange, shown_changes
-from freshness.history import status_words as _status
-from freshness.models import ClaimStatus
 from freshness.nightly import CycleResult, RunOutcome
-from freshness.untrusted import one_line
+from freshness.untrusted import one_line_cut
 
 TITLE_LIMIT = 90  # characters of a title on a summary line
 
@@ -37,10 +37,8 @@ def summary_lines(result: CycleResult) -> list[str]:
 
 def _tally(result: CycleResult) -> str:
     """ "2 fresh, 1 possibly superseded": the claims per status, most severe first."""
-    counts: dict[ClaimStatus, int] = {}
-    for v in result.report.verdicts:
-        counts[v.status] = counts.get(v.status, 0) + 1
-    return ", ".join(f"{n} {_status(s)}" for s, n in sorted(counts.items(), key=lambda kv: kv[0].severity))
+    counts = Counter(v.status for v in result.report.verdicts)
+    return ", ".join(f"{counts[s]} {s.words}" for s in sorted(counts, key=lambda s: s.severity))
 
 
 def _change_lines(result: CycleResult) -> list[str]:
@@ -58,7 +56,7 @@ def _change_lines(result: CycleResult) -> list[str]:
         if change.after is None:
             continue
         for m in change.new_superseding[:SHOWN_CANDIDATES]:
-            title = _short(titles.get(m.arxiv_id, m.title))
+            title = one_line_cut(titles.get(m.arxiv_id, m.title), TITLE_LIMIT)
             lines.append(f"    new superseding candidate: {m.arxiv_id}  {title}")
         if len(change.new_superseding) > SHOWN_CANDIDATES:
             more = len(change.new_superseding) - SHOWN_CANDIDATES
@@ -72,18 +70,12 @@ def _change_head(change: ClaimChange) -> str:
         return f"  {change.claim_id}: no longer in the claims file"
     head = f"  {change.claim_id}: "
     if change.before is None:
-        head += f"{_status(change.after)} (first judged)"
+        head += f"{change.after.words} (first judged)"
     elif change.status_changed:
-        head += f"{_status(change.before)} -> {_status(change.after)}"
+        head += f"{change.before.words} -> {change.after.words}"
     else:
-        head += f"still {_status(change.after)}"
+        head += f"still {change.after.words}"
     if change.new_matches and change.before is not None:
         n = len(change.new_matches)
         head += f" (+{n} related paper{'s' if n != 1 else ''})"
     return head
-
-
-def _short(text: str, limit: int = TITLE_LIMIT) -> str:
-    """Untrusted text as one plain line, cut to `limit` characters with "..."."""
-    flat = one_line(text)
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
