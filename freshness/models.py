@@ -203,6 +203,12 @@ def confidence_word(confidence: float) -> str:
     return "low"
 
 
+def local_day(moment: dt.datetime) -> dt.date:
+    """The day a moment falls on where the user is: every command's "today" (claim dates, ages, the
+    run's name; docs/reliability.md)."""
+    return moment.astimezone().date()
+
+
 def utc_iso(moment: dt.datetime) -> str:
     """A moment as the store and the JSON documents write it: UTC to the second, with a `Z`
     (2026-11-26T23:00:00Z). A naive datetime is refused: its zone would be a guess."""

@@ -43,6 +43,7 @@ from freshness.models import (
     Claim,
     Dashboard,
     Report,
+    local_day,
 )
 from freshness.store import Store
 from freshness.untrusted import strip_control
@@ -116,7 +117,7 @@ def run_cycle(
     Raises ClaimsError (bad claims file), StoreBusyError (another writer kept the store past
     `options.lock_wait` seconds) and StoreError; a failed poll is a FAILED result, not an error.
     """
-    today = today or now.astimezone().date()
+    today = today or local_day(now)
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
     claims, citing = _claims_to_judge(settings, today, options)  # fail before taking any lock
     with (

@@ -18,7 +18,7 @@ from freshness.config import ARXIV_MIN_DELAY, Settings
 from freshness.coverage import claim_gaps, uncovered_note
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, polite_session
-from freshness.models import AnchorStatus, Claim, SourceState
+from freshness.models import AnchorStatus, Claim, SourceState, local_day
 from freshness.poll_plan import latest_plausible_day, plan_poll, trusted_state
 from freshness.sources.base import Batch, PaperSource, PlannedRequest, SourceKind
 from freshness.store import Store, StoredAnchorCheck, UpsertCounts
@@ -144,7 +144,7 @@ def poll_once(
 def uncovered_claims(store: Store, claims: Sequence[Claim], *, now: dt.datetime) -> str | None:
     """The claims whose period since their date the store has not covered for their categories, and
     the one command that fills the gap (None: all covered). Today is the local date, as the CLI's."""
-    today = now.astimezone().date()
+    today = local_day(now)
     covered = store.coverage()
     gaps = {c.id: claim_gaps(covered, c.categories, c.date, today) for c in claims}
     return uncovered_note(gaps)

@@ -46,7 +46,9 @@ class Context:
     def today(self) -> dt.date:
         """The one "today" every command passes down (claim dates, ages, the run's day): `now`'s date
         where the user is, their local date (docs/reliability.md)."""
-        return self.now.astimezone().date()
+        from freshness.models import local_day
+
+        return local_day(self.now)
 
 
 @contextlib.contextmanager
@@ -215,14 +217,20 @@ def lock_wait_option(func: F, *, lead: str = "How long") -> F:
     return click.option(
         "--lock-wait",
         type=FiniteSeconds(),
-        default=10.0,
+        default=10.0,  # locking.DEFAULT_LOCK_WAIT, not imported: `--help` stays light
         show_default=True,
         envvar="FRESHNESS_LOCK_WAIT",
         metavar="SECONDS",
-        help=f"{lead} to wait for another writer (run, schedule, poll, import) to finish. "
-        "[env FRESHNESS_LOCK_WAIT]",
+        help=f"{lead} to wait for another command that writes the store (run, schedule, poll, import, "
+        "check-anchors, a decision) to finish. [env FRESHNESS_LOCK_WAIT]",
     )(func)
 
 
 def online_lock_wait_option(func: F) -> F:
+    """--lock-wait for a command that writes only when it goes online (check-anchors)."""
     return lock_wait_option(func, lead="Online, how long")
+
+
+def live_lock_wait_option(func: F) -> F:
+    """--lock-wait for a command whose dry run only reads (poll)."""
+    return lock_wait_option(func, lead="Without --dry-run, how long")

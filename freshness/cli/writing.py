@@ -15,6 +15,7 @@ from freshness.cli.app import (
     Context,
     cli,
     handle_errors,
+    live_lock_wait_option,
     lock_wait_option,
     online_lock_wait_option,
     open_store,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:  # start-up (`freshness --help`) pays only for what it runs
     help="Backfill with OAI-PMH from this day (records changed since; auto and oai only).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the planned requests and their time; change nothing.")
-@lock_wait_option
+@live_lock_wait_option
 @handle_errors
 @pass_ctx
 def poll_command(
