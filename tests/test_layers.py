@@ -68,7 +68,7 @@ def test_nothing_imports_the_command_line() -> None:
     assert up == []
 
 
-def test_reports_and_views_do_not_import_each_other_or_the_cli() -> None:
+def test_reports_do_not_import_views_and_neither_imports_the_cli() -> None:
     report_up = [r for r in _importing(("freshness.views", "freshness.cli")) if r.startswith("report/")]
     views_up = [r for r in _importing(("freshness.cli",)) if r.startswith("views/")]
     assert report_up == views_up == []
