@@ -19,7 +19,7 @@ from freshness.coverage import claim_gaps, uncovered_note
 from freshness.errors import SourceUnavailable, WireFormatError
 from freshness.http import PoliteSession, polite_session
 from freshness.models import AnchorStatus, Claim, SourceState, local_day
-from freshness.poll_plan import latest_plausible_day, plan_poll, trusted_state
+from freshness.poll_plan import latest_plausible_day, plan_poll
 from freshness.sources.base import Batch, PaperSource, PlannedRequest, SourceKind
 from freshness.store import Store, StoredAnchorCheck, UpsertCounts
 from freshness.totals import Total
@@ -101,7 +101,7 @@ def poll_once(
     session = session or polite_session(settings)  # making one sends nothing
     plan = plan_poll(store, claims, settings, now=now, source=source, since=since, session=session)
     if dry_run:
-        planned = tuple(req for src in plan.sources for req in src.plan(store.get_source_state(src.key)))
+        planned = tuple(req for src in plan.sources for req in src.plan(plan.states[src.key]))
         # The configured delay: config.py allows less than arXiv's 3 s only for loopback endpoints.
         per_request = settings.request_delay
         return PollResult(
@@ -117,7 +117,7 @@ def poll_once(
     reports: list[SourceReport] = []
     start_requests = len(session.limiter.request_times)
     for index, src in enumerate(plan.sources):
-        report = _run_source(store, src, now=now, session=session)
+        report = _run_source(store, src, plan.states[src.key], now=now, session=session)
         reports.append(report)
         if report.outcome is PollOutcome.FAILED:
             rest = tuple(s.key for s in plan.sources[index + 1 :])
@@ -158,9 +158,12 @@ _WIRE_TIP = (
 )
 
 
-def _run_source(store: Store, src: PaperSource, *, now: dt.datetime, session: PoliteSession) -> SourceReport:
-    stored = store.get_source_state(src.key)
-    progress = _Progress(trusted_state(stored, now))
+def _run_source(
+    store: Store, src: PaperSource, start: SourceState, *, now: dt.datetime, session: PoliteSession
+) -> SourceReport:
+    """Run one source from `start` (its trusted stored state), storing each batch as it comes."""
+    stored = store.get_source_state(src.key)  # the watermark as stored, for the report's "before"
+    progress = _Progress(start)
     first_request = len(session.limiter.request_times)
     error: str | None = None
     tip: str | None = None

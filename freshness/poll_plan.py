@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from freshness.config import Settings
@@ -50,6 +50,8 @@ class PollPlan:
     sources: tuple[PaperSource, ...]
     reason: str
     notes: tuple[str, ...] = field(default=())
+    # Each source's state to start from, by key: the stored one, trusted (`trusted_state`) once.
+    states: Mapping[str, SourceState] = field(default_factory=dict)
 
 
 # -- planning -------------------------------------------------------------------------------------
@@ -121,13 +123,14 @@ def plan_poll(
         anchors = _anchor_source(store, claims, settings, session, only_missing=False, now=now)
         if anchors is None:
             return PollPlan((), "no anchors in the claims file")
-        return PollPlan((anchors,), "look up every anchor through the arXiv API")
+        return _planned(store, (anchors,), "look up every anchor through the arXiv API", (), {}, now)
     categories = _categories_to_poll(claims)
     rss = RssSource(session, settings.rss_url, categories)
     sets = sets_for(categories)
     marks = _read_watermarks(store, rss.key, sets, now)
     if source == "rss":
-        return PollPlan((rss,), f"RSS: the latest announcement for {len(categories)} categories")
+        reason = f"RSS: the latest announcement for {len(categories)} categories"
+        return _planned(store, (rss,), reason, (), marks.states, now)
     catch_up, reason = _catch_up(source, since, marks, now)
     notes: list[str] = []
     chosen: list[PaperSource] = []
@@ -147,7 +150,24 @@ def plan_poll(
         anchors = _anchor_source(store, claims, settings, session, only_missing=True, now=now)
         if anchors is not None:
             chosen.append(anchors)
-    return PollPlan(tuple(chosen), reason, tuple(dict.fromkeys(notes)))
+    return _planned(store, tuple(chosen), reason, tuple(dict.fromkeys(notes)), marks.states, now)
+
+
+def _planned(
+    store: Store,
+    sources: tuple[PaperSource, ...],
+    reason: str,
+    notes: tuple[str, ...],
+    known: Mapping[str, SourceState],
+    now: dt.datetime,
+) -> PollPlan:
+    """The plan, with each source's trusted starting state: those already read for planning
+    (`known`), the others read now."""
+    states = {
+        src.key: known[src.key] if src.key in known else trusted_state(store.get_source_state(src.key), now)
+        for src in sources
+    }
+    return PollPlan(sources, reason, notes, states)
 
 
 def _check_arguments(source: str, since: dt.date | None, until: dt.date) -> None:
@@ -181,6 +201,7 @@ class _Watermarks:
     rss: dt.date | None
     sets: dict[str, dt.date | None]  # set spec -> its watermark
     unfinished: tuple[str, ...]  # sets whose harvest stopped mid-way (a resumption token is stored)
+    states: dict[str, SourceState]  # source key -> its trusted state, as read
 
     @property
     def covered(self) -> dt.date | None:
@@ -194,14 +215,15 @@ class _Watermarks:
 def _read_watermarks(
     store: Store, rss_key: str, sets: dict[str, tuple[str, ...]], now: dt.datetime
 ) -> _Watermarks:
-    rss_mark = trusted_state(store.get_source_state(rss_key), now).watermark
+    rss_state = trusted_state(store.get_source_state(rss_key), now)
     set_states = {
         spec: trusted_state(store.get_source_state(oai_key(spec, cats)), now) for spec, cats in sets.items()
     }
     return _Watermarks(
-        rss_mark,
+        rss_state.watermark,
         {spec: state.watermark for spec, state in set_states.items()},
         tuple(spec for spec, state in set_states.items() if state.resume_token),
+        {rss_key: rss_state, **{oai_key(spec, sets[spec]): st for spec, st in set_states.items()}},
     )
 
 

@@ -355,6 +355,20 @@ def test_304_is_nothing_new_with_its_own_reason(tmp_path: Path, store: Store) ->
     assert "HTTP 304" in describe(result).headline
 
 
+def test_a_watermark_after_today_is_distrusted_once_per_poll(
+    tmp_path: Path, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    set_state(store, SourceState(RSS_KEY, watermark=TODAY + dt.timedelta(days=30)))
+    with FakeArxiv() as fake:
+        fake.script("/rss/cs.AI+cs.CL+cs.LG", Reply(304, b"", ()))
+        with caplog.at_level("WARNING", logger="freshness.poll"):
+            poll_once(
+                store, [claim()], settings(fake, tmp_path), now=NOW, source="rss", session=polite(FakeClock())
+            )
+    warned = [r for r in caplog.records if "is after today at arXiv; ignoring it" in r.getMessage()]
+    assert len(warned) == 1  # planned and run from one trusted state
+
+
 def test_429_and_503_with_retry_after_are_waited_out(tmp_path: Path, store: Store) -> None:
     normal_night(store)
     clock = FakeClock()
